@@ -8,6 +8,8 @@ internal static class Error
 {
     internal static FormatException Format(string message) => new(message);
 
+    internal static FormatException Format(string message, Exception inner) => new(message, inner);
+
     internal static ProtocolViolationException Protocol(string message) => new(message);
 
     internal static ProtocolViolationException Protocol(string message, Exception inner) => new(message, inner);
