@@ -18,4 +18,18 @@ internal static class Error
 
     internal static ProtocolViolationException Truncated(string what) =>
         new($"The {what} ended before it was complete.");
+
+    internal static NegotiationException Negotiation(NegotiationFailure failure, IReadOnlyList<string> tried, Exception? inner = null)
+    {
+        string list = tried.Count == 0 ? "none" : string.Join(", ", tried);
+        string message = failure switch
+        {
+            NegotiationFailure.NoCommonProtocol => $"The remote refused every protocol proposed ({list}).",
+            NegotiationFailure.TooManyProposals => $"The remote made too many proposals that were refused ({list}).",
+            NegotiationFailure.TimedOut => $"The protocol negotiation timed out (refused so far: {list}).",
+            NegotiationFailure.Closed => $"The remote closed the channel before a protocol was agreed (refused so far: {list}).",
+            _ => $"The protocol negotiation failed ({failure}).",
+        };
+        return new NegotiationException(failure, tried, message, inner);
+    }
 }
