@@ -54,7 +54,8 @@ public sealed class NegotiationException : IOException
 
     /// <summary>
     /// The protocols proposed and refused before the negotiation ended, in order: ours when we
-    /// initiated, the remote's when we responded.
+    /// initiated, the remote's when we responded (where an <c>ls</c> request, which also counts
+    /// towards the refusal limit, appears as <c>ls</c>).
     /// </summary>
     public IReadOnlyList<string> ProtocolsTried { get; }
 }
