@@ -72,6 +72,9 @@ internal sealed partial class SecureChannel : ISecureChannel
     public PeerId RemotePeer => Session.RemotePeer;
 
     /// <inheritdoc/>
+    public PublicKey RemotePublicKey => Session.RemotePublicKey;
+
+    /// <inheritdoc/>
     public string SecurityProtocol => Session.Protocol;
 
     /// <inheritdoc/>
