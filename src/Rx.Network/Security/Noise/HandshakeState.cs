@@ -13,8 +13,9 @@ namespace Rx.Network.Security.Noise;
 /// must be called in that order. After the last message <see cref="Split"/> hands out the transport
 /// cipher states.</para>
 /// <para>Bytes from the remote that break the pattern (too short, failed authentication, a
-/// low-order public key) throw <see cref="ProtocolViolationException"/>; calls out of turn are
-/// caller bugs and throw <see cref="InvalidOperationException"/>.</para>
+/// low-order public key) throw <see cref="ProtocolViolationException"/>, after which the state is
+/// unusable and the handshake must be abandoned; calls out of turn are caller bugs and throw
+/// <see cref="InvalidOperationException"/>.</para>
 /// </remarks>
 internal sealed class HandshakeState : IDisposable
 {

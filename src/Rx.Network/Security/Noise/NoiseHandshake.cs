@@ -60,7 +60,7 @@ internal static partial class NoiseHandshake
         CancellationToken cancellationToken)
     {
         ValidateArguments(pipe, identity, muxers, timeProvider, timeout);
-        return RunAsync(new Session(Initiator: true, pipe, identity, expectedRemote, muxers), timeProvider, timeout, cancellationToken);
+        return RunAsync(new Session(Initiator: true, pipe, identity, expectedRemote, [.. muxers]), timeProvider, timeout, cancellationToken);
     }
 
     /// <summary>Runs the handshake as the responder (the listener).</summary>
@@ -85,7 +85,7 @@ internal static partial class NoiseHandshake
         CancellationToken cancellationToken)
     {
         ValidateArguments(pipe, identity, muxers, timeProvider, timeout);
-        return RunAsync(new Session(Initiator: false, pipe, identity, ExpectedRemote: null, muxers), timeProvider, timeout, cancellationToken);
+        return RunAsync(new Session(Initiator: false, pipe, identity, ExpectedRemote: null, [.. muxers]), timeProvider, timeout, cancellationToken);
     }
 
     /// <summary>
@@ -94,6 +94,12 @@ internal static partial class NoiseHandshake
     /// lists, so they agree. <see langword="null"/> (fall back to multistream-select) when either
     /// side offered none or nothing matches.
     /// </summary>
+    /// <remarks>
+    /// The spec says a handshake without a common muxer MUST fail; go-libp2p instead falls back to
+    /// multistream-select, as we do, which can only widen what connects. js-libp2p fails the
+    /// connection there, and walks the <em>remote's</em> list rather than the initiator's, which
+    /// picks the same muxer whenever the two lists agree in order (always, with yamux alone).
+    /// </remarks>
     /// <param name="initiatorMuxers">The initiator's list, in its order of preference.</param>
     /// <param name="responderMuxers">The responder's list.</param>
     /// <returns>The chosen muxer, or <see langword="null"/>.</returns>
@@ -126,17 +132,9 @@ internal static partial class NoiseHandshake
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
         }
 
-        int total = 0;
         foreach (var muxer in muxers)
         {
             ArgumentException.ThrowIfNullOrEmpty(muxer, nameof(muxers));
-            total += muxer.Length;
-        }
-
-        // A rough early check; the exact one happens when the payload is built.
-        if (total > MaxPayloadSize)
-        {
-            throw new ArgumentException("The muxer list does not fit in a Noise handshake message.", nameof(muxers));
         }
     }
 
@@ -249,5 +247,5 @@ internal static partial class NoiseHandshake
     private readonly record struct Buffers(byte[] Message, byte[] Payload);
 
     /// <summary>One side's parameters of a handshake.</summary>
-    internal sealed record Session(bool Initiator, IDuplexPipe Pipe, PrivateKey Identity, PeerId? ExpectedRemote, IReadOnlyList<string> Muxers);
+    private sealed record Session(bool Initiator, IDuplexPipe Pipe, PrivateKey Identity, PeerId? ExpectedRemote, IReadOnlyList<string> Muxers);
 }
