@@ -1,3 +1,5 @@
+using Rx.Network.Identity;
+
 namespace Rx.Network.Errors;
 
 /// <summary>
@@ -32,4 +34,13 @@ internal static class Error
 
     internal static ArgumentException NullKey(string paramName) =>
         new("The cache's key selector returned null for this value.", paramName);
+
+    internal static HandshakeException Handshake(string message) => new(message);
+
+    internal static HandshakeException Handshake(string message, Exception inner) => new(message, inner);
+
+    internal static PeerIdMismatchException PeerIdMismatch(PeerId expected, PeerId actual) => new(expected, actual);
+
+    internal static InvalidOperationException NonceExhausted() =>
+        new("The Noise nonce is exhausted (2^64-1 messages); the connection must be closed.");
 }
