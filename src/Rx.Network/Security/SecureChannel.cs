@@ -117,6 +117,14 @@ internal sealed partial class SecureChannel : ISecureChannel
         finally
         {
             aborted.Dispose();
+
+            // Codecs may hold key material (Noise): wipe it once neither loop can use it.
+            (sendCodec as IDisposable)?.Dispose();
+            if (!ReferenceEquals(sendCodec, receiveCodec))
+            {
+                (receiveCodec as IDisposable)?.Dispose();
+            }
+
             if (owner is not null)
             {
                 await owner.DisposeAsync().ConfigureAwait(false);

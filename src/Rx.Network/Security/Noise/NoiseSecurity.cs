@@ -1,38 +1,27 @@
-using System.IO.Pipelines;
 using Rx.Network.Identity;
 
 namespace Rx.Network.Security.Noise;
 
 /// <summary>
-/// The <c>/noise</c> security transport for one local identity: secures raw connections in either
-/// role with <see cref="NoiseHandshake"/>, advertising the configured muxers for early negotiation.
-/// The secure-channel pipeline wraps the result's <see cref="NoiseHandshakeResult.CreateCodec"/>.
+/// <c>/noise</c> as a negotiable security protocol: runs the libp2p Noise XX handshake (offering
+/// our muxers inside it) and starts the secure-channel pipeline with the Noise frame codec.
 /// </summary>
-internal sealed class NoiseSecurity
+internal sealed class NoiseSecurity : ISecurityProtocol
 {
     private readonly PrivateKey identity;
-    private readonly string[] muxers;
     private readonly TimeProvider timeProvider;
     private readonly TimeSpan handshakeTimeout;
+    private readonly SecureChannelOptions channelOptions;
+    private readonly PeerId localPeer;
 
-    /// <summary>Creates the transport.</summary>
-    /// <param name="identity">Our identity key; the caller keeps ownership and must keep it alive.</param>
-    /// <param name="muxers">Muxers to offer in the handshake, in order of preference (none: negotiate with multistream-select).</param>
-    /// <param name="timeProvider">The clock for handshake timeouts (default: <see cref="TimeProvider.System"/>).</param>
-    /// <param name="handshakeTimeout">How long a handshake may take (default: <see cref="NoiseHandshake.DefaultTimeout"/>).</param>
-    /// <exception cref="ArgumentNullException"><paramref name="identity"/> is null.</exception>
-    /// <exception cref="ArgumentException">A muxer id is null or empty.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="handshakeTimeout"/> is neither positive nor infinite.</exception>
-    public NoiseSecurity(PrivateKey identity, IEnumerable<string>? muxers = null, TimeProvider? timeProvider = null, TimeSpan? handshakeTimeout = null)
+    /// <param name="identity">Our identity key, which signs the Noise static key.</param>
+    /// <param name="timeProvider">The clock for the handshake timeout.</param>
+    /// <param name="handshakeTimeout">How long the handshake may take; <see cref="Timeout.InfiniteTimeSpan"/> for no limit of its own.</param>
+    /// <param name="channelOptions">Buffer bounds of the resulting channel.</param>
+    public NoiseSecurity(PrivateKey identity, TimeProvider? timeProvider = null, TimeSpan? handshakeTimeout = null, SecureChannelOptions? channelOptions = null)
     {
         ArgumentNullException.ThrowIfNull(identity);
         this.identity = identity;
-        this.muxers = muxers?.ToArray() ?? [];
-        foreach (var muxer in this.muxers)
-        {
-            ArgumentException.ThrowIfNullOrEmpty(muxer, nameof(muxers));
-        }
-
         this.timeProvider = timeProvider ?? TimeProvider.System;
         this.handshakeTimeout = handshakeTimeout ?? NoiseHandshake.DefaultTimeout;
         if (this.handshakeTimeout != Timeout.InfiniteTimeSpan)
@@ -40,35 +29,36 @@ internal sealed class NoiseSecurity
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(this.handshakeTimeout, TimeSpan.Zero, nameof(handshakeTimeout));
         }
 
-        LocalPeer = PeerId.FromPublicKey(identity.PublicKey);
+        this.channelOptions = channelOptions ?? SecureChannelOptions.Default;
+        localPeer = PeerId.FromPublicKey(identity.PublicKey);
     }
 
-    /// <summary>The protocol id negotiated by multistream-select.</summary>
-    public const string ProtocolId = NoiseHandshake.ProtocolId;
+    /// <inheritdoc/>
+    public string ProtocolId => NoiseHandshake.ProtocolId;
 
-    /// <summary>Our peer ID.</summary>
-    public PeerId LocalPeer { get; }
+    /// <inheritdoc/>
+    public async Task<ISecureChannel> SecureOutboundAsync(RawConnection connection, PeerId? expectedRemote, IReadOnlyList<string> muxers, CancellationToken cancellationToken)
+    {
+        var result = await NoiseHandshake.InitiateAsync(connection.Pipe, identity, expectedRemote, muxers, timeProvider, handshakeTimeout, cancellationToken).ConfigureAwait(false);
+        return Start(connection, result);
+    }
 
-    /// <summary>The muxers offered in the handshake.</summary>
-    public IReadOnlyList<string> Muxers => muxers;
+    /// <inheritdoc/>
+    public async Task<ISecureChannel> SecureInboundAsync(RawConnection connection, IReadOnlyList<string> muxers, CancellationToken cancellationToken)
+    {
+        var result = await NoiseHandshake.RespondAsync(connection.Pipe, identity, muxers, timeProvider, handshakeTimeout, cancellationToken).ConfigureAwait(false);
+        return Start(connection, result);
+    }
 
-    /// <summary>Secures a connection we dialed.</summary>
-    /// <param name="pipe">The raw connection.</param>
-    /// <param name="remotePeer">The peer we dialed, or <see langword="null"/> to accept any.</param>
-    /// <param name="cancellationToken">Cancels the handshake.</param>
-    /// <returns>The handshake result.</returns>
-    /// <exception cref="HandshakeException">The handshake failed or timed out.</exception>
-    /// <exception cref="PeerIdMismatchException">The remote is not <paramref name="remotePeer"/>.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public Task<NoiseHandshakeResult> SecureOutboundAsync(IDuplexPipe pipe, PeerId? remotePeer, CancellationToken cancellationToken = default) =>
-        NoiseHandshake.InitiateAsync(pipe, identity, remotePeer, muxers, timeProvider, handshakeTimeout, cancellationToken);
+    private SecureChannel Start(RawConnection connection, NoiseHandshakeResult result)
+    {
+        using (result)
+        {
+            var codec = result.CreateCodec();
+            var session = new SecureSession(localPeer, result.RemotePeer, result.RemotePublicKey, ProtocolId, result.EarlyMuxer);
 
-    /// <summary>Secures a connection we accepted.</summary>
-    /// <param name="pipe">The raw connection.</param>
-    /// <param name="cancellationToken">Cancels the handshake.</param>
-    /// <returns>The handshake result.</returns>
-    /// <exception cref="HandshakeException">The handshake failed or timed out.</exception>
-    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public Task<NoiseHandshakeResult> SecureInboundAsync(IDuplexPipe pipe, CancellationToken cancellationToken = default) =>
-        NoiseHandshake.RespondAsync(pipe, identity, muxers, timeProvider, handshakeTimeout, cancellationToken);
+            // One codec serves both loops: Seal uses only the send cipher, TryOpen only the receive one.
+            return new SecureChannel(connection.Pipe, codec, codec, session, channelOptions, connection.Owner);
+        }
+    }
 }
