@@ -1,3 +1,5 @@
+using Rx.Network.Identity;
+
 namespace Rx.Network.Errors;
 
 /// <summary>
@@ -18,6 +20,31 @@ internal static class Error
 
     internal static ProtocolViolationException Truncated(string what) =>
         new($"The {what} ended before it was complete.");
+
+    // Reactive: misuse of ObservableCache.
+
+    internal static InvalidOperationException NestedEdit() =>
+        new("The cache is already being edited on this thread: make all the changes through the updater of the current edit.");
+
+    internal static InvalidOperationException SubscribeDuringEdit() =>
+        new("Cannot subscribe to the cache from inside an edit: its changes are not published yet.");
+
+    internal static InvalidOperationException UpdaterNotUsable() =>
+        new("A cache updater is usable only on the editing thread and only while the edit action runs.");
+
+    internal static ArgumentException NullKey(string paramName) =>
+        new("The cache's key selector returned null for this value.", paramName);
+
+    internal static HandshakeException Handshake(string message) => new(message);
+
+    internal static HandshakeException Handshake(string message, Exception inner) => new(message, inner);
+
+    internal static PeerIdMismatchException PeerIdMismatch(PeerId expected, PeerId actual) => new(expected, actual);
+
+    internal static InvalidOperationException NonceExhausted() =>
+        new("The Noise nonce is exhausted (2^64-1 messages); the connection must be closed.");
+
+    // Negotiation.
 
     internal static NegotiationException Negotiation(NegotiationFailure failure, IReadOnlyList<string> tried, Exception? inner = null)
     {

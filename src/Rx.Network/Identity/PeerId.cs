@@ -13,7 +13,9 @@ namespace Rx.Network.Identity;
 /// A peer ID is the identity multihash of the protobuf-encoded public key when that encoding is at
 /// most 42 bytes (Ed25519, secp256k1), and its sha2-256 multihash otherwise (RSA, ECDSA). Its text
 /// form is base58btc (<c>12D3KooW…</c>, <c>Qm…</c>, <c>16Uiu2…</c>); a CIDv1 with the
-/// <c>libp2p-key</c> codec is accepted too. Instances are immutable and compare by value.
+/// <c>libp2p-key</c> codec is accepted too. <see cref="FromPublicKey"/> derives the ID of a key,
+/// <see cref="Matches"/> checks a key against an ID, and <see cref="TryGetPublicKey"/> recovers an
+/// inlined key. Instances are immutable and compare by value.
 /// </remarks>
 public sealed partial class PeerId : IEquatable<PeerId>, IComparable<PeerId>
 {
@@ -61,7 +63,9 @@ public sealed partial class PeerId : IEquatable<PeerId>, IComparable<PeerId>
         ArgumentNullException.ThrowIfNull(text);
         var multihash = DecodeText(text);
         Multihash.Decode(multihash);
-        return new PeerId(multihash) { text = IsBase58Form(text) ? text : null };
+        // The text is not kept for ToString: only the canonical base58btc of the bytes is printed,
+        // so equal peer IDs always print alike.
+        return new PeerId(multihash);
     }
 
     /// <summary>Tries to parse a peer ID; see <see cref="Parse(string)"/> for the accepted forms.</summary>
@@ -172,13 +176,21 @@ public sealed partial class PeerId : IEquatable<PeerId>, IComparable<PeerId>
             throw Error.Format($"A peer ID is 1 to {MaxTextLength} characters long; this text has {text.Length}.");
         }
 
+        // Every multibase alphabet is printable ASCII. Checking here keeps other characters away from
+        // SimpleBase, whose decoders index lookup tables by character and fail with
+        // IndexOutOfRangeException on non-ASCII input.
+        if (text.AsSpan().ContainsAnyExceptInRange('!', '~'))
+        {
+            throw Error.Format($"'{Shorten(text)}' contains characters no peer ID encoding uses.");
+        }
+
         if (IsBase58Form(text))
         {
             try
             {
                 return Base58.Bitcoin.Decode(text);
             }
-            catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException)
+            catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or IndexOutOfRangeException)
             {
                 throw Error.Format($"'{Shorten(text)}' is not valid base58btc.", e);
             }
@@ -189,7 +201,7 @@ public sealed partial class PeerId : IEquatable<PeerId>, IComparable<PeerId>
         {
             cid = Multibase.Decode(text);
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or NotSupportedException)
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or NotSupportedException or IndexOutOfRangeException)
         {
             throw Error.Format($"'{Shorten(text)}' is neither base58btc nor a multibase CID.", e);
         }

@@ -12,6 +12,9 @@ internal interface ISecureChannel : IDuplexChannel
     /// <summary>The remote's peer ID, proven by the handshake.</summary>
     PeerId RemotePeer { get; }
 
+    /// <summary>The remote's identity key, proven by the handshake.</summary>
+    PublicKey RemotePublicKey { get; }
+
     /// <summary>The security protocol id (<c>/noise</c>, <c>/plaintext/2.0.0</c>).</summary>
     string SecurityProtocol { get; }
 

@@ -1,0 +1,57 @@
+using System.Threading.Tasks.Dataflow;
+using Rx.Network.Errors;
+
+namespace Rx.Network.Security;
+
+internal sealed partial class SecureChannel
+{
+    private async Task ReceiveLoopAsync()
+    {
+        var reader = pipe.Input;
+        var token = aborted.Token;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync(token).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                while (receiveCodec.TryOpen(ref buffer, out var plaintext))
+                {
+                    if (plaintext.Length == 0)
+                    {
+                        plaintext.Return();
+                        continue;
+                    }
+
+                    // Waiting here while the muxer is behind is the backpressure: the pipe stops
+                    // reading the socket once its own bound is reached.
+                    if (!await input.SendAsync(plaintext, token).ConfigureAwait(false))
+                    {
+                        plaintext.Return();
+                        throw abortReason ?? new IOException("The connection was closed.");
+                    }
+                }
+
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                if (result.IsCompleted)
+                {
+                    if (!buffer.IsEmpty)
+                    {
+                        throw Error.Protocol($"The connection closed inside a frame ({buffer.Length} bytes left over).");
+                    }
+
+                    break;
+                }
+            }
+
+            input.Complete();
+            await reader.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            var reason = abortReason ?? e;
+            Abort(reason);
+            await reader.CompleteAsync(reason).ConfigureAwait(false);
+        }
+    }
+}

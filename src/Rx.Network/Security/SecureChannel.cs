@@ -1,0 +1,134 @@
+using System.IO.Pipelines;
+using System.Threading.Tasks.Dataflow;
+using Rx.Network.Encoding;
+using Rx.Network.Identity;
+
+namespace Rx.Network.Security;
+
+/// <summary>
+/// The byte path of one secured connection, the same for every security protocol: a bounded
+/// outbound Dataflow block drained by a send loop that coalesces chunks into frames, seals them
+/// with the <see cref="IFrameCodec"/> and flushes to the socket; and a receive loop that opens
+/// frames from the socket into a bounded inbound block.
+/// </summary>
+/// <remarks>
+/// <code>
+/// outbound: Output (BufferBlock, bounded) → coalesce → codec.Seal → PipeWriter → socket
+/// inbound:  socket → PipeReader → codec.TryOpen → Input (BufferBlock, bounded)
+/// </code>
+/// Backpressure is end to end: a full <see cref="Input"/> stops the receive loop, the pipe stops
+/// reading the socket, and TCP's window stops the remote; a slow socket makes the send loop's
+/// flush wait, <see cref="Output"/> fills, and senders wait in <c>SendAsync</c>.
+/// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage(
+    "Design",
+    "CA1001:Types that own disposable fields should be disposable",
+    Justification = "The cancellation source is disposed when the pipeline ends; Abort and Completion are the lifecycle.")]
+internal sealed partial class SecureChannel : ISecureChannel
+{
+    private readonly IDuplexPipe pipe;
+    private readonly IFrameCodec sendCodec;
+    private readonly IFrameCodec receiveCodec;
+    private readonly SecureChannelOptions options;
+    private readonly IAsyncDisposable? owner;
+    private readonly BufferBlock<PooledBuffer> input;
+    private readonly BufferBlock<PooledBuffer> output;
+    private readonly CancellationTokenSource aborted = new();
+    private Exception? abortReason;
+
+    /// <summary>Starts the pipeline over an already-handshaken pipe.</summary>
+    /// <param name="pipe">The raw connection.</param>
+    /// <param name="sendCodec">Frames outbound bytes (for Noise, with the send cipher).</param>
+    /// <param name="receiveCodec">Opens inbound frames (for Noise, with the receive cipher).</param>
+    /// <param name="session">Who is on each end, and what the handshake agreed.</param>
+    /// <param name="options">Buffer bounds.</param>
+    /// <param name="owner">Disposed once both directions have ended (the socket).</param>
+    public SecureChannel(
+        IDuplexPipe pipe,
+        IFrameCodec sendCodec,
+        IFrameCodec receiveCodec,
+        SecureSession session,
+        SecureChannelOptions? options = null,
+        IAsyncDisposable? owner = null)
+    {
+        this.pipe = pipe;
+        this.sendCodec = sendCodec;
+        this.receiveCodec = receiveCodec;
+        this.options = options ?? SecureChannelOptions.Default;
+        this.owner = owner;
+        Session = session;
+        input = new BufferBlock<PooledBuffer>(new DataflowBlockOptions { BoundedCapacity = this.options.InputCapacity });
+        output = new BufferBlock<PooledBuffer>(new DataflowBlockOptions { BoundedCapacity = this.options.OutputCapacity });
+        Completion = RunAsync();
+    }
+
+    /// <summary>The identities and agreements of the handshake.</summary>
+    public SecureSession Session { get; }
+
+    /// <inheritdoc/>
+    public PeerId LocalPeer => Session.LocalPeer;
+
+    /// <inheritdoc/>
+    public PeerId RemotePeer => Session.RemotePeer;
+
+    /// <inheritdoc/>
+    public PublicKey RemotePublicKey => Session.RemotePublicKey;
+
+    /// <inheritdoc/>
+    public string SecurityProtocol => Session.Protocol;
+
+    /// <inheritdoc/>
+    public string? EarlyMuxer => Session.EarlyMuxer;
+
+    /// <inheritdoc/>
+    public ISourceBlock<PooledBuffer> Input => input;
+
+    /// <inheritdoc/>
+    public ITargetBlock<PooledBuffer> Output => output;
+
+    /// <inheritdoc/>
+    public Task Completion { get; }
+
+    /// <inheritdoc/>
+    public void Abort(Exception reason)
+    {
+        ArgumentNullException.ThrowIfNull(reason);
+        Interlocked.CompareExchange(ref abortReason, reason, null);
+        ((IDataflowBlock)input).Fault(reason);
+        ((IDataflowBlock)output).Fault(reason);
+        try
+        {
+            aborted.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already torn down.
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        // Start both loops off the constructor's thread.
+        await Task.Yield();
+        try
+        {
+            await Task.WhenAll(SendLoopAsync(), ReceiveLoopAsync()).ConfigureAwait(false);
+        }
+        finally
+        {
+            aborted.Dispose();
+
+            // Codecs may hold key material (Noise): wipe it once neither loop can use it.
+            (sendCodec as IDisposable)?.Dispose();
+            if (!ReferenceEquals(sendCodec, receiveCodec))
+            {
+                (receiveCodec as IDisposable)?.Dispose();
+            }
+
+            if (owner is not null)
+            {
+                await owner.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,189 @@
+using System.Threading.Tasks.Dataflow;
+using Rx.Network.Encoding;
+
+namespace Rx.Network.Transports;
+
+/// <summary>
+/// A <see cref="Stream"/> over an <see cref="IDuplexChannel"/>, for the short exchanges that run
+/// on a secured channel before the muxer takes over (multistream-select of the muxer).
+/// </summary>
+/// <remarks>
+/// Reads never consume more of the channel than the caller asked for: the rest of the current
+/// chunk stays here, and <see cref="Detach"/> hands it back, followed by the channel's later
+/// chunks, so the muxer sees every byte the remote sent after the negotiation.
+/// </remarks>
+internal sealed class ChannelStream : Stream
+{
+    private readonly IDuplexChannel channel;
+    private PooledBuffer current;
+    private int offset;
+    private bool detached;
+
+    public ChannelStream(IDuplexChannel channel)
+    {
+        this.channel = channel;
+    }
+
+    /// <inheritdoc/>
+    public override bool CanRead => !detached;
+
+    /// <inheritdoc/>
+    public override bool CanWrite => !detached;
+
+    /// <inheritdoc/>
+    public override bool CanSeek => false;
+
+    /// <inheritdoc/>
+    public override long Length => throw new NotSupportedException();
+
+    /// <inheritdoc/>
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    /// <inheritdoc/>
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(detached, this);
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+
+        if (current.IsEmpty || offset == current.Length)
+        {
+            current.Return();
+            current = default;
+            offset = 0;
+            try
+            {
+                if (!await channel.Input.OutputAvailableAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    await channel.Input.Completion.ConfigureAwait(false);
+                    return 0;
+                }
+
+                current = await channel.Input.ReceiveAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException) when (channel.Input.Completion.IsCompleted)
+            {
+                // Completed between the check and the receive.
+                await channel.Input.Completion.ConfigureAwait(false);
+                return 0;
+            }
+        }
+
+        int count = Math.Min(buffer.Length, current.Length - offset);
+        current.Span.Slice(offset, count).CopyTo(buffer.Span);
+        offset += count;
+        return count;
+    }
+
+    /// <inheritdoc/>
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(detached, this);
+        if (buffer.IsEmpty)
+        {
+            return;
+        }
+
+        var chunk = PooledBuffer.CopyOf(buffer.Span);
+        if (!await channel.Output.SendAsync(chunk, cancellationToken).ConfigureAwait(false))
+        {
+            chunk.Return();
+            throw new IOException("The connection is closed.");
+        }
+    }
+
+    /// <inheritdoc/>
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <inheritdoc/>
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <inheritdoc/>
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
+
+    /// <inheritdoc/>
+    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count).GetAwaiter().GetResult();
+
+    /// <inheritdoc/>
+    public override void Flush()
+    {
+    }
+
+    /// <inheritdoc/>
+    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc/>
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    /// <inheritdoc/>
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    /// <summary>
+    /// Ends this adapter and returns a channel that yields the unread rest of the current chunk
+    /// first and then everything the underlying channel receives; writes go straight through.
+    /// </summary>
+    public IDuplexChannel Detach()
+    {
+        ObjectDisposedException.ThrowIf(detached, this);
+        detached = true;
+        PooledBuffer? leftover = null;
+        if (!current.IsEmpty && offset < current.Length)
+        {
+            leftover = PooledBuffer.CopyOf(current.Span[offset..]);
+        }
+
+        current.Return();
+        current = default;
+        return leftover is null ? channel : new PrefixedChannel(channel, leftover.Value);
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (!detached)
+        {
+            detached = true;
+            current.Return();
+            current = default;
+        }
+
+        base.Dispose(disposing);
+    }
+
+    /// <summary>A channel whose input starts with some bytes already taken from the inner channel.</summary>
+    private sealed class PrefixedChannel : IDuplexChannel
+    {
+        private readonly IDuplexChannel inner;
+        private readonly BufferBlock<PooledBuffer> input;
+
+        public PrefixedChannel(IDuplexChannel inner, PooledBuffer prefix)
+        {
+            this.inner = inner;
+
+            // Capacity 1 more than a plain link needs, for the prefix: still bounded.
+            input = new BufferBlock<PooledBuffer>(new DataflowBlockOptions { BoundedCapacity = 2 });
+            input.Post(prefix);
+            inner.Input.LinkTo(input, new DataflowLinkOptions { PropagateCompletion = true });
+        }
+
+        public ISourceBlock<PooledBuffer> Input => input;
+
+        public ITargetBlock<PooledBuffer> Output => inner.Output;
+
+        public Task Completion => inner.Completion;
+
+        public void Abort(Exception reason)
+        {
+            ((IDataflowBlock)input).Fault(reason);
+            inner.Abort(reason);
+        }
+    }
+}
