@@ -59,4 +59,12 @@ internal static class Error
         };
         return new NegotiationException(failure, tried, message, inner);
     }
+
+    // Transports.
+
+    internal static TransportException Dial(Addressing.Multiaddr address, System.Net.Sockets.SocketError? error, string why, Exception? inner = null) =>
+        new(address, error, $"Dialing {address} failed: {why}", inner);
+
+    internal static TransportException Listen(Addressing.Multiaddr address, System.Net.Sockets.SocketError? error, string why, Exception? inner = null) =>
+        new(address, error, $"Listening on {address} failed: {why}", inner);
 }

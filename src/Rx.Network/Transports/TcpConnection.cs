@@ -1,0 +1,230 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Rx.Network.Addressing;
+
+namespace Rx.Network.Transports;
+
+/// <summary>
+/// A connected TCP socket exposed as an <see cref="IDuplexPipe"/> by two pumps: one moves received
+/// bytes from the socket into <c>Pipe.Input</c>, the other sends what is written to
+/// <c>Pipe.Output</c>.
+/// </summary>
+/// <remarks>
+/// <para>Why pumps rather than <c>PipeReader.Create</c>/<c>PipeWriter.Create</c> over a
+/// <see cref="NetworkStream"/>: completing a stream pipe writer disposes the stream (closing both
+/// directions), whereas completing <c>Pipe.Output</c> here must only shut down our sending side, so
+/// that the remote reads the end of the stream while we go on reading (a TCP half-close).</para>
+/// <para>Bounds: the receive pump stops reading the socket once
+/// <see cref="TcpTransportOptions.MaxReceiveBufferSize"/> bytes wait unread, and resumes at half;
+/// writers' flushes wait once <see cref="TcpTransportOptions.MaxSendBufferSize"/> bytes wait unsent,
+/// and resume at half. Both pipes rent their segments from <see cref="MemoryPool{T}.Shared"/>.</para>
+/// </remarks>
+internal sealed class TcpConnection : IRawConnection
+{
+    // A receive asks for at least this much buffer: large enough that a busy connection needs few
+    // receive calls, small enough to rent cheaply.
+    private const int ReceiveSegmentSize = 16 * 1024;
+
+    private readonly Socket socket;
+    private readonly Pipe inbound;
+    private readonly Pipe outbound;
+    private readonly Task receiving;
+    private readonly Task sending;
+    private readonly Task closed;
+    private int aborted;
+
+    private TcpConnection(Socket socket, Multiaddr local, Multiaddr remote, TcpTransportOptions options)
+    {
+        this.socket = socket;
+        LocalAddress = local;
+        RemoteAddress = remote;
+        inbound = new Pipe(PipeOptionsFor(options.MaxReceiveBufferSize));
+        outbound = new Pipe(PipeOptionsFor(options.MaxSendBufferSize));
+        Pipe = new DuplexPipe(inbound.Reader, outbound.Writer);
+        receiving = ReceiveLoopAsync();
+        sending = SendLoopAsync();
+        closed = CloseWhenDoneAsync();
+    }
+
+    public IDuplexPipe Pipe { get; }
+
+    public Multiaddr LocalAddress { get; }
+
+    public Multiaddr RemoteAddress { get; }
+
+    /// <summary>The connected socket, for tests of its options.</summary>
+    internal Socket Socket => socket;
+
+    /// <summary>Wraps a connected socket; takes ownership of it.</summary>
+    /// <exception cref="SocketException">The socket is no longer connected (its endpoints cannot be read).</exception>
+    public static TcpConnection Create(Socket socket, TcpTransportOptions options)
+    {
+        // Small libp2p frames (multistream messages, yamux window updates, pings) must not wait for
+        // Nagle's algorithm; the pumps already coalesce writes into large sends.
+        socket.NoDelay = true;
+        var local = Multiaddr.FromEndPoint((IPEndPoint)socket.LocalEndPoint!);
+        var remote = Multiaddr.FromEndPoint((IPEndPoint)socket.RemoteEndPoint!);
+        return new TcpConnection(socket, local, remote, options);
+    }
+
+    public void Abort()
+    {
+        if (Interlocked.Exchange(ref aborted, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            // Linger 0: close with a reset, dropping whatever the kernel still holds for sending.
+            socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already closed: nothing left to reset.
+        }
+
+        socket.Dispose();
+
+        // Wake a send pump waiting for bytes and a receive pump waiting for room; each then fails its
+        // pipe, so the application's pending read or flush fails too.
+        outbound.Reader.CancelPendingRead();
+        inbound.Writer.CancelPendingFlush();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Graceful: what was written is sent, then our side is shut down, then the socket closed.
+        // A remote that never reads can hold this up once the kernel's buffer is full; Abort is the
+        // way out for a caller that will not wait.
+        await outbound.Writer.CompleteAsync().ConfigureAwait(false);
+        await sending.ConfigureAwait(false);
+        socket.Dispose();
+
+        // A receive pump paused on a full, unread input buffer is not woken by closing the socket.
+        inbound.Writer.CancelPendingFlush();
+        await closed.ConfigureAwait(false);
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        await Task.Yield();
+        var writer = inbound.Writer;
+        Exception? error = null;
+        try
+        {
+            while (true)
+            {
+                var memory = writer.GetMemory(ReceiveSegmentSize);
+                int received = await socket.ReceiveAsync(memory, SocketFlags.None).ConfigureAwait(false);
+                if (received == 0)
+                {
+                    break; // The remote half-closed: the end of the stream.
+                }
+
+                writer.Advance(received);
+                var flush = await writer.FlushAsync().ConfigureAwait(false);
+                if (flush.IsCompleted || flush.IsCanceled)
+                {
+                    // The reader is gone, or Abort woke us: stop reading the socket.
+                    if (flush.IsCanceled)
+                    {
+                        error = Aborted();
+                    }
+
+                    break;
+                }
+            }
+        }
+        catch (SocketException e)
+        {
+            error = Volatile.Read(ref aborted) != 0 ? Aborted() : new IOException($"Receiving from {RemoteAddress} failed: {e.SocketErrorCode}.", e);
+        }
+        catch (ObjectDisposedException)
+        {
+            error = Aborted();
+        }
+
+        await writer.CompleteAsync(error).ConfigureAwait(false);
+    }
+
+    private async Task SendLoopAsync()
+    {
+        await Task.Yield();
+        var reader = outbound.Reader;
+        Exception? error = null;
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync().ConfigureAwait(false);
+                if (result.IsCanceled)
+                {
+                    error = Aborted();
+                    break;
+                }
+
+                var buffer = result.Buffer;
+                try
+                {
+                    foreach (var segment in buffer)
+                    {
+                        await SendAllAsync(segment).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    reader.AdvanceTo(buffer.End);
+                }
+
+                if (result.IsCompleted)
+                {
+                    // The writer completed: a half-close, so the remote reads the end of the stream.
+                    socket.Shutdown(SocketShutdown.Send);
+                    break;
+                }
+            }
+        }
+        catch (SocketException e)
+        {
+            error = Volatile.Read(ref aborted) != 0 ? Aborted() : new IOException($"Sending to {RemoteAddress} failed: {e.SocketErrorCode}.", e);
+        }
+        catch (ObjectDisposedException)
+        {
+            error = Aborted();
+        }
+
+        // With an error, the writer's next flush throws it; without, the flush reports completion.
+        await reader.CompleteAsync(error).ConfigureAwait(false);
+    }
+
+    private async ValueTask SendAllAsync(ReadOnlyMemory<byte> segment)
+    {
+        while (!segment.IsEmpty)
+        {
+            int sent = await socket.SendAsync(segment, SocketFlags.None).ConfigureAwait(false);
+            segment = segment[sent..];
+        }
+    }
+
+    private async Task CloseWhenDoneAsync()
+    {
+        // Both directions over (EOF received or reader gone, and our side shut down or failed): the
+        // socket has nothing left to do.
+        await Task.WhenAll(receiving, sending).ConfigureAwait(false);
+        socket.Dispose();
+    }
+
+    private IOException Aborted() => new($"The connection to {RemoteAddress} was closed locally.");
+
+    private static PipeOptions PipeOptionsFor(int maxBuffered) => new(
+        pool: MemoryPool<byte>.Shared,
+        readerScheduler: PipeScheduler.ThreadPool,
+        writerScheduler: PipeScheduler.ThreadPool,
+        pauseWriterThreshold: maxBuffered,
+        resumeWriterThreshold: maxBuffered / 2,
+        minimumSegmentSize: ReceiveSegmentSize,
+        useSynchronizationContext: false);
+}
