@@ -10,8 +10,12 @@ import { setMaxListeners } from 'node:events'
 // - on a remote reset the stream emits 'end' before the 'close' event that carries the
 //   StreamResetError, so 'end' alone cannot tell a clean half-close from a reset.
 
-/** Chunk size for writes: one yamux data frame at most (the initial 256 KiB window minus headers). */
-export const WRITE_CHUNK = 64 * 1024
+/**
+ * Sizes of successive send() calls, cycled. js yamux turns one send() into Data frames as large
+ * as the send window allows (up to 16 MiB once the remote grants it), so mixing tiny and large
+ * writes gives the remote tiny frames, frames spanning many Noise messages, and window stalls.
+ */
+export const WRITE_CHUNKS = [64 * 1024, 1, 256 * 1024, 1000, 1024 * 1024, 17]
 
 /** Converts a received chunk (Uint8Array or Uint8ArrayList) into one Uint8Array. */
 export function toBytes (chunk) {
@@ -44,14 +48,16 @@ export function waitForDrain (stream, signal) {
   })
 }
 
-/** Writes all of data in WRITE_CHUNK pieces, honouring backpressure. */
+/** Writes all of data in WRITE_CHUNKS-sized pieces, honouring backpressure. */
 export async function sendAll (stream, data, signal) {
-  for (let offset = 0; offset < data.byteLength; offset += WRITE_CHUNK) {
+  let offset = 0
+  for (let i = 0; offset < data.byteLength; i++) {
     signal?.throwIfAborted()
-    const chunk = data.subarray(offset, Math.min(offset + WRITE_CHUNK, data.byteLength))
-    if (!stream.send(chunk)) {
+    const end = Math.min(offset + WRITE_CHUNKS[i % WRITE_CHUNKS.length], data.byteLength)
+    if (!stream.send(data.subarray(offset, end))) {
       await waitForDrain(stream, signal)
     }
+    offset = end
   }
 }
 
