@@ -18,4 +18,11 @@ internal static class Error
 
     internal static ProtocolViolationException Truncated(string what) =>
         new($"The {what} ended before it was complete.");
+
+    internal static StreamResetException StreamReset(bool remote, uint code) => new(remote, code);
+
+    internal static MuxerClosedException MuxerClosed(string message, bool remote, uint? goAwayCode, Exception? inner = null) =>
+        new(message, remote, goAwayCode, inner);
+
+    internal static StreamLimitExceededException StreamLimit(int limit) => new(limit);
 }
