@@ -113,13 +113,9 @@ internal sealed partial class YamuxSession
         }
     }
 
-    private void OnKeepAliveTick()
-    {
-        if (Interlocked.Exchange(ref keepAliveRunning, 1) == 0)
-        {
-            Observe(KeepAliveAsync());
-        }
-    }
+    // A tick joins the ping in flight if there is one, so overlapping keep-alives share a ping;
+    // each gives up after PingTimeout, so at most a few are ever pending.
+    private void OnKeepAliveTick() => Observe(KeepAliveAsync());
 
     private async Task KeepAliveAsync()
     {
@@ -137,10 +133,6 @@ internal sealed partial class YamuxSession
         catch (MuxerClosedException)
         {
             // The session ended meanwhile.
-        }
-        finally
-        {
-            Volatile.Write(ref keepAliveRunning, 0);
         }
     }
 

@@ -61,7 +61,6 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     private ActivePing? activePing;
     private uint nextPingId;
     private long rttTicks;
-    private int keepAliveRunning;
 
     /// <summary>Starts a session over <paramref name="channel"/>; the session owns the channel from now on.</summary>
     /// <param name="channel">The secured connection.</param>

@@ -32,9 +32,19 @@ internal sealed class RawPeer
         await SendBytesAsync(bytes);
     }
 
-    public async Task SendBytesAsync(ReadOnlyMemory<byte> bytes)
+    public async Task SendBytesAsync(ReadOnlyMemory<byte> bytes) => Assert.True(await TrySendBytesAsync(bytes));
+
+    /// <summary>Sends bytes; <see langword="false"/> when the session already dropped the connection.</summary>
+    public async Task<bool> TrySendBytesAsync(ReadOnlyMemory<byte> bytes)
     {
-        Assert.True(await channel.Output.SendAsync(PooledBuffer.CopyOf(bytes.Span)));
+        var chunk = PooledBuffer.CopyOf(bytes.Span);
+        if (await channel.Output.SendAsync(chunk))
+        {
+            return true;
+        }
+
+        chunk.Return();
+        return false;
     }
 
     public void CompleteOutput() => channel.Output.Complete();
