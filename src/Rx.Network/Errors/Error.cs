@@ -67,4 +67,11 @@ internal static class Error
 
     internal static TransportException Listen(Addressing.Multiaddr address, System.Net.Sockets.SocketError? error, string why, Exception? inner = null) =>
         new(address, error, $"Listening on {address} failed: {why}", inner);
+
+    internal static StreamResetException StreamReset(bool remote, uint code) => new(remote, code);
+
+    internal static MuxerClosedException MuxerClosed(string message, bool remote, uint? goAwayCode, Exception? inner = null) =>
+        new(message, remote, goAwayCode, inner);
+
+    internal static StreamLimitExceededException StreamLimit(int limit) => new(limit);
 }

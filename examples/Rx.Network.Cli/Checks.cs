@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Rx.Network.Identity;
+using Rx.Network.Protocols;
+
+namespace Rx.Network.Cli;
+
+/// <summary>The checks of <c>rxnet dial</c>. Each returns its result fields or throws.</summary>
+internal static class Checks
+{
+    public static async Task<JsonObject> PingAsync(INetwork network, PeerId peer, CancellationToken cancellationToken)
+    {
+        var rtt = await PingService.PingAsync(network, peer, cancellationToken: cancellationToken);
+        return new JsonObject { ["rttMs"] = Math.Round(rtt.TotalMilliseconds, 3) };
+    }
+
+    public static async Task<JsonObject> EchoAsync(INetwork network, PeerId peer, long bytes, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        await EchoOnceAsync(network, peer, bytes, seed: 1, cancellationToken);
+        double seconds = Math.Max(watch.Elapsed.TotalSeconds, 1e-9);
+        return new JsonObject { ["bytes"] = bytes, ["MBps"] = Math.Round(bytes / seconds / 1e6, 2) };
+    }
+
+    public static async Task<JsonObject> StreamsAsync(INetwork network, PeerId peer, int streams, int bytesEach, CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(Enumerable.Range(0, streams).Select(i => EchoOnceAsync(network, peer, bytesEach, seed: i + 2, cancellationToken)));
+        return new JsonObject { ["streams"] = streams, ["bytesEach"] = bytesEach };
+    }
+
+    /// <summary>Opens <c>/reset/1.0.0</c>, whose server resets after one byte, and expects to see the reset.</summary>
+    public static async Task<JsonObject> ResetAsync(INetwork network, PeerId peer, CancellationToken cancellationToken)
+    {
+        var stream = await network.NewStreamAsync(peer, [ResetProtocol.Id], cancellationToken);
+        await using (stream)
+        {
+            await stream.WriteAsync(new byte[] { 1 }, cancellationToken);
+            try
+            {
+                while (await stream.ReadAsync(new byte[16], cancellationToken) > 0)
+                {
+                }
+            }
+            catch (StreamResetException e) when (e.Remote)
+            {
+                return new JsonObject { ["observed"] = "remote reset" };
+            }
+
+            throw new InvalidOperationException("The stream ended without a reset.");
+        }
+    }
+
+    /// <summary>Random bytes; each echo stream sends this pattern from its own offset, repeated.</summary>
+    private static readonly byte[] Pattern = RandomNumberGenerator.GetBytes(1 << 20);
+
+    /// <summary>Sends <paramref name="bytes"/> random bytes on an echo stream while reading them back, and verifies them.</summary>
+    private static async Task EchoOnceAsync(INetwork network, PeerId peer, long bytes, int seed, CancellationToken cancellationToken)
+    {
+        var stream = await network.NewStreamAsync(peer, [EchoProtocol.Id], cancellationToken);
+        await using (stream)
+        {
+            long origin = (seed * 7919L) % Pattern.Length;
+            var writing = Task.Run(
+                async () =>
+                {
+                    for (long sent = 0; sent < bytes;)
+                    {
+                        var chunk = Slice(origin + sent, bytes - sent);
+                        await stream.WriteAsync(chunk, cancellationToken);
+                        sent += chunk.Length;
+                    }
+
+                    await stream.CloseWriteAsync(cancellationToken);
+                },
+                cancellationToken);
+
+            var buffer = new byte[64 * 1024];
+            long received = 0;
+            int read;
+            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                if (received + read > bytes)
+                {
+                    throw new InvalidDataException($"The echo returned more than the {bytes} bytes sent.");
+                }
+
+                for (int checkedBytes = 0; checkedBytes < read;)
+                {
+                    var expected = Slice(origin + received + checkedBytes, read - checkedBytes);
+                    if (!buffer.AsSpan(checkedBytes, expected.Length).SequenceEqual(expected.Span))
+                    {
+                        throw new InvalidDataException($"The echo differs from what was sent, at or after byte {received + checkedBytes}.");
+                    }
+
+                    checkedBytes += expected.Length;
+                }
+
+                received += read;
+            }
+
+            await writing;
+            if (received != bytes)
+            {
+                throw new InvalidDataException($"The echo returned {received} of {bytes} bytes.");
+            }
+        }
+    }
+
+    private static ReadOnlyMemory<byte> Slice(long position, long remaining)
+    {
+        int start = (int)(position % Pattern.Length);
+        return Pattern.AsMemory(start, (int)Math.Min(Math.Min(remaining, Pattern.Length - start), 64 * 1024));
+    }
+}

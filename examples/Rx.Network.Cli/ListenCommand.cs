@@ -1,0 +1,46 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Rx.Network.Addressing;
+
+namespace Rx.Network.Cli;
+
+/// <summary><c>rxnet listen</c>: serve ping, echo and reset until SIGINT/SIGTERM or the end of standard input.</summary>
+internal static class ListenCommand
+{
+    public static Command Create()
+    {
+        var listen = new Option<string>("--listen") { Description = "The address to listen on.", DefaultValueFactory = _ => "/ip4/127.0.0.1/tcp/0" };
+        var key = new Option<string?>("--key") { Description = "A 32-byte Ed25519 seed in hex (64 digits), for a reproducible peer ID." };
+        var command = new Command("listen", "Listen and serve /ipfs/ping/1.0.0, /echo/1.0.0 and /reset/1.0.0; print one JSON line once listening.") { listen, key };
+        command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(listen)!, result.GetValue(key), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string listen, string? keyHex, CancellationToken cancellationToken)
+    {
+        using var key = CliNode.ParseKey(keyHex);
+        var network = CliNode.Builder(key).Build();
+        await using (network)
+        {
+            using var log = CliNode.LogEvents(network);
+            using var echo = network.SetStreamHandler(EchoProtocol.Id, EchoProtocol.ServeAsync);
+            using var reset = network.SetStreamHandler(ResetProtocol.Id, ResetProtocol.ServeAsync);
+            await network.ListenAsync([Multiaddr.Parse(listen)], cancellationToken);
+
+            var addrs = new JsonArray(network.ListenAddresses.Select(a => (JsonNode)a.WithPeerId(network.LocalPeer).ToString()).ToArray());
+            JsonLines.Out(new JsonObject { ["peerId"] = network.LocalPeer.ToString(), ["addrs"] = addrs });
+
+            // Run until SIGINT/SIGTERM (System.CommandLine cancels the token) or until standard
+            // input ends, so a parent process that dies never leaves this node behind.
+            var stdinClosed = Task.Run(() =>
+            {
+                while (Console.In.Read() != -1)
+                {
+                }
+            });
+            await Task.WhenAny(stdinClosed, Task.Delay(Timeout.Infinite, cancellationToken));
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,198 @@
+using Rx.Network.Encoding;
+
+namespace Rx.Network.Muxing;
+
+internal sealed partial class YamuxStream
+{
+    /// <summary>
+    /// Writes <paramref name="data"/> as data frames, waiting for send window when the peer has
+    /// not granted enough; returns once every frame was handed to the connection.
+    /// </summary>
+    /// <param name="data">The bytes; empty writes nothing.</param>
+    /// <param name="cancellationToken">
+    /// Stops waiting. If nothing of this call was sent yet, the stream stays usable; if some bytes
+    /// already left (an earlier frame of this call, or the frame being sent), the stream is reset so
+    /// the peer never mistakes the truncated write for a complete one.
+    /// </param>
+    /// <exception cref="InvalidOperationException">The write side was closed with <see cref="CloseWriteAsync"/>.</exception>
+    /// <exception cref="StreamResetException">The stream was reset (by either side).</exception>
+    /// <exception cref="MuxerClosedException">The session ended.</exception>
+    /// <exception cref="ObjectDisposedException">The stream was disposed.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        await writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ThrowIfCannotWrite();
+            var sentSome = false;
+            while (!data.IsEmpty)
+            {
+                int credit;
+                try
+                {
+                    credit = await sendWindow.RequestAsync(Math.Min(data.Length, maxFrameSize), cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (sentSome)
+                {
+                    Reset();
+                    throw;
+                }
+
+                var frame = PooledBuffer.Rent(YamuxHeader.Size + credit);
+                YamuxHeader.Data(Id, (uint)credit).WriteTo(frame.Span);
+                data.Span[..credit].CopyTo(frame.Span[YamuxHeader.Size..]);
+                var write = new PendingWrite(this, frame, credit);
+                try
+                {
+                    await session.SendAsync(write, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    if (write.TryCancel())
+                    {
+                        // Never left: the window is ours again, and the queue returns the buffer.
+                        sendWindow.Release(credit);
+                        if (sentSome)
+                        {
+                            Reset();
+                        }
+                    }
+                    else
+                    {
+                        Reset();
+                    }
+
+                    throw;
+                }
+
+                sentSome = true;
+                data = data[credit..];
+            }
+        }
+        finally
+        {
+            writeLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Half-closes the stream (FIN): we send nothing more, the remote may keep writing and we keep
+    /// reading. Returns once the FIN was handed to the connection. Closing twice does nothing.
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting for earlier writes to finish; once queued, the FIN is sent regardless.</param>
+    /// <exception cref="StreamResetException">The stream was reset before it could be closed.</exception>
+    /// <exception cref="MuxerClosedException">The session ended.</exception>
+    /// <exception cref="ObjectDisposedException">The stream was disposed.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public async ValueTask CloseWriteAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        await CloseWriteCoreAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Closes the stream as go-libp2p's <c>Close</c> does: for writing (FIN, sent if not yet) and
+    /// for reading (unread bytes are dropped, later ones ignored), then forgets it. It does not wait
+    /// for the remote's FIN, nor reset: bytes we wrote are delivered.
+    /// </summary>
+    /// <remarks>
+    /// Never throws: a stream already reset, or whose session ended, just releases its resources.
+    /// Waits for a write in progress on another thread to finish first.
+    /// </remarks>
+    public async ValueTask DisposeAsync()
+    {
+        lock (gate)
+        {
+            if (disposed)
+            {
+                return;
+            }
+
+            disposed = true;
+        }
+
+        try
+        {
+            await CloseWriteCoreAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // Reset or session gone: there is no write side left to close.
+        }
+
+        TaskCompletionSource? wake;
+        lock (gate)
+        {
+            if (readState == HalfState.Open)
+            {
+                readState = HalfState.Reset;
+                readError = new ObjectDisposedException(ToString());
+            }
+
+            receiveWindow.Consume(received.Clear());
+            wake = TakeReadSignal();
+        }
+
+        wake?.TrySetResult();
+        session.Forget(this);
+    }
+
+    private async ValueTask CloseWriteCoreAsync(CancellationToken cancellationToken)
+    {
+        await writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        bool finished;
+        PendingWrite fin;
+        try
+        {
+            lock (gate)
+            {
+                switch (writeState)
+                {
+                    case HalfState.Closed:
+                        return;
+                    case HalfState.Reset:
+                        throw writeError!;
+                }
+
+                writeState = HalfState.Closed;
+                finished = readState != HalfState.Open;
+            }
+
+            // FIN rides with the data (not the control queue) so it cannot overtake a data frame.
+            fin = new PendingWrite(this, FrameOf(YamuxHeader.WindowUpdate(Id, 0, YamuxFlags.Fin)), 0);
+            await session.SendAsync(fin, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            writeLock.Release();
+        }
+
+        if (finished)
+        {
+            session.Forget(this);
+        }
+    }
+
+    private void ThrowIfCannotWrite()
+    {
+        lock (gate)
+        {
+            switch (writeState)
+            {
+                case HalfState.Closed:
+                    throw new InvalidOperationException($"The write side of {this} is closed.");
+                case HalfState.Reset:
+                    throw writeError!;
+            }
+        }
+    }
+
+    private static PooledBuffer FrameOf(in YamuxHeader header)
+    {
+        var frame = PooledBuffer.Rent(YamuxHeader.Size);
+        header.WriteTo(frame.Span);
+        return frame;
+    }
+}

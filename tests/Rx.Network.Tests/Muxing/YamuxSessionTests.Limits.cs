@@ -1,0 +1,128 @@
+using Rx.Network.Muxing;
+
+namespace Rx.Network.Tests.Muxing;
+
+public partial class YamuxSessionTests
+{
+    [Fact]
+    public async Task OpenStreamAsync_AckBacklogFull_WaitsUntilPeerAccepts()
+    {
+        await using var pair = new SessionPair();
+        for (var i = 0; i < 256; i++)
+        {
+            await pair.Dialer.OpenStreamAsync().WaitAsync(Timeout);
+        }
+
+        var waiting = pair.Dialer.OpenStreamAsync();
+        using var cts = new CancellationTokenSource();
+        var cancelled = pair.Dialer.OpenStreamAsync(cts.Token);
+        await WaitForAsync(() => Task.FromResult(pair.Listener.InboundStreamCount == 256));
+        Assert.False(waiting.IsCompleted);
+        Assert.Equal(258, pair.Dialer.OutboundStreamCount);
+
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Timeout));
+        Assert.Equal(257, pair.Dialer.OutboundStreamCount);
+
+        // Accepting acknowledges, which frees a place in the dialer's backlog.
+        await pair.Listener.AcceptAsync().AsTask().WaitAsync(Timeout);
+        var opened = await waiting.WaitAsync(Timeout);
+        Assert.Equal(513u, opened.Id);
+    }
+
+    [Fact]
+    public async Task OpenStreamAsync_UnacknowledgedStreamClosed_FreesBacklogPlace()
+    {
+        var options = new YamuxOptions { PingOnStart = false, KeepAliveInterval = null, MaxAckBacklog = 1 };
+        var (session, peer) = RawPeer.Create(options: options);
+        var first = await session.OpenStreamAsync();
+        var waiting = session.OpenStreamAsync();
+        Assert.False(waiting.IsCompleted);
+        first.Reset();
+        Assert.Equal(3u, (await waiting.WaitAsync(Timeout)).Id);
+
+        // An ACK frees the place too.
+        var third = session.OpenStreamAsync();
+        Assert.False(third.IsCompleted);
+        await peer.SendAsync(YamuxHeader.WindowUpdate(3, 0, YamuxFlags.Ack));
+        Assert.Equal(5u, (await third.WaitAsync(Timeout)).Id);
+        session.Abort(new IOException("done"));
+    }
+
+    [Fact]
+    public async Task Syn_AcceptBacklogFull_RefusedWithReset()
+    {
+        var (session, peer) = RawPeer.Create(sessionIsInitiator: false);
+        for (uint id = 1; id <= 2 * 257; id += 2)
+        {
+            await peer.SendAsync(YamuxHeader.WindowUpdate(id, 0, YamuxFlags.Syn));
+        }
+
+        var refusal = await peer.ReadFrameAsync();
+        Assert.Equal(YamuxHeader.WindowUpdate(513, 0, YamuxFlags.Rst), refusal.Header);
+        Assert.Equal(256, session.InboundStreamCount);
+
+        // Accepting one makes room again.
+        await session.AcceptAsync().AsTask().WaitAsync(Timeout);
+        Assert.Equal(YamuxHeader.WindowUpdate(1, 0, YamuxFlags.Ack), (await peer.ReadFrameAsync()).Header);
+        await peer.SendAsync(YamuxHeader.WindowUpdate(515, 0, YamuxFlags.Syn));
+        await peer.SendAsync(YamuxHeader.Ping(7, response: false));
+        Assert.Equal(YamuxHeader.Ping(7, response: true), (await peer.ReadFrameAsync()).Header);
+        Assert.Equal(257, session.InboundStreamCount);
+        session.Abort(new IOException("done"));
+    }
+
+    [Fact]
+    public async Task OpenStreamAsync_AtMaxOutboundStreams_ThrowsTypedException()
+    {
+        var options = new YamuxOptions { KeepAliveInterval = null, MaxOutboundStreams = 2 };
+        await using var pair = new SessionPair(options);
+        var first = await pair.Dialer.OpenStreamAsync();
+        await pair.Dialer.OpenStreamAsync();
+        var e = await Assert.ThrowsAsync<StreamLimitExceededException>(() => pair.Dialer.OpenStreamAsync());
+        Assert.Equal(2, e.Limit);
+
+        first.Reset();
+        await pair.Dialer.OpenStreamAsync().WaitAsync(Timeout);
+    }
+
+    [Fact]
+    public async Task Syn_BeyondMaxInboundStreams_RefusedWithReset()
+    {
+        var options = new YamuxOptions { PingOnStart = false, KeepAliveInterval = null, MaxInboundStreams = 2 };
+        var (session, peer) = RawPeer.Create(sessionIsInitiator: false, options);
+        await peer.SendAsync(YamuxHeader.WindowUpdate(1, 0, YamuxFlags.Syn));
+        await peer.SendAsync(YamuxHeader.WindowUpdate(3, 0, YamuxFlags.Syn));
+        await peer.SendAsync(YamuxHeader.Data(5, 3, YamuxFlags.Syn), [1, 2, 3]);
+        Assert.Equal(YamuxHeader.WindowUpdate(5, 0, YamuxFlags.Rst), (await peer.ReadFrameAsync()).Header);
+        Assert.Equal(2, session.InboundStreamCount);
+
+        var stream = await session.AcceptAsync().AsTask().WaitAsync(Timeout);
+        await stream.DisposeAsync();
+        await peer.SendAsync(YamuxHeader.WindowUpdate(7, 0, YamuxFlags.Syn));
+        await peer.SendAsync(YamuxHeader.Ping(1, response: false));
+        var next = await peer.ReadUntilAsync(h => h.Type == YamuxFrameType.Ping || h.Has(YamuxFlags.Rst));
+        Assert.Equal(YamuxFrameType.Ping, next.Header.Type);
+        Assert.Equal(2, session.InboundStreamCount);
+        session.Abort(new IOException("done"));
+    }
+
+    [Fact]
+    public async Task Peer_FloodingPingsWithoutReading_EndsSession()
+    {
+        // A peer that does not read cannot receive the GoAway either: no grace period.
+        var options = new YamuxOptions { PingOnStart = false, KeepAliveInterval = null, CloseTimeout = TimeSpan.Zero };
+        var (session, peer) = RawPeer.Create(options: options);
+        var ping = new byte[YamuxHeader.Size];
+        YamuxHeader.Ping(1, response: false).WriteTo(ping);
+        var flood = new byte[ping.Length * 2000];
+        for (var i = 0; i < 2000; i++)
+        {
+            ping.CopyTo(flood, i * ping.Length);
+        }
+
+        await peer.SendBytesAsync(flood);
+        var e = await Assert.ThrowsAsync<ProtocolViolationException>(() => session.Completion.WaitAsync(Timeout));
+        Assert.Contains("provoked", e.Message, StringComparison.Ordinal);
+    }
+}
