@@ -32,12 +32,14 @@ internal static class ListenCommand
 
             // Run until SIGINT/SIGTERM (System.CommandLine cancels the token) or until standard
             // input ends, so a parent process that dies never leaves this node behind.
-            var stdinClosed = Task.Run(() =>
-            {
-                while (Console.In.Read() != -1)
+            var stdinClosed = Task.Run(
+                () =>
                 {
-                }
-            });
+                    while (Console.In.Read() != -1)
+                    {
+                    }
+                },
+                CancellationToken.None);
             await Task.WhenAny(stdinClosed, Task.Delay(Timeout.Infinite, cancellationToken));
         }
 

@@ -56,6 +56,7 @@ internal sealed partial class YamuxSession
         foreach (var stream in victims)
         {
             stream.Abort(errorForStreams);
+            stream.SignalCompleted();
         }
 
         ping?.Pong.TrySetException(errorForStreams);

@@ -398,6 +398,9 @@ internal sealed partial class YamuxSession : IAsyncDisposable
             }
         }
 
+        // Outside the session's lock: completing takes the stream's own lock.
+        stream.SignalCompleted();
+
         if (releaseSlot)
         {
             ackBacklog.Release(1);

@@ -1,0 +1,89 @@
+using Rx.Network.Addressing;
+using Rx.Network.Identity;
+using Rx.Network.Reactive;
+
+namespace Rx.Network;
+
+/// <summary>
+/// A peer-to-peer network node (the seed's <c>Network</c>): listens, dials, keeps connections per
+/// peer, routes incoming streams to protocol handlers, and publishes everything that happens as
+/// observable sequences.
+/// </summary>
+public interface INetwork : IDialer, IAsyncDisposable
+{
+    /// <summary>The addresses the network listens on (bound ports, not the requested port 0).</summary>
+    IReadOnlyList<Multiaddr> ListenAddresses { get; }
+
+    /// <summary>
+    /// Hot: every event as it happens (<see cref="ListenStarted"/>, <see cref="Connected"/>, …).
+    /// Late subscribers see only later events. Per connection, <see cref="Connected"/> precedes
+    /// its <see cref="StreamOpened"/>s and <see cref="Disconnected"/> follows its
+    /// <see cref="StreamClosed"/>s. Each subscriber is served from its own bounded queue: a slow
+    /// one cannot block the network; one that falls too far behind is ended with
+    /// <see cref="EventOverflowException"/>.
+    /// </summary>
+    IObservable<NetworkEvent> Events { get; }
+
+    /// <summary>Hot: connections as they open, in both directions.</summary>
+    IObservable<IConnection> NewConnections { get; }
+
+    /// <summary>
+    /// Every peer this node has connected to or tried to, with its <see cref="Network.Connectedness"/>,
+    /// connection count and latency: an observable keyed cache (<c>Connect()</c> gives the current
+    /// table, then every change).
+    /// </summary>
+    IObservableCache<PeerId, PeerStatus> PeerStatuses { get; }
+
+    /// <summary>Completes once the network has shut down (the seed's <c>Process()</c>).</summary>
+    Task Completion { get; }
+
+    /// <summary>
+    /// Registers <paramref name="handler"/> for inbound streams of <paramref name="protocol"/>,
+    /// replacing an earlier one. The handler owns the stream: when it returns, the stream is
+    /// disposed; when it throws, the stream is reset.
+    /// </summary>
+    /// <param name="protocol">The protocol id, e.g. <c>/echo/1.0.0</c>.</param>
+    /// <param name="handler">Called for each stream, off the network's threads.</param>
+    /// <returns>Dispose to remove the handler (if it is still the registered one).</returns>
+    /// <exception cref="ArgumentException"><paramref name="protocol"/> is empty or too long.</exception>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    IDisposable SetStreamHandler(string protocol, Func<IStream, Task> handler);
+
+    /// <summary>Sets a callback for every new connection (both directions), or clears it with null.</summary>
+    /// <param name="handler">Called once per connection after <see cref="Connected"/>; exceptions are logged.</param>
+    void SetConnectionHandler(Action<IConnection>? handler);
+
+    /// <summary>
+    /// Hot: inbound streams of <paramref name="protocol"/>, as an observable. While at least one
+    /// subscriber exists the protocol is served; streams no handler or subscriber takes are reset.
+    /// </summary>
+    /// <param name="protocol">The protocol id.</param>
+    /// <returns>The streams; subscribers own the streams they receive.</returns>
+    /// <exception cref="ArgumentException"><paramref name="protocol"/> is empty or too long.</exception>
+    IObservable<IStream> Streams(string protocol);
+
+    /// <summary>Opens a stream to <paramref name="peer"/> (dialing if needed) for the first supported of <paramref name="protocols"/>.</summary>
+    /// <param name="peer">The peer.</param>
+    /// <param name="protocols">Protocol ids in order of preference.</param>
+    /// <param name="cancellationToken">Cancels dialing and negotiation.</param>
+    /// <returns>The stream.</returns>
+    /// <exception cref="ArgumentException"><paramref name="protocols"/> is empty.</exception>
+    /// <exception cref="DialException">The peer could not be reached.</exception>
+    /// <exception cref="NegotiationException">The peer supports none of the protocols.</exception>
+    Task<IStream> NewStreamAsync(PeerId peer, IReadOnlyList<string> protocols, CancellationToken cancellationToken = default);
+
+    /// <summary>Starts listening on each address.</summary>
+    /// <param name="addresses">The addresses (port 0 picks a free port).</param>
+    /// <param name="cancellationToken">Cancels binding.</param>
+    /// <returns>A task that completes once every address is bound.</returns>
+    /// <exception cref="ArgumentException">No transport can listen on an address.</exception>
+    /// <exception cref="IOException">Binding failed.</exception>
+    Task ListenAsync(IEnumerable<Multiaddr> addresses, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The listen addresses with unspecified hosts (<c>0.0.0.0</c>, <c>::</c>) expanded to this
+    /// machine's interface addresses.
+    /// </summary>
+    /// <returns>The addresses.</returns>
+    IReadOnlyList<Multiaddr> InterfaceListenAddresses();
+}

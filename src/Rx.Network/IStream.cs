@@ -1,0 +1,81 @@
+namespace Rx.Network;
+
+/// <summary>
+/// One multiplexed stream of a connection, speaking one protocol (the seed's <c>Stream</c>).
+/// </summary>
+/// <remarks>
+/// <para>A stream is two independent directions. <see cref="CloseWriteAsync"/> ends ours (the
+/// remote reads end-of-stream) while we keep reading theirs; after the remote's half-close,
+/// <see cref="ReadAsync"/> returns 0 once the buffered bytes are drained, and writing still works.
+/// <see cref="Reset"/> abandons both directions at once; the remote sees a
+/// <see cref="StreamResetException"/>.</para>
+/// <para>Flow control is end to end: a write completes once the bytes are accepted into the
+/// connection's bounded pipeline, and waits while the remote's receive window is full. An
+/// accepted write is either delivered or a later operation (or <see cref="Completion"/>) fails.</para>
+/// <para>Read from a stream in one way at a time: <see cref="ReadAsync"/>, <see cref="AsStream"/>
+/// or <see cref="Incoming"/>.</para>
+/// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage(
+    "Naming",
+    "CA1711:Identifiers should not have incorrect suffix",
+    Justification = "IStream is the seed API's name (Stream), fixed by the design.")]
+public interface IStream : IAsyncDisposable
+{
+    /// <summary>An identifier unique within the connection, for logs.</summary>
+    string Id { get; }
+
+    /// <summary>The protocol negotiated for this stream, e.g. <c>/ipfs/ping/1.0.0</c>.</summary>
+    string Protocol { get; }
+
+    /// <summary>The connection carrying the stream.</summary>
+    IConnection Connection { get; }
+
+    /// <summary>Whether we or the remote opened the stream.</summary>
+    Direction Direction { get; }
+
+    /// <summary>
+    /// Completes when both directions have ended cleanly; faults with
+    /// <see cref="StreamResetException"/> on a reset, or with the connection's failure.
+    /// </summary>
+    Task Completion { get; }
+
+    /// <summary>
+    /// Hot-on-subscribe view of the incoming bytes: subscribing starts reading, each chunk is a
+    /// fresh array the subscriber owns, the sequence completes on the remote's half-close and
+    /// errors with <see cref="StreamResetException"/> on a reset. One subscriber at a time;
+    /// disposing the subscription stops reading (the stream stays open).
+    /// </summary>
+    IObservable<ReadOnlyMemory<byte>> Incoming { get; }
+
+    /// <summary>Reads the next bytes the remote sent.</summary>
+    /// <param name="buffer">Where to put them.</param>
+    /// <param name="cancellationToken">Cancels the wait (the stream stays usable).</param>
+    /// <returns>The count read; 0 once the remote has half-closed and everything was read.</returns>
+    /// <exception cref="StreamResetException">The stream was reset, by either side.</exception>
+    /// <exception cref="IOException">The connection failed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes bytes to the remote, waiting for flow-control credit as needed.</summary>
+    /// <param name="buffer">The bytes; they may be reused once the task completes.</param>
+    /// <param name="cancellationToken">Cancels the wait; bytes already accepted are still sent.</param>
+    /// <returns>A task that completes when every byte was accepted by the connection.</returns>
+    /// <exception cref="StreamResetException">The stream was reset, by either side.</exception>
+    /// <exception cref="InvalidOperationException">Our side was already half-closed.</exception>
+    /// <exception cref="IOException">The connection failed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default);
+
+    /// <summary>Half-closes: tells the remote we will write no more. Reading continues.</summary>
+    /// <param name="cancellationToken">Cancels the wait for earlier writes to be accepted.</param>
+    /// <returns>A task that completes once the close was sent after every earlier write.</returns>
+    /// <exception cref="StreamResetException">The stream was reset.</exception>
+    ValueTask CloseWriteAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Abandons the stream in both directions; the remote sees a reset. Idempotent.</summary>
+    void Reset();
+
+    /// <summary>A <see cref="System.IO.Stream"/> over this stream, for APIs that want one; disposing it disposes this stream.</summary>
+    /// <returns>The adapter.</returns>
+    Stream AsStream();
+}

@@ -1,0 +1,29 @@
+namespace Rx.Network.Muxing;
+
+/// <summary>
+/// One stream of a muxer session, before any protocol is negotiated on it: the contract every
+/// muxer (yamux, the mock network's in-memory streams) meets, checked by one conformance suite.
+/// </summary>
+internal interface IMuxedStream : IAsyncDisposable
+{
+    /// <summary>The muxer's id of the stream.</summary>
+    uint StreamId { get; }
+
+    /// <summary>Whether we opened it.</summary>
+    bool IsOutbound { get; }
+
+    /// <summary>Completes when both directions have ended; faults with <see cref="StreamResetException"/> on a reset.</summary>
+    Task Completion { get; }
+
+    /// <summary>Reads; 0 after the remote's half-close once drained.</summary>
+    ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default);
+
+    /// <summary>Writes, waiting for flow-control credit.</summary>
+    ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default);
+
+    /// <summary>Half-closes our direction.</summary>
+    ValueTask CloseWriteAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Resets both directions; idempotent.</summary>
+    void Reset();
+}

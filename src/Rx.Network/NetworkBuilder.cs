@@ -1,0 +1,219 @@
+using Microsoft.Extensions.Logging;
+using Rx.Network.Addressing;
+using Rx.Network.Identity;
+using Rx.Network.Muxing;
+using Rx.Network.Peerstore;
+using Rx.Network.Protocols;
+using Rx.Network.Security;
+using Rx.Network.Security.Noise;
+using Rx.Network.Swarm;
+using Rx.Network.Transports;
+
+namespace Rx.Network;
+
+/// <summary>
+/// Configures and creates an <see cref="INetwork"/>: identity, listen addresses, transports,
+/// security (Noise by default; plaintext only on request), muxer options, limits, clock and
+/// logging. Ping is served by default (js-libp2p closes connections whose pings fail).
+/// </summary>
+/// <example>
+/// <code>
+/// await using var network = await new NetworkBuilder()
+///     .ListenOn("/ip4/127.0.0.1/tcp/0")
+///     .StartAsync();
+/// </code>
+/// </example>
+public sealed class NetworkBuilder
+{
+    private readonly List<Multiaddr> listenAddresses = [];
+    private readonly List<SecurityProtocol> security = [];
+    private PrivateKey? identity;
+    private NetworkOptions options = NetworkOptions.Default;
+    private YamuxOptions yamux = YamuxOptions.Default;
+    private TcpTransportOptions? tcp;
+    private IPeerstore? peerstore;
+    private bool ping = true;
+    private Func<NetworkOptions, ITransport>? extraTransport;
+
+    /// <summary>Uses <paramref name="key"/> as the node's identity (default: a fresh Ed25519 key). The network does not take ownership.</summary>
+    /// <param name="key">The identity key.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="key"/> is null.</exception>
+    public NetworkBuilder WithIdentity(PrivateKey key)
+    {
+        identity = key ?? throw new ArgumentNullException(nameof(key));
+        return this;
+    }
+
+    /// <summary>Adds addresses to listen on when started.</summary>
+    /// <param name="addresses">The addresses, e.g. <c>/ip4/127.0.0.1/tcp/0</c>.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="FormatException">An address does not parse.</exception>
+    public NetworkBuilder ListenOn(params string[] addresses)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        listenAddresses.AddRange(addresses.Select(Multiaddr.Parse));
+        return this;
+    }
+
+    /// <summary>Adds addresses to listen on when started.</summary>
+    /// <param name="addresses">The addresses.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder ListenOn(params Multiaddr[] addresses)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        listenAddresses.AddRange(addresses);
+        return this;
+    }
+
+    /// <summary>
+    /// Chooses the security protocols offered, in order of preference. Default: Noise only.
+    /// <see cref="SecurityProtocol.Plaintext"/> offers no protection: tests and baselines only.
+    /// </summary>
+    /// <param name="protocols">The protocols.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException">No protocol was given.</exception>
+    public NetworkBuilder WithSecurity(params SecurityProtocol[] protocols)
+    {
+        ArgumentNullException.ThrowIfNull(protocols);
+        if (protocols.Length == 0)
+        {
+            throw new ArgumentException("Give at least one security protocol.", nameof(protocols));
+        }
+
+        security.Clear();
+        security.AddRange(protocols.Distinct());
+        return this;
+    }
+
+    /// <summary>Sets the yamux options (windows, stream limits, keep-alive).</summary>
+    /// <param name="value">The options.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder WithYamux(YamuxOptions value)
+    {
+        yamux = value ?? throw new ArgumentNullException(nameof(value));
+        return this;
+    }
+
+    /// <summary>Sets the TCP transport options.</summary>
+    /// <param name="value">The options.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder WithTcp(TcpTransportOptions value)
+    {
+        tcp = value ?? throw new ArgumentNullException(nameof(value));
+        return this;
+    }
+
+    /// <summary>Replaces the network options (limits, timeouts, clock, logging).</summary>
+    /// <param name="value">The options.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder WithOptions(NetworkOptions value)
+    {
+        options = value ?? throw new ArgumentNullException(nameof(value));
+        return this;
+    }
+
+    /// <summary>Edits the network options.</summary>
+    /// <param name="edit">Returns the new options from the current ones, e.g. <c>o =&gt; o with { Limits = … }</c>.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder WithOptions(Func<NetworkOptions, NetworkOptions> edit)
+    {
+        ArgumentNullException.ThrowIfNull(edit);
+        options = edit(options) ?? throw new InvalidOperationException("The edit returned null.");
+        return this;
+    }
+
+    /// <summary>Sets the clock for every timeout, backoff and lifetime.</summary>
+    /// <param name="time">The clock.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder WithTimeProvider(TimeProvider time) =>
+        WithOptions(o => o with { TimeProvider = time ?? throw new ArgumentNullException(nameof(time)) });
+
+    /// <summary>Sets where the network logs.</summary>
+    /// <param name="loggerFactory">The logger factory.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder WithLoggerFactory(ILoggerFactory loggerFactory) =>
+        WithOptions(o => o with { LoggerFactory = loggerFactory ?? throw new ArgumentNullException(nameof(loggerFactory)) });
+
+    /// <summary>Sets the connection limits.</summary>
+    /// <param name="limits">The limits.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder WithLimits(ConnectionLimits limits) =>
+        WithOptions(o => o with { Limits = limits ?? throw new ArgumentNullException(nameof(limits)) });
+
+    /// <summary>Uses an existing peer store (shared between networks, or pre-filled).</summary>
+    /// <param name="store">The peer store; the network does not dispose it.</param>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder WithPeerstore(IPeerstore store)
+    {
+        peerstore = store ?? throw new ArgumentNullException(nameof(store));
+        return this;
+    }
+
+    /// <summary>Turns serving of <c>/ipfs/ping/1.0.0</c> off (it is on by default).</summary>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder WithoutPing()
+    {
+        ping = false;
+        return this;
+    }
+
+    /// <summary>Adds a transport besides TCP (the mock network uses this).</summary>
+    internal NetworkBuilder WithTransport(Func<NetworkOptions, ITransport> factory)
+    {
+        extraTransport = factory;
+        return this;
+    }
+
+    /// <summary>Creates the network without listening.</summary>
+    /// <returns>The network; dispose it to shut down.</returns>
+    public INetwork Build()
+    {
+        var key = identity ?? PrivateKey.Generate();
+        var channelOptions = SecureChannelOptions.Default;
+        var protocols = (security.Count == 0 ? [SecurityProtocol.Noise] : security).Select(p => p switch
+        {
+            SecurityProtocol.Noise => (ISecurityProtocol)new NoiseSecurity(key, options.TimeProvider, Timeout.InfiniteTimeSpan, channelOptions),
+            SecurityProtocol.Plaintext => new PlaintextSecurity(key, channelOptions),
+            _ => throw new ArgumentOutOfRangeException(nameof(security), p, "Unknown security protocol."),
+        }).ToArray();
+        var muxers = new IMuxerFactory[] { new YamuxMuxerFactory(yamux, options.TimeProvider) };
+        var upgrader = new Upgrader(protocols, muxers, options.Upgrade, options.TimeProvider);
+        var transports = new List<ITransport> { new TcpTransport(tcp ?? new TcpTransportOptions { TimeProvider = options.TimeProvider }) };
+        if (extraTransport is not null)
+        {
+            transports.Insert(0, extraTransport(options));
+        }
+
+        var network = new SwarmNetwork(key, transports, upgrader, peerstore, options);
+        if (ping)
+        {
+            network.AddService(new PingService(network, options.TimeProvider));
+        }
+
+        return network;
+    }
+
+    /// <summary>Creates the network and starts listening on the configured addresses.</summary>
+    /// <param name="cancellationToken">Cancels binding.</param>
+    /// <returns>The listening network.</returns>
+    /// <exception cref="IOException">Binding failed (the network is disposed again).</exception>
+    public async Task<INetwork> StartAsync(CancellationToken cancellationToken = default)
+    {
+        var network = Build();
+        try
+        {
+            if (listenAddresses.Count > 0)
+            {
+                await network.ListenAsync(listenAddresses, cancellationToken).ConfigureAwait(false);
+            }
+
+            return network;
+        }
+        catch
+        {
+            await network.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+}

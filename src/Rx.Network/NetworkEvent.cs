@@ -1,0 +1,45 @@
+using Rx.Network.Addressing;
+
+namespace Rx.Network;
+
+/// <summary>
+/// Something that happened in a network: the element type of <see cref="INetwork.Events"/>.
+/// Match on the subtypes (<see cref="ListenStarted"/>, <see cref="ListenClosed"/>,
+/// <see cref="Connected"/>, <see cref="Disconnected"/>, <see cref="StreamOpened"/>,
+/// <see cref="StreamClosed"/>), e.g. <c>network.Events.OfType&lt;Connected&gt;()</c>.
+/// </summary>
+/// <param name="Timestamp">When it happened, from the network's time provider.</param>
+public abstract record NetworkEvent(DateTimeOffset Timestamp);
+
+/// <summary>The network started listening on an address.</summary>
+/// <param name="Timestamp">When.</param>
+/// <param name="Address">The bound address (a real port when port 0 was asked).</param>
+public sealed record ListenStarted(DateTimeOffset Timestamp, Multiaddr Address) : NetworkEvent(Timestamp);
+
+/// <summary>The network stopped listening on an address.</summary>
+/// <param name="Timestamp">When.</param>
+/// <param name="Address">The address.</param>
+/// <param name="Error">Why, when the listener failed rather than being closed.</param>
+public sealed record ListenClosed(DateTimeOffset Timestamp, Multiaddr Address, Exception? Error) : NetworkEvent(Timestamp);
+
+/// <summary>A connection finished its upgrade. Precedes every <see cref="StreamOpened"/> on it.</summary>
+/// <param name="Timestamp">When.</param>
+/// <param name="Connection">The connection.</param>
+public sealed record Connected(DateTimeOffset Timestamp, IConnection Connection) : NetworkEvent(Timestamp);
+
+/// <summary>A connection closed. Follows every <see cref="StreamClosed"/> on it.</summary>
+/// <param name="Timestamp">When.</param>
+/// <param name="Connection">The connection.</param>
+/// <param name="Error">Why, when it failed rather than closing gracefully (a typed exception).</param>
+public sealed record Disconnected(DateTimeOffset Timestamp, IConnection Connection, Exception? Error) : NetworkEvent(Timestamp);
+
+/// <summary>A stream was opened, and its protocol negotiated, in either direction.</summary>
+/// <param name="Timestamp">When.</param>
+/// <param name="Stream">The stream.</param>
+public sealed record StreamOpened(DateTimeOffset Timestamp, IStream Stream) : NetworkEvent(Timestamp);
+
+/// <summary>A stream ended: both sides closed it, it was reset, or its connection ended.</summary>
+/// <param name="Timestamp">When.</param>
+/// <param name="Stream">The stream.</param>
+/// <param name="Error">Why, when it did not end cleanly (e.g. <see cref="StreamResetException"/>).</param>
+public sealed record StreamClosed(DateTimeOffset Timestamp, IStream Stream, Exception? Error) : NetworkEvent(Timestamp);

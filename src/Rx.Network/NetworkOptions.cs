@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Rx.Network.Swarm;
+
+namespace Rx.Network;
+
+/// <summary>Settings of a network, with safe defaults. Build one with <see cref="NetworkBuilder"/>.</summary>
+public sealed record NetworkOptions
+{
+    /// <summary>The defaults.</summary>
+    public static NetworkOptions Default { get; } = new();
+
+    /// <summary>The clock for every timeout, backoff and lifetime; inject a virtual one in tests. Default <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Where the network logs. Default: nowhere.</summary>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>Connection limits.</summary>
+    public ConnectionLimits Limits { get; init; } = ConnectionLimits.Default;
+
+    /// <summary>How peers are dialed.</summary>
+    public DialOptions Dial { get; init; } = DialOptions.Default;
+
+    /// <summary>Bounds on upgrading raw connections.</summary>
+    public UpgradeOptions Upgrade { get; init; } = UpgradeOptions.Default;
+
+    /// <summary>How long an inbound stream may take to name its protocol before it is reset. Default 10 s.</summary>
+    public TimeSpan StreamNegotiationTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long <see cref="IAsyncDisposable.DisposeAsync"/> lets open streams finish before aborting them. Default 5 s.</summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Events each <see cref="INetwork.Events"/> subscriber may fall behind before its subscription
+    /// is ended with <see cref="EventOverflowException"/>. Default 10,000.
+    /// </summary>
+    public int EventQueueCapacity { get; init; } = 10_000;
+}

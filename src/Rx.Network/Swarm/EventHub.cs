@@ -1,0 +1,177 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+
+namespace Rx.Network.Swarm;
+
+/// <summary>
+/// Publishes network events to subscribers in one global order, each subscriber served by its own
+/// bounded queue and pump: a slow subscriber delays only itself; one that falls
+/// <see cref="capacity"/> events behind is ended with <see cref="EventOverflowException"/>; one
+/// that throws is detached (and logged). Publishing never blocks and never throws.
+/// </summary>
+internal sealed class EventHub : IObservable<NetworkEvent>
+{
+    private readonly object gate = new();
+    private readonly int capacity;
+    private readonly ILogger logger;
+    private ImmutableSubscribers subscribers = ImmutableSubscribers.Empty;
+    private bool completed;
+
+    public EventHub(int capacity, ILogger logger)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        this.capacity = capacity;
+        this.logger = logger;
+    }
+
+    /// <summary>Appends <paramref name="networkEvent"/> to every subscriber's queue, in call order.</summary>
+    public void Publish(NetworkEvent networkEvent)
+    {
+        lock (gate)
+        {
+            if (completed)
+            {
+                return;
+            }
+
+            foreach (var subscriber in subscribers.Items)
+            {
+                subscriber.Enqueue(networkEvent);
+            }
+        }
+    }
+
+    /// <summary>Completes every subscriber after its queued events; later subscribers complete at once.</summary>
+    public void Complete()
+    {
+        lock (gate)
+        {
+            completed = true;
+            foreach (var subscriber in subscribers.Items)
+            {
+                subscriber.Complete();
+            }
+
+            subscribers = ImmutableSubscribers.Empty;
+        }
+    }
+
+    /// <inheritdoc/>
+    public IDisposable Subscribe(IObserver<NetworkEvent> observer)
+    {
+        ArgumentNullException.ThrowIfNull(observer);
+        var subscriber = new Subscriber(this, observer);
+        lock (gate)
+        {
+            if (completed)
+            {
+                observer.OnCompleted();
+                return subscriber;
+            }
+
+            subscribers = subscribers.Add(subscriber);
+        }
+
+        subscriber.Start();
+        return subscriber;
+    }
+
+    private void Remove(Subscriber subscriber)
+    {
+        lock (gate)
+        {
+            subscribers = subscribers.Remove(subscriber);
+        }
+    }
+
+    private sealed class Subscriber : IDisposable
+    {
+        private readonly EventHub hub;
+        private readonly IObserver<NetworkEvent> observer;
+        private readonly Channel<NetworkEvent> queue;
+        private readonly CancellationTokenSource stop = new();
+        private int overflowed;
+
+        public Subscriber(EventHub hub, IObserver<NetworkEvent> observer)
+        {
+            this.hub = hub;
+            this.observer = observer;
+            queue = Channel.CreateBounded<NetworkEvent>(new BoundedChannelOptions(hub.capacity)
+            {
+                SingleReader = true,
+                SingleWriter = false,
+                FullMode = BoundedChannelFullMode.Wait,
+            });
+        }
+
+        public void Start() => _ = Task.Run(PumpAsync);
+
+        public void Enqueue(NetworkEvent networkEvent)
+        {
+            if (!queue.Writer.TryWrite(networkEvent) && Interlocked.Exchange(ref overflowed, 1) == 0)
+            {
+                queue.Writer.TryComplete(new EventOverflowException(hub.capacity));
+                hub.Remove(this);
+            }
+        }
+
+        public void Complete() => queue.Writer.TryComplete();
+
+        public void Dispose()
+        {
+            hub.Remove(this);
+            queue.Writer.TryComplete();
+            try
+            {
+                stop.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The pump already ended.
+            }
+        }
+
+        private async Task PumpAsync()
+        {
+            try
+            {
+                await foreach (var networkEvent in queue.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
+                {
+                    observer.OnNext(networkEvent);
+                }
+
+                observer.OnCompleted();
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                // Unsubscribed.
+            }
+            catch (EventOverflowException e)
+            {
+                observer.OnError(e);
+            }
+            catch (Exception e)
+            {
+                // The observer threw: detach it, keep the network going.
+                hub.logger.SubscriberThrew(e);
+                hub.Remove(this);
+            }
+            finally
+            {
+                stop.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Copy-on-write subscriber list: publishing iterates without allocating.</summary>
+    private sealed class ImmutableSubscribers(Subscriber[] items)
+    {
+        public static readonly ImmutableSubscribers Empty = new([]);
+
+        public Subscriber[] Items { get; } = items;
+
+        public ImmutableSubscribers Add(Subscriber s) => new([.. Items, s]);
+
+        public ImmutableSubscribers Remove(Subscriber s) => Array.IndexOf(Items, s) < 0 ? this : new(Items.Where(x => x != s).ToArray());
+    }
+}

@@ -1,0 +1,233 @@
+using System.Collections.Concurrent;
+using System.Reactive.Subjects;
+using Microsoft.Extensions.Logging;
+using Rx.Network.Addressing;
+using Rx.Network.Identity;
+using Rx.Network.Muxing;
+using Rx.Network.Negotiation;
+
+namespace Rx.Network.Swarm;
+
+/// <summary>
+/// A connection of the swarm: an upgraded transport connection whose muxer streams get their
+/// protocol negotiated (outbound against the caller's list, inbound against the network's
+/// <see cref="ProtocolRouter"/>) and are tracked until they end.
+/// </summary>
+/// <remarks>
+/// Ordering guarantee: every stream's <see cref="IConnectionHost.OnStreamClosed"/> runs before
+/// <see cref="Completion"/> completes, so the network's <see cref="Disconnected"/> event follows
+/// every <see cref="StreamClosed"/> of the connection.
+/// </remarks>
+internal sealed partial class SwarmConnection : IConnection
+{
+    private readonly UpgradedConnection upgraded;
+    private readonly IConnectionHost host;
+    private readonly ConcurrentDictionary<SwarmStream, Task> streams = new();
+    private readonly ISubject<IStream> incoming = Subject.Synchronize(new Subject<IStream>());
+    private readonly TaskCompletionSource closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int started;
+
+    public SwarmConnection(UpgradedConnection upgraded, IConnectionHost host, string id, DateTimeOffset opened)
+    {
+        this.upgraded = upgraded;
+        this.host = host;
+        Id = id;
+        Opened = opened;
+    }
+
+    /// <inheritdoc/>
+    public string Id { get; }
+
+    /// <inheritdoc/>
+    public PeerId LocalPeer => upgraded.Channel.LocalPeer;
+
+    /// <inheritdoc/>
+    public PeerId RemotePeer => upgraded.Channel.RemotePeer;
+
+    /// <inheritdoc/>
+    public PublicKey RemotePublicKey => upgraded.Channel.RemotePublicKey;
+
+    /// <inheritdoc/>
+    public Multiaddr LocalAddress => upgraded.Raw.LocalAddress;
+
+    /// <inheritdoc/>
+    public Multiaddr RemoteAddress => upgraded.Raw.RemoteAddress;
+
+    /// <inheritdoc/>
+    public Direction Direction => upgraded.IsInitiator ? Direction.Outbound : Direction.Inbound;
+
+    /// <inheritdoc/>
+    public string Security => upgraded.Channel.SecurityProtocol;
+
+    /// <inheritdoc/>
+    public string Muxer => upgraded.Session.Protocol;
+
+    /// <inheritdoc/>
+    public DateTimeOffset Opened { get; }
+
+    /// <inheritdoc/>
+    public IReadOnlyCollection<IStream> Streams => streams.Keys.ToArray();
+
+    /// <inheritdoc/>
+    public Task Completion => closed.Task;
+
+    /// <inheritdoc/>
+    public IObservable<IStream> IncomingStreams => incoming;
+
+    /// <summary>Whether the connection has ended or is ending.</summary>
+    public bool IsClosed => closed.Task.IsCompleted || upgraded.Session.Completion.IsCompleted;
+
+    internal NetworkMetrics Metrics => host.Metrics;
+
+    internal IMuxerSession Session => upgraded.Session;
+
+    /// <summary>Starts accepting inbound streams. Called once, after the network published <see cref="Connected"/>.</summary>
+    public void Start()
+    {
+        if (Interlocked.Exchange(ref started, 1) == 1)
+        {
+            return;
+        }
+
+        _ = AcceptLoopAsync();
+        _ = WatchSessionAsync();
+    }
+
+    /// <inheritdoc/>
+    public async Task<IStream> NewStreamAsync(IReadOnlyList<string> protocols, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(protocols);
+        if (protocols.Count == 0 || protocols.Any(string.IsNullOrEmpty))
+        {
+            throw new ArgumentException("Give at least one protocol id, none empty.", nameof(protocols));
+        }
+
+        var muxed = await upgraded.Session.OpenStreamAsync(cancellationToken).ConfigureAwait(false);
+        string protocol;
+        try
+        {
+            protocol = await MultistreamSelect.SelectAsync(new MuxedStreamAdapter(muxed), protocols, host.Multistream, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            muxed.Reset();
+            throw;
+        }
+
+        var stream = new SwarmStream(muxed, this, protocol);
+        Track(stream);
+        return stream;
+    }
+
+    /// <inheritdoc/>
+    public async Task CloseAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await upgraded.Session.CloseAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            upgraded.Session.Abort(new IOException("The connection was closed before its streams finished."));
+        }
+
+        Start();
+        await closed.Task.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync() => await CloseAsync().ConfigureAwait(false);
+
+    /// <summary>Tears the connection down at once.</summary>
+    public void Abort(Exception reason) => upgraded.Session.Abort(reason);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Id} {Direction} {RemotePeer} {RemoteAddress}";
+
+    private void Track(SwarmStream stream)
+    {
+        host.Metrics.StreamOpened(stream.Protocol);
+        host.OnStreamOpened(stream);
+        var closedHandled = stream.Completion.ContinueWith(
+            t =>
+            {
+                streams.TryRemove(stream, out _);
+                host.Metrics.StreamClosed(stream.Protocol);
+                host.OnStreamClosed(stream, t.Exception?.GetBaseException());
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        streams.TryAdd(stream, closedHandled);
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        try
+        {
+            while (await upgraded.Session.AcceptStreamAsync().ConfigureAwait(false) is { } muxed)
+            {
+                _ = HandleInboundAsync(muxed);
+            }
+        }
+        catch (Exception e)
+        {
+            // The session ended; WatchSessionAsync reports why.
+            host.Logger.AcceptLoopEnded(e, Id);
+        }
+    }
+
+    private async Task HandleInboundAsync(IMuxedStream muxed)
+    {
+        string protocol;
+        using (var deadline = new CancellationTokenSource(host.StreamNegotiationTimeout, host.Time))
+        {
+            try
+            {
+                var router = host.Router;
+                protocol = await MultistreamSelect.HandleAsync(new MuxedStreamAdapter(muxed), router.Serves, router.Protocols, host.Multistream, deadline.Token).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                host.Logger.InboundNegotiationFailed(e, Id, muxed.StreamId);
+                muxed.Reset();
+                return;
+            }
+        }
+
+        var stream = new SwarmStream(muxed, this, protocol);
+        Track(stream);
+        incoming.OnNext(stream);
+        host.OnInboundStream(stream);
+    }
+
+    private async Task WatchSessionAsync()
+    {
+        Exception? error = null;
+        try
+        {
+            await upgraded.Session.Completion.ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            error = e;
+        }
+
+        // Every stream ends with its session; wait until each one's close was reported (a stream
+        // whose negotiation finished just as the session ended joins the set late: loop).
+        while (!streams.IsEmpty)
+        {
+            await Task.WhenAll(streams.Values).ConfigureAwait(false);
+        }
+
+        incoming.OnCompleted();
+        if (error is null)
+        {
+            closed.TrySetResult();
+        }
+        else
+        {
+            closed.TrySetException(error);
+        }
+    }
+}

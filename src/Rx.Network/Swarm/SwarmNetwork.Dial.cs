@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Rx.Network.Addressing;
+using Rx.Network.Identity;
+
+namespace Rx.Network.Swarm;
+
+internal sealed partial class SwarmNetwork
+{
+    private readonly object dialsGate = new();
+    private readonly Dictionary<PeerId, Task<SwarmConnection>> dials = [];
+    private readonly Dictionary<PeerId, (int Failures, DateTimeOffset Until)> backoff = [];
+
+    /// <inheritdoc/>
+    public async Task<IConnection> DialPeerAsync(PeerId peer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        if (peer == LocalPeer)
+        {
+            throw new ArgumentException("A node cannot dial itself.", nameof(peer));
+        }
+
+        ThrowIfDisposed();
+        if (OpenConnection(peer) is { } open)
+        {
+            return open;
+        }
+
+        Task<SwarmConnection> attempt;
+        lock (dialsGate)
+        {
+            if (!dials.TryGetValue(peer, out attempt!))
+            {
+                // One attempt per peer, shared by every concurrent caller; it runs on the network's
+                // lifetime, not on any one caller's token.
+                attempt = DialAttemptAsync(peer);
+                dials[peer] = attempt;
+                _ = attempt.ContinueWith(
+                    _ =>
+                    {
+                        lock (dialsGate)
+                        {
+                            dials.Remove(peer);
+                        }
+                    },
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+            }
+        }
+
+        return await attempt.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<SwarmConnection> DialAttemptAsync(PeerId peer)
+    {
+        await Task.Yield();
+        if (OpenConnection(peer) is { } open)
+        {
+            return open;
+        }
+
+        lock (dialsGate)
+        {
+            if (backoff.TryGetValue(peer, out var state) && state.Until > Now)
+            {
+                throw new DialException(peer, $"Peer {peer} is in dial backoff until {state.Until:O} after {state.Failures} failed dial(s).") { IsBackoff = true };
+            }
+        }
+
+        var addresses = Peerstore.Addresses(peer).Where(a => transports.Any(t => t.CanDial(a))).ToArray();
+        if (addresses.Length == 0)
+        {
+            MarkDialFailed(peer);
+            throw new DialException(peer, $"No dialable address is known for peer {peer}.");
+        }
+
+        var errors = new List<KeyValuePair<Multiaddr, Exception>>();
+        using var winner = CancellationTokenSource.CreateLinkedTokenSource(shutdown.Token);
+        using var throttle = new SemaphoreSlim(Math.Max(1, options.Dial.Parallelism));
+        var attempts = addresses.Select(address => DialAddressAsync(peer, address, throttle, winner.Token)).ToList();
+        while (attempts.Count > 0)
+        {
+            var finished = await Task.WhenAny(attempts).ConfigureAwait(false);
+            attempts.Remove(finished);
+            var (address, connection, error) = await finished.ConfigureAwait(false);
+            if (connection is not null)
+            {
+                await winner.CancelAsync().ConfigureAwait(false);
+                return connection;
+            }
+
+            lock (errors)
+            {
+                errors.Add(new(address, error!));
+            }
+        }
+
+        shutdown.Token.ThrowIfCancellationRequested();
+        RecordDialFailure(peer);
+        throw new DialException(peer, $"Dialing peer {peer} failed on all {addresses.Length} address(es): {string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value.Message}"))}", errors);
+    }
+
+    private async Task<(Multiaddr Address, SwarmConnection? Connection, Exception? Error)> DialAddressAsync(PeerId peer, Multiaddr address, SemaphoreSlim throttle, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await throttle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e)
+        {
+            return (address, null, e);
+        }
+
+        try
+        {
+            using var deadline = new CancellationTokenSource(options.Dial.AddressTimeout, options.TimeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+            var transport = transports.First(t => t.CanDial(address));
+            long started = Stopwatch.GetTimestamp();
+            var raw = await transport.DialAsync(address, linked.Token).ConfigureAwait(false);
+            UpgradedConnection upgraded;
+            try
+            {
+                upgraded = await upgrader.UpgradeOutboundAsync(raw, peer, linked.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                Metrics.Handshake(Stopwatch.GetElapsedTime(started), Direction.Outbound, succeeded: false);
+                throw;
+            }
+
+            Metrics.Handshake(Stopwatch.GetElapsedTime(started), Direction.Outbound, succeeded: true);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // Another address won meanwhile: this connection is surplus.
+                upgraded.Session.Abort(new OperationCanceledException("Another address connected first."));
+                return (address, null, new OperationCanceledException("Another address connected first."));
+            }
+
+            return (address, AddConnection(upgraded), null);
+        }
+        catch (Exception e)
+        {
+            logger.DialAddressFailed(e, peer, address);
+            return (address, null, e);
+        }
+        finally
+        {
+            throttle.Release();
+        }
+    }
+
+    private void RecordDialFailure(PeerId peer)
+    {
+        Metrics.DialFailed();
+        lock (dialsGate)
+        {
+            int failures = backoff.TryGetValue(peer, out var state) ? state.Failures + 1 : 1;
+            var delay = TimeSpan.FromTicks(Math.Min(
+                options.Dial.BackoffMax.Ticks,
+                options.Dial.BackoffBase.Ticks * (1L << Math.Min(failures - 1, 30))));
+            backoff[peer] = (failures, Now + delay);
+        }
+
+        MarkDialFailed(peer);
+    }
+
+    private void ClearBackoff(PeerId peer)
+    {
+        lock (dialsGate)
+        {
+            backoff.Remove(peer);
+        }
+    }
+}

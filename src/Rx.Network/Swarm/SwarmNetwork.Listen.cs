@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Rx.Network.Addressing;
+using Rx.Network.Transports;
+
+namespace Rx.Network.Swarm;
+
+internal sealed partial class SwarmNetwork
+{
+    private readonly object listenersGate = new();
+    private readonly List<IRawListener> listeners = [];
+    private readonly List<Task> acceptLoops = [];
+    private int pendingInbound;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Multiaddr> ListenAddresses
+    {
+        get
+        {
+            lock (listenersGate)
+            {
+                return listeners.Select(l => l.LocalAddress).ToArray();
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task ListenAsync(IEnumerable<Multiaddr> addresses, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        ThrowIfDisposed();
+        var requested = addresses.ToArray();
+        foreach (var address in requested)
+        {
+            ArgumentNullException.ThrowIfNull(address, nameof(addresses));
+            if (!transports.Any(t => t.CanListen(address)))
+            {
+                throw new ArgumentException($"No transport can listen on {address}.", nameof(addresses));
+            }
+        }
+
+        foreach (var address in requested)
+        {
+            var transport = transports.First(t => t.CanListen(address));
+            var listener = await transport.ListenAsync(address, cancellationToken).ConfigureAwait(false);
+            events.Publish(new ListenStarted(Now, listener.LocalAddress));
+            lock (listenersGate)
+            {
+                listeners.Add(listener);
+                acceptLoops.Add(AcceptLoopAsync(listener));
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Multiaddr> InterfaceListenAddresses()
+    {
+        var result = new List<Multiaddr>();
+        foreach (var address in ListenAddresses)
+        {
+            var host = address.Components.Count > 0 ? address.Components[0] : null;
+            var family = host switch
+            {
+                { Protocol.Name: "ip4", Value: "0.0.0.0" } => AddressFamily.InterNetwork,
+                { Protocol.Name: "ip6", Value: "::" } => AddressFamily.InterNetworkV6,
+                _ => AddressFamily.Unspecified,
+            };
+            if (family == AddressFamily.Unspecified)
+            {
+                result.Add(address);
+                continue;
+            }
+
+            var rest = Multiaddr.FromComponents(address.Components.Skip(1));
+            foreach (var ip in InterfaceAddresses(family))
+            {
+                result.Add(Multiaddr.FromEndPoint(new IPEndPoint(ip, 0)).DecapsulateCode(MultiaddrProtocol.Tcp.Code).Encapsulate(rest));
+            }
+        }
+
+        return result.Distinct().ToArray();
+    }
+
+    private static IEnumerable<IPAddress> InterfaceAddresses(AddressFamily family)
+    {
+        IEnumerable<IPAddress> found;
+        try
+        {
+            found = NetworkInterface.GetAllNetworkInterfaces()
+                .Where(n => n.OperationalStatus == OperationalStatus.Up)
+                .SelectMany(n => n.GetIPProperties().UnicastAddresses)
+                .Select(u => u.Address)
+                .Where(a => a.AddressFamily == family && !(family == AddressFamily.InterNetworkV6 && a.IsIPv6LinkLocal))
+                .ToArray();
+        }
+        catch (NetworkInformationException)
+        {
+            found = [];
+        }
+
+        // Loopback is always an interface address, even where enumeration is restricted.
+        var loopback = family == AddressFamily.InterNetwork ? IPAddress.Loopback : IPAddress.IPv6Loopback;
+        return found.Contains(loopback) ? found : found.Prepend(loopback);
+    }
+
+    private async Task AcceptLoopAsync(IRawListener listener)
+    {
+        var address = listener.LocalAddress;
+        Exception? error = null;
+        try
+        {
+            while (await listener.AcceptAsync(shutdown.Token).ConfigureAwait(false) is { } raw)
+            {
+                if (Interlocked.Increment(ref pendingInbound) > options.Limits.MaxPendingInbound)
+                {
+                    Interlocked.Decrement(ref pendingInbound);
+                    logger.PendingInboundExceeded(raw.RemoteAddress);
+                    raw.Abort();
+                    await raw.DisposeAsync().ConfigureAwait(false);
+                    continue;
+                }
+
+                _ = UpgradeInboundAsync(raw);
+            }
+        }
+        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+        {
+            // Shutting down.
+        }
+        catch (Exception e)
+        {
+            error = e;
+            logger.ListenerFailed(e, address);
+        }
+        finally
+        {
+            lock (listenersGate)
+            {
+                listeners.Remove(listener);
+            }
+
+            await listener.DisposeAsync().ConfigureAwait(false);
+            events.Publish(new ListenClosed(Now, address, error));
+        }
+    }
+
+    private async Task UpgradeInboundAsync(IRawConnection raw)
+    {
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            var upgraded = await upgrader.UpgradeInboundAsync(raw, shutdown.Token).ConfigureAwait(false);
+            Metrics.Handshake(Stopwatch.GetElapsedTime(started), Direction.Inbound, succeeded: true);
+            AddConnection(upgraded);
+        }
+        catch (Exception e)
+        {
+            Metrics.Handshake(Stopwatch.GetElapsedTime(started), Direction.Inbound, succeeded: false);
+            logger.InboundUpgradeFailed(e, raw.RemoteAddress);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref pendingInbound);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Logging;
+using Rx.Network.Identity;
+
+namespace Rx.Network.Swarm;
+
+internal sealed partial class SwarmNetwork
+{
+    private Action<IConnection>? connectionHandler;
+
+    /// <inheritdoc/>
+    public IDisposable SetStreamHandler(string protocol, Func<IStream, Task> handler) => Router.SetHandler(protocol, handler);
+
+    /// <inheritdoc/>
+    public IObservable<IStream> Streams(string protocol) => Router.Streams(protocol);
+
+    /// <inheritdoc/>
+    public void SetConnectionHandler(Action<IConnection>? handler) => Volatile.Write(ref connectionHandler, handler);
+
+    /// <inheritdoc/>
+    public async Task<IStream> NewStreamAsync(PeerId peer, IReadOnlyList<string> protocols, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        ArgumentNullException.ThrowIfNull(protocols);
+        if (protocols.Count == 0)
+        {
+            throw new ArgumentException("Give at least one protocol id.", nameof(protocols));
+        }
+
+        var connection = await DialPeerAsync(peer, cancellationToken).ConfigureAwait(false);
+        return await connection.NewStreamAsync(protocols, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public void OnStreamOpened(SwarmStream stream) => events.Publish(new StreamOpened(Now, stream));
+
+    /// <inheritdoc/>
+    public void OnStreamClosed(SwarmStream stream, Exception? error) => events.Publish(new StreamClosed(Now, stream, error));
+
+    /// <inheritdoc/>
+    public void OnInboundStream(SwarmStream stream)
+    {
+        if (!Router.TryDispatch(stream, out var handler))
+        {
+            logger.NoHandler(stream);
+            stream.Reset();
+            return;
+        }
+
+        if (handler is not null)
+        {
+            _ = RunHandlerAsync(stream, handler);
+        }
+    }
+
+    private async Task RunHandlerAsync(SwarmStream stream, Func<IStream, Task> handler)
+    {
+        // Off the connection's accept path: a slow handler delays only its own stream.
+        await Task.Yield();
+        try
+        {
+            await handler(stream).ConfigureAwait(false);
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            logger.HandlerFailed(e, stream.Protocol, stream.Id);
+            stream.Reset();
+        }
+    }
+
+    private void InvokeConnectionHandler(SwarmConnection connection)
+    {
+        var handler = Volatile.Read(ref connectionHandler);
+        if (handler is null)
+        {
+            return;
+        }
+
+        try
+        {
+            handler(connection);
+        }
+        catch (Exception e)
+        {
+            logger.ConnectionHandlerThrew(e, connection);
+        }
+    }
+}

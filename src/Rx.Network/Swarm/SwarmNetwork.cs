@@ -1,0 +1,97 @@
+using System.Reactive.Linq;
+using Microsoft.Extensions.Logging;
+using Rx.Network.Addressing;
+using Rx.Network.Identity;
+using Rx.Network.Negotiation;
+using Rx.Network.Peerstore;
+using Rx.Network.Reactive;
+using Rx.Network.Transports;
+
+namespace Rx.Network.Swarm;
+
+/// <summary>
+/// The <see cref="INetwork"/> implementation (the seed's swarm): listeners, a pool of connections
+/// per peer, dialing with shared attempts and backoff, protocol routing, events and the peer
+/// status cache. Split by concern: <c>.Listen</c>, <c>.Dial</c>, <c>.Connections</c>,
+/// <c>.Streams</c>, <c>.Lifecycle</c>.
+/// </summary>
+internal sealed partial class SwarmNetwork : INetwork, IConnectionHost
+{
+    private readonly PrivateKey identity;
+    private readonly IReadOnlyList<ITransport> transports;
+    private readonly Upgrader upgrader;
+    private readonly NetworkOptions options;
+    private readonly ILogger logger;
+    private readonly EventHub events;
+    private readonly CancellationTokenSource shutdown = new();
+    private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly bool ownsPeerstore;
+    private long connectionCounter;
+
+    public SwarmNetwork(PrivateKey identity, IReadOnlyList<ITransport> transports, Upgrader upgrader, IPeerstore? peerstore, NetworkOptions options)
+    {
+        this.identity = identity;
+        this.transports = transports;
+        this.upgrader = upgrader;
+        this.options = options;
+        LocalPeer = PeerId.FromPublicKey(identity.PublicKey);
+        logger = options.LoggerFactory.CreateLogger("Rx.Network.Swarm");
+        events = new EventHub(options.EventQueueCapacity, logger);
+        ownsPeerstore = peerstore is null;
+        Peerstore = peerstore ?? new MemoryPeerstore(options.TimeProvider);
+        Peerstore.AddPublicKey(LocalPeer, identity.PublicKey);
+        NewConnections = events.OfType<Connected>().Select(e => e.Connection);
+    }
+
+    /// <inheritdoc/>
+    public PeerId LocalPeer { get; }
+
+    /// <inheritdoc/>
+    public IPeerstore Peerstore { get; }
+
+    /// <inheritdoc/>
+    public IObservable<NetworkEvent> Events => events;
+
+    /// <inheritdoc/>
+    public IObservable<IConnection> NewConnections { get; }
+
+    /// <inheritdoc/>
+    public IObservableCache<PeerId, PeerStatus> PeerStatuses => peerStatuses;
+
+    /// <inheritdoc/>
+    public Task Completion => completion.Task;
+
+    /// <summary>Our identity key (for services that sign, like identify's signed records).</summary>
+    internal PrivateKey Identity => identity;
+
+    /// <inheritdoc/>
+    public ProtocolRouter Router { get; } = new();
+
+    /// <inheritdoc/>
+    public MultistreamOptions Multistream => options.Upgrade.Multistream;
+
+    /// <inheritdoc/>
+    public TimeSpan StreamNegotiationTimeout => options.StreamNegotiationTimeout;
+
+    /// <inheritdoc/>
+    public TimeProvider Time => options.TimeProvider;
+
+    /// <inheritdoc/>
+    public NetworkMetrics Metrics { get; } = NetworkMetrics.Shared;
+
+    /// <inheritdoc/>
+    public ILogger Logger => logger;
+
+    /// <inheritdoc/>
+    public IDisposable Notify(INotifiee notifiee)
+    {
+        ArgumentNullException.ThrowIfNull(notifiee);
+        return events.Subscribe(new NotifieeObserver(this, notifiee));
+    }
+
+    private DateTimeOffset Now => options.TimeProvider.GetUtcNow();
+
+    private string NextConnectionId() => $"c{Interlocked.Increment(ref connectionCounter)}";
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(shutdown.IsCancellationRequested, this);
+}

@@ -1,0 +1,113 @@
+using Rx.Network.Identity;
+using Rx.Network.Muxing;
+using Rx.Network.Negotiation;
+using Rx.Network.Security;
+using Rx.Network.Transports;
+
+namespace Rx.Network.Swarm;
+
+/// <summary>
+/// Turns a raw transport connection into a secured, multiplexed one: multistream-select of the
+/// security protocol, its handshake, then the muxer — agreed inside the handshake when both sides
+/// support it (Noise's <c>stream_muxers</c>), else by multistream-select over the secured channel.
+/// </summary>
+/// <remarks>
+/// The whole upgrade runs under one deadline (<see cref="UpgradeOptions.Timeout"/>, on the
+/// injected <see cref="TimeProvider"/>); a peer that stalls anywhere in it is dropped with a
+/// <see cref="HandshakeException"/> wrapping a <see cref="TimeoutException"/>. Whatever fails, the
+/// raw connection is disposed before the exception leaves.
+/// </remarks>
+internal sealed class Upgrader
+{
+    private readonly IReadOnlyList<ISecurityProtocol> security;
+    private readonly IReadOnlyList<IMuxerFactory> muxers;
+    private readonly string[] securityIds;
+    private readonly string[] muxerIds;
+    private readonly UpgradeOptions options;
+    private readonly TimeProvider time;
+
+    public Upgrader(IReadOnlyList<ISecurityProtocol> security, IReadOnlyList<IMuxerFactory> muxers, UpgradeOptions options, TimeProvider time)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(security.Count);
+        ArgumentOutOfRangeException.ThrowIfZero(muxers.Count);
+        this.security = security;
+        this.muxers = muxers;
+        securityIds = security.Select(s => s.ProtocolId).ToArray();
+        muxerIds = muxers.Select(m => m.Protocol).ToArray();
+        this.options = options;
+        this.time = time;
+    }
+
+    /// <summary>Upgrades a connection we dialed.</summary>
+    /// <exception cref="HandshakeException">Negotiation or the handshake failed or timed out.</exception>
+    /// <exception cref="PeerIdMismatchException">The remote is not <paramref name="expectedRemote"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    public Task<UpgradedConnection> UpgradeOutboundAsync(IRawConnection raw, PeerId? expectedRemote, CancellationToken cancellationToken) =>
+        UpgradeAsync(raw, isInitiator: true, expectedRemote, cancellationToken);
+
+    /// <summary>Upgrades a connection we accepted.</summary>
+    /// <exception cref="HandshakeException">Negotiation or the handshake failed or timed out.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    public Task<UpgradedConnection> UpgradeInboundAsync(IRawConnection raw, CancellationToken cancellationToken) =>
+        UpgradeAsync(raw, isInitiator: false, null, cancellationToken);
+
+    private async Task<UpgradedConnection> UpgradeAsync(IRawConnection raw, bool isInitiator, PeerId? expectedRemote, CancellationToken cancellationToken)
+    {
+        using var deadline = new CancellationTokenSource(options.Timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var token = linked.Token;
+        ISecureChannel? channel = null;
+        try
+        {
+            var protocol = isInitiator
+                ? await MultistreamSelect.SelectAsync(raw.Pipe, securityIds, options.Multistream, token).ConfigureAwait(false)
+                : await MultistreamSelect.HandleAsync(raw.Pipe, securityIds, options.Multistream, token).ConfigureAwait(false);
+            var securityProtocol = security.First(s => s.ProtocolId == protocol);
+            var rawForSecurity = new RawConnection(raw.Pipe, raw);
+            channel = isInitiator
+                ? await securityProtocol.SecureOutboundAsync(rawForSecurity, expectedRemote, muxerIds, token).ConfigureAwait(false)
+                : await securityProtocol.SecureInboundAsync(rawForSecurity, muxerIds, token).ConfigureAwait(false);
+
+            IDuplexChannel muxerChannel = channel;
+            string? muxerId = channel.EarlyMuxer;
+            if (muxerId is null)
+            {
+                var negotiation = new ChannelStream(channel);
+                muxerId = isInitiator
+                    ? await MultistreamSelect.SelectAsync(negotiation, muxerIds, options.Multistream, token).ConfigureAwait(false)
+                    : await MultistreamSelect.HandleAsync(negotiation, muxerIds, options.Multistream, token).ConfigureAwait(false);
+                muxerChannel = negotiation.Detach();
+            }
+
+            var factory = muxers.FirstOrDefault(m => m.Protocol == muxerId)
+                ?? throw new HandshakeException($"The remote agreed on muxer '{muxerId}', which we did not offer.");
+            var session = factory.Create(muxerChannel, isInitiator);
+            return new UpgradedConnection(raw, channel, session, isInitiator);
+        }
+        catch (Exception e)
+        {
+            var failure = Classify(e, deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested);
+            channel?.Abort(failure);
+            raw.Abort();
+            await raw.DisposeAsync().ConfigureAwait(false);
+            if (ReferenceEquals(failure, e))
+            {
+                throw;
+            }
+
+            throw failure;
+        }
+    }
+
+    private Exception Classify(Exception e, bool timedOut) => e switch
+    {
+        _ when timedOut => new HandshakeException(
+            $"The connection upgrade did not finish within {options.Timeout.TotalSeconds:0.###} s.",
+            new TimeoutException("The upgrade deadline passed.", e)),
+        OperationCanceledException => e,
+        HandshakeException => e,
+        NegotiationException ne => new HandshakeException($"Connection upgrade negotiation failed: {ne.Message}", ne),
+        FormatException or IOException => new HandshakeException($"The connection upgrade failed: {e.Message}", e),
+        _ => e,
+    };
+}
