@@ -192,10 +192,12 @@ public static class LengthPrefixed
                 return payload;
             }
 
+            // Measure before advancing: the pipe may recycle the segments afterwards.
+            bool empty = buffer.IsEmpty;
             reader.AdvanceTo(buffer.Start, buffer.End);
             if (result.IsCompleted)
             {
-                return buffer.IsEmpty ? null : throw Error.Truncated("length-prefixed message");
+                return empty ? null : throw Error.Truncated("length-prefixed message");
             }
 
             if (result.IsCanceled)

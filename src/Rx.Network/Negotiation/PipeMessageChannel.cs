@@ -42,10 +42,12 @@ internal sealed class PipeMessageChannel(IDuplexPipe pipe) : IMessageChannel
             }
 
             // Nothing consumed, everything examined: the next read waits for more bytes.
+            // Measure before advancing: the pipe may recycle the segments afterwards.
+            bool empty = buffer.IsEmpty;
             reader.AdvanceTo(buffer.Start, buffer.End);
             if (result.IsCompleted)
             {
-                return buffer.IsEmpty ? null : throw Error.Truncated("multistream-select message");
+                return empty ? null : throw Error.Truncated("multistream-select message");
             }
 
             if (result.IsCanceled)

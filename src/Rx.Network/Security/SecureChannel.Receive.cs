@@ -32,12 +32,14 @@ internal sealed partial class SecureChannel
                     }
                 }
 
+                // Measure before advancing: the pipe may recycle the segments afterwards.
+                long leftover = buffer.Length;
                 reader.AdvanceTo(buffer.Start, buffer.End);
                 if (result.IsCompleted)
                 {
-                    if (!buffer.IsEmpty)
+                    if (leftover != 0)
                     {
-                        throw Error.Protocol($"The connection closed inside a frame ({buffer.Length} bytes left over).");
+                        throw Error.Protocol($"The connection closed inside a frame ({leftover} bytes left over).");
                     }
 
                     break;

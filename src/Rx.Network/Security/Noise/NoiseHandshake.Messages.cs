@@ -33,10 +33,14 @@ internal static partial class NoiseHandshake
             var received = result.Buffer;
             if (TryTakeMessage(ref received, out var message))
             {
-                // Consume exactly this message: what follows may be the first transport frames.
+                // Copy out and measure before advancing: once the reader advances, the pipe may
+                // recycle the segments, and a multi-segment sequence's Length is computed from them.
+                int length = (int)message.Length;
                 message.CopyTo(buffer);
+
+                // Consume exactly this message: what follows may be the first transport frames.
                 reader.AdvanceTo(received.Start);
-                return state.ReadMessage(buffer.AsSpan(0, (int)message.Length), payload);
+                return state.ReadMessage(buffer.AsSpan(0, length), payload);
             }
 
             reader.AdvanceTo(received.Start, received.End);

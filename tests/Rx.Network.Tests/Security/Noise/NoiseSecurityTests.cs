@@ -68,4 +68,26 @@ public class NoiseSecurityTests
         var e = await Record.ExceptionAsync(() => handshake.WaitAsync(TestTimeout));
         Assert.IsType<TimeoutException>(Assert.IsType<HandshakeException>(e).InnerException);
     }
+
+    [Fact]
+    public async Task Handshake_OverManySmallPipeSegments_Succeeds()
+    {
+        // Regression: a handshake message spanning several pipe segments was measured after the
+        // reader advanced past it, when the pipe had already recycled the segments.
+        using var alice = PrivateKey.Generate();
+        using var bob = PrivateKey.Generate();
+        var options = new System.IO.Pipelines.PipeOptions(pool: new TinySegmentPool(), minimumSegmentSize: 16);
+        var (left, right) = DuplexPipe.CreatePair(options);
+        var inbound = new NoiseSecurity(bob).SecureInboundAsync(new RawConnection(right, null), ["/yamux/1.0.0"], default);
+        var outbound = await new NoiseSecurity(alice).SecureOutboundAsync(new RawConnection(left, null), PeerId.FromPublicKey(bob.PublicKey), ["/yamux/1.0.0"], default).WaitAsync(TestTimeout);
+        var accepted = await inbound.WaitAsync(TestTimeout);
+
+        var payload = new byte[100_000];
+        Random.Shared.NextBytes(payload);
+        var sending = SecureChannelConformance.SendAllAsync(outbound, payload, 3);
+        Assert.Equal(payload, await SecureChannelConformance.ReadAllAsync(accepted, payload.Length));
+        await sending;
+        outbound.Abort(new IOException("done"));
+        accepted.Abort(new IOException("done"));
+    }
 }
