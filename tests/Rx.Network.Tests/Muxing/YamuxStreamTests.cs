@@ -234,6 +234,21 @@ public class YamuxStreamTests
     }
 
     [Fact]
+    public async Task DisposeAsync_WriteInProgress_ResetsStream()
+    {
+        await using var pair = new SessionPair();
+        var (opened, accepted) = await pair.OpenAsync();
+        var write = opened.WriteAsync(new byte[Window * 2]).AsTask();
+        await WaitUntilAsync(() => opened.SendCredit == 0);
+
+        await opened.DisposeAsync().AsTask().WaitAsync(Timeout);
+        var local = await Assert.ThrowsAsync<StreamResetException>(() => write.WaitAsync(Timeout));
+        Assert.False(local.Remote);
+        var remote = await Assert.ThrowsAsync<StreamResetException>(() => accepted.ReadToEndAsync());
+        Assert.True(remote.Remote);
+    }
+
+    [Fact]
     public async Task DisposeAsync_WhenReset_DoesNotThrow()
     {
         await using var pair = new SessionPair();
