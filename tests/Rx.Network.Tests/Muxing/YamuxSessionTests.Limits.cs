@@ -16,7 +16,7 @@ public partial class YamuxSessionTests
         var waiting = pair.Dialer.OpenStreamAsync();
         using var cts = new CancellationTokenSource();
         var cancelled = pair.Dialer.OpenStreamAsync(cts.Token);
-        await WaitForAsync(() => Task.FromResult(pair.Listener.InboundStreamCount == 256));
+        await Poll.UntilAsync(() => Task.FromResult(pair.Listener.InboundStreamCount == 256));
         Assert.False(waiting.IsCompleted);
         Assert.Equal(258, pair.Dialer.OutboundStreamCount);
 
@@ -137,13 +137,13 @@ public partial class YamuxSessionTests
 
         // Pong 0 fills the one-chunk connection; the writer then waits with pong 1.
         await peer.SendAsync(YamuxHeader.Ping(0, response: false));
-        await WaitForAsync(() => Task.FromResult(peer.WaitingChunks == 1));
+        await Poll.UntilAsync(() => Task.FromResult(peer.WaitingChunks == 1));
         await peer.SendAsync(YamuxHeader.Ping(1, response: false));
-        await WaitForAsync(() => Task.FromResult(session.IsWriterWaiting));
+        await Poll.UntilAsync(() => Task.FromResult(session.IsWriterWaiting));
 
         byte[] pings = [.. Enumerable.Range(2, 8).SelectMany(i => Frame(YamuxHeader.Ping((uint)i, response: false)))];
         await peer.SendBytesAsync(pings);
-        await WaitForAsync(() => Task.FromResult(session.QueuedFrameCount == 8));
+        await Poll.UntilAsync(() => Task.FromResult(session.QueuedFrameCount == 8));
 
         Assert.Equal(Frame(YamuxHeader.Ping(0, response: true)), await peer.ReceiveChunkAsync());
         Assert.Equal(Frame(YamuxHeader.Ping(1, response: true)), await peer.ReceiveChunkAsync());
