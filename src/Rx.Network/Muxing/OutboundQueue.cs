@@ -24,6 +24,18 @@ internal sealed class OutboundQueue
     private TaskCompletionSource<bool>? waiter;
     private bool completed;
 
+    /// <summary>Items waiting.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (gate)
+            {
+                return control.Count + data.Count;
+            }
+        }
+    }
+
     /// <summary>Queues a control item; <see langword="false"/> once the queue is completed.</summary>
     public bool TryEnqueueControl(OutboundItem item)
     {

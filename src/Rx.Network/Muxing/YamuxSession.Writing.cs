@@ -35,33 +35,65 @@ internal sealed partial class YamuxSession
         }
     }
 
+    /// <summary>
+    /// Frames that are ready together are sent as one chunk up to this size, so a burst of window
+    /// updates or small writes costs one send (and one Noise message) instead of one each. Full
+    /// data frames go alone.
+    /// </summary>
+    internal const int CoalesceLimit = 16 * 1024;
+
+    private volatile bool writerWaiting;
+
+    /// <summary>Whether the writer is waiting for the connection to accept a chunk (for tests and diagnostics).</summary>
+    internal bool IsWriterWaiting => writerWaiting;
+
     private async Task RunWriteLoopAsync()
     {
         var output = channel.Output;
+        var batchWrites = new List<PendingWrite>();
+        (PooledBuffer Frame, PendingWrite? Write)? carried = null;
         Exception? failure = null;
         try
         {
             while (true)
             {
-                if (!outbound.TryDequeue(out var item, out var write))
+                PooledBuffer batch;
+                batchWrites.Clear();
+                if (carried is { } carry)
                 {
-                    if (!await outbound.WaitAsync().ConfigureAwait(false))
+                    (batch, var carriedWrite) = carry;
+                    carried = null;
+                    AddTo(batchWrites, carriedWrite);
+                }
+                else
+                {
+                    if (!outbound.TryDequeue(out var item, out var write))
                     {
-                        break;
+                        if (!await outbound.WaitAsync().ConfigureAwait(false))
+                        {
+                            break;
+                        }
+
+                        continue;
                     }
 
-                    continue;
+                    if (!TryPrepare(item, write, out batch))
+                    {
+                        continue;
+                    }
+
+                    AddTo(batchWrites, write);
                 }
 
-                if (!TryPrepare(item, write, out var frame))
-                {
-                    continue;
-                }
+                (batch, carried) = Coalesce(batch, batchWrites);
 
                 bool sent;
                 try
                 {
-                    sent = await output.SendAsync(frame).ConfigureAwait(false);
+                    var sending = output.SendAsync(batch);
+                    writerWaiting = !sending.IsCompleted;
+                    sent = await sending.ConfigureAwait(false);
+                    writerWaiting = false;
                 }
                 catch (Exception e)
                 {
@@ -71,13 +103,20 @@ internal sealed partial class YamuxSession
 
                 if (!sent)
                 {
-                    frame.Return();
+                    batch.Return();
                     failure ??= new IOException("The connection no longer accepts data.");
-                    write?.Fail(Error.MuxerClosed("The connection failed.", remote: false, null, failure));
+                    var error = Error.MuxerClosed("The connection failed.", remote: false, null, failure);
+                    batchWrites.ForEach(w => w.Fail(error));
+                    if (carried is { } left)
+                    {
+                        left.Frame.Return();
+                        left.Write?.Fail(error);
+                    }
+
                     break;
                 }
 
-                write?.Succeed();
+                batchWrites.ForEach(w => w.Succeed());
             }
         }
         catch (Exception e)
@@ -94,6 +133,53 @@ internal sealed partial class YamuxSession
 
         Terminate(failure, Error.MuxerClosed("The connection failed.", remote: false, null, failure), goAway: null);
         Release(outbound.Drain(), CurrentStreamError());
+    }
+
+    /// <summary>
+    /// Appends the frames queued right behind <paramref name="first"/> while they fit in
+    /// <see cref="CoalesceLimit"/>; a frame that does not fit is carried to the next send.
+    /// </summary>
+    private (PooledBuffer Batch, (PooledBuffer Frame, PendingWrite? Write)? Carried) Coalesce(PooledBuffer first, List<PendingWrite> writes)
+    {
+        var batch = first;
+        var combined = false;
+        while (batch.Length < CoalesceLimit && outbound.TryDequeue(out var item, out var write))
+        {
+            if (!TryPrepare(item, write, out var frame))
+            {
+                continue;
+            }
+
+            if (batch.Length + frame.Length > CoalesceLimit)
+            {
+                return (batch, (frame, write));
+            }
+
+            if (!combined)
+            {
+                var buffer = PooledBuffer.Rent(CoalesceLimit);
+                batch.Span.CopyTo(buffer.Span);
+                var length = batch.Length;
+                batch.Return();
+                batch = buffer.WithLength(length);
+                combined = true;
+            }
+
+            frame.Span.CopyTo(batch.Array.AsSpan(batch.Length));
+            batch = batch.WithLength(batch.Length + frame.Length);
+            frame.Return();
+            AddTo(writes, write);
+        }
+
+        return (batch, null);
+    }
+
+    private static void AddTo(List<PendingWrite> writes, PendingWrite? write)
+    {
+        if (write is not null)
+        {
+            writes.Add(write);
+        }
     }
 
     /// <summary>Turns a queued item into the frame to send, or drops it (withdrawn, reset, nothing left to say).</summary>

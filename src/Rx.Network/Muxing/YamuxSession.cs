@@ -46,8 +46,6 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     private readonly OutboundQueue outbound = new();
     private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ITimer? keepAliveTimer;
-    private readonly Task readLoop;
-    private readonly Task writeLoop;
 
     private uint nextStreamId;
     private int inboundCount;
@@ -86,18 +84,19 @@ internal sealed partial class YamuxSession : IAsyncDisposable
         });
         InboundStreams = Observable.Create<YamuxStream>(DeliverInboundAsync).Publish().RefCount();
 
-        readLoop = Task.Run(RunReadLoopAsync);
-        writeLoop = Task.Run(RunWriteLoopAsync);
+        // The timer exists before the loops start: a loop that ends at once must find it to dispose it.
+        if (options.KeepAliveInterval is { } interval)
+        {
+            keepAliveTimer = this.time.CreateTimer(static s => ((YamuxSession)s!).OnKeepAliveTick(), this, interval, interval);
+        }
+
+        var readLoop = Task.Run(RunReadLoopAsync);
+        var writeLoop = Task.Run(RunWriteLoopAsync);
         _ = Task.WhenAll(readLoop, writeLoop).ContinueWith(
             _ => Completed(),
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
-
-        if (options.KeepAliveInterval is { } interval)
-        {
-            keepAliveTimer = this.time.CreateTimer(static s => ((YamuxSession)s!).OnKeepAliveTick(), this, interval, interval);
-        }
 
         if (options.PingOnStart)
         {
@@ -167,6 +166,9 @@ internal sealed partial class YamuxSession : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Frames waiting for the writer (for tests and diagnostics).</summary>
+    internal int QueuedFrameCount => outbound.Count;
 
     /// <summary>The smoothed round trip measured by pings; <see cref="TimeSpan.Zero"/> until the first pong.</summary>
     public TimeSpan Rtt => TimeSpan.FromTicks(Interlocked.Read(ref rttTicks));

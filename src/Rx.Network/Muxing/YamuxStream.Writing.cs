@@ -89,7 +89,7 @@ internal sealed partial class YamuxStream
     public async ValueTask CloseWriteAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        await CloseWriteCoreAsync(cancellationToken).ConfigureAwait(false);
+        await CloseWriteCoreAsync(lockHeld: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -99,7 +99,9 @@ internal sealed partial class YamuxStream
     /// </summary>
     /// <remarks>
     /// Never throws: a stream already reset, or whose session ended, just releases its resources.
-    /// Waits for a write in progress on another thread to finish first.
+    /// A write still in progress on another thread cannot be followed by a clean FIN, so disposing
+    /// then resets the stream (the write fails with <see cref="StreamResetException"/>). Waits for
+    /// the FIN to be handed to the connection, like any write.
     /// </remarks>
     public async ValueTask DisposeAsync()
     {
@@ -113,13 +115,20 @@ internal sealed partial class YamuxStream
             disposed = true;
         }
 
-        try
+        if (writeLock.Wait(0))
         {
-            await CloseWriteCoreAsync(CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await CloseWriteCoreAsync(lockHeld: true, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (IOException)
+            {
+                // Reset or session gone: there is no write side left to close.
+            }
         }
-        catch (IOException)
+        else
         {
-            // Reset or session gone: there is no write side left to close.
+            Reset();
         }
 
         TaskCompletionSource? wake;
@@ -139,9 +148,13 @@ internal sealed partial class YamuxStream
         session.Forget(this);
     }
 
-    private async ValueTask CloseWriteCoreAsync(CancellationToken cancellationToken)
+    private async ValueTask CloseWriteCoreAsync(bool lockHeld, CancellationToken cancellationToken)
     {
-        await writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (!lockHeld)
+        {
+            await writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         bool finished;
         PendingWrite fin;
         try

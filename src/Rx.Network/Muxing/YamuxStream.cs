@@ -1,4 +1,3 @@
-using Rx.Network.Encoding;
 using Rx.Network.Errors;
 
 namespace Rx.Network.Muxing;
@@ -17,7 +16,7 @@ namespace Rx.Network.Muxing;
 /// handed to the connection. With no credit it waits: a peer that does not read stops us after one
 /// window. <see cref="CloseWriteAsync"/> half-closes (FIN): the remote may keep writing and we keep
 /// reading.</para>
-/// <para><see cref="Reset()"/> aborts both directions and tells the peer (RST); reads and writes
+/// <para><see cref="Reset()"/> aborts the directions still open and tells the peer (RST); reads and writes
 /// then fail with <see cref="StreamResetException"/> (<see cref="StreamResetException.Remote"/> tells
 /// who reset). <see cref="DisposeAsync"/> is go-libp2p's <c>Close</c>: close for writing (FIN) and
 /// for reading (unread and later data is dropped); it does not wait for the remote's FIN.</para>

@@ -16,9 +16,9 @@ internal sealed class RawPeer
     public RawPeer(InMemoryDuplexChannel channel) => this.channel = channel;
 
     /// <summary>A session (dialer unless told otherwise) wired to a raw peer, with no unsolicited pings.</summary>
-    public static (YamuxSession Session, RawPeer Peer) Create(bool sessionIsInitiator = true, YamuxOptions? options = null, TimeProvider? time = null)
+    public static (YamuxSession Session, RawPeer Peer) Create(bool sessionIsInitiator = true, YamuxOptions? options = null, TimeProvider? time = null, int capacity = 64)
     {
-        var (a, b) = InMemoryDuplexChannel.CreatePair();
+        var (a, b) = InMemoryDuplexChannel.CreatePair(capacity);
         options ??= new YamuxOptions { PingOnStart = false, KeepAliveInterval = null };
         return (new YamuxSession(a, sessionIsInitiator, options, time), new RawPeer(b));
     }
@@ -67,6 +67,19 @@ internal sealed class RawPeer
 
     public async Task<(YamuxHeader Header, byte[] Payload)> ReadFrameAsync() =>
         await TryReadFrameAsync() ?? throw new Xunit.Sdk.XunitException("The session closed its output.");
+
+    /// <summary>Chunks the session sent that this peer has not taken yet.</summary>
+    public int WaitingChunks => ((BufferBlock<PooledBuffer>)channel.Input).Count;
+
+    /// <summary>The next chunk exactly as the session sent it (only before any frame-level read).</summary>
+    public async Task<byte[]> ReceiveChunkAsync()
+    {
+        Assert.Empty(pending);
+        var chunk = await channel.Input.ReceiveAsync().WaitAsync(Timeout);
+        var bytes = chunk.Span.ToArray();
+        chunk.Return();
+        return bytes;
+    }
 
     /// <summary>Reads frames until one matches, skipping the rest.</summary>
     public async Task<(YamuxHeader Header, byte[] Payload)> ReadUntilAsync(Func<YamuxHeader, bool> match)

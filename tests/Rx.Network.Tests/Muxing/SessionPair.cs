@@ -70,3 +70,22 @@ internal static class StreamExtensions
         return result;
     }
 }
+
+/// <summary>
+/// Waits for state that sessions settle on their own threads (counts, buffered bytes) and that has
+/// no signal of its own: re-checks after yielding, bounded by a deadline; never sleeps.
+/// </summary>
+internal static class Poll
+{
+    public static Task UntilAsync(Func<bool> condition) => UntilAsync(() => Task.FromResult(condition()));
+
+    public static async Task UntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(deadline.Elapsed < SessionPair.Timeout, "The condition did not become true in time.");
+            await Task.Yield();
+        }
+    }
+}

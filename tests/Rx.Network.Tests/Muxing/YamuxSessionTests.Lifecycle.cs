@@ -13,7 +13,7 @@ public partial class YamuxSessionTests
         var (opened, accepted) = await pair.OpenAsync();
 
         var closing = pair.Dialer.CloseAsync();
-        await WaitForAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
             try
             {
@@ -84,7 +84,7 @@ public partial class YamuxSessionTests
         await using var pair = new SessionPair();
         var opened = await pair.Dialer.OpenStreamAsync();
         await opened.WriteAsync(new byte[] { 1 });
-        await WaitForAsync(() => Task.FromResult(pair.Listener.StreamCount == 1));
+        await Poll.UntilAsync(() => Task.FromResult(pair.Listener.StreamCount == 1));
 
         var closing = pair.Listener.CloseAsync();
         var e = await Assert.ThrowsAsync<StreamResetException>(() => opened.ReadToEndAsync());
@@ -225,7 +225,7 @@ public partial class YamuxSessionTests
         Assert.Equal(YamuxFrameType.Ping, ping.Header.Type);
         time.Advance(TimeSpan.FromSeconds(1));
         await peer.SendAsync(YamuxHeader.Ping(ping.Header.Length, response: true));
-        await WaitForAsync(() => Task.FromResult(session.Rtt == TimeSpan.FromSeconds(1)));
+        await Poll.UntilAsync(() => Task.FromResult(session.Rtt == TimeSpan.FromSeconds(1)));
 
         time.Advance(TimeSpan.FromSeconds(29));
         ping = await peer.ReadFrameAsync();
@@ -278,16 +278,5 @@ public partial class YamuxSessionTests
         var notification = await error.WaitAsync(Timeout);
         Assert.IsType<MuxerClosedException>(notification.Exception);
         Assert.IsType<ProtocolViolationException>(notification.Exception!.InnerException);
-    }
-
-    /// <summary>Retries a check the sessions settle on their own threads; bounded, yields instead of sleeping.</summary>
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The condition did not become true in time.");
-            await Task.Yield();
-        }
     }
 }

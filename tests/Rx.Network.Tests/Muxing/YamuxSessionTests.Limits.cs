@@ -16,7 +16,7 @@ public partial class YamuxSessionTests
         var waiting = pair.Dialer.OpenStreamAsync();
         using var cts = new CancellationTokenSource();
         var cancelled = pair.Dialer.OpenStreamAsync(cts.Token);
-        await WaitForAsync(() => Task.FromResult(pair.Listener.InboundStreamCount == 256));
+        await Poll.UntilAsync(() => Task.FromResult(pair.Listener.InboundStreamCount == 256));
         Assert.False(waiting.IsCompleted);
         Assert.Equal(258, pair.Dialer.OutboundStreamCount);
 
@@ -112,11 +112,15 @@ public partial class YamuxSessionTests
     {
         // A peer that does not read cannot receive the GoAway either: no grace period.
         var options = new YamuxOptions { PingOnStart = false, KeepAliveInterval = null, CloseTimeout = TimeSpan.Zero };
-        var (session, peer) = RawPeer.Create(options: options);
+        var (session, peer) = RawPeer.Create(options: options, capacity: 1);
         var ping = new byte[YamuxHeader.Size];
         YamuxHeader.Ping(1, response: false).WriteTo(ping);
-        var flood = new byte[ping.Length * 2000];
-        for (var i = 0; i < 2000; i++)
+
+        // The connection holds one chunk and the writer one more (each at most CoalesceLimit
+        // bytes of pongs); the rest piles up in the queue.
+        const int count = 2 * (YamuxSession.CoalesceLimit / YamuxHeader.Size) + YamuxSession.MaxProvokedFrames + 1;
+        var flood = new byte[ping.Length * count];
+        for (var i = 0; i < count; i++)
         {
             ping.CopyTo(flood, i * ping.Length);
         }
@@ -124,5 +128,27 @@ public partial class YamuxSessionTests
         await peer.SendBytesAsync(flood);
         var e = await Assert.ThrowsAsync<ProtocolViolationException>(() => session.Completion.WaitAsync(Timeout));
         Assert.Contains("provoked", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Writer_FramesQueuedTogether_LeaveAsOneChunk()
+    {
+        var (session, peer) = RawPeer.Create(capacity: 1);
+
+        // Pong 0 fills the one-chunk connection; the writer then waits with pong 1.
+        await peer.SendAsync(YamuxHeader.Ping(0, response: false));
+        await Poll.UntilAsync(() => Task.FromResult(peer.WaitingChunks == 1));
+        await peer.SendAsync(YamuxHeader.Ping(1, response: false));
+        await Poll.UntilAsync(() => Task.FromResult(session.IsWriterWaiting));
+
+        byte[] pings = [.. Enumerable.Range(2, 8).SelectMany(i => Frame(YamuxHeader.Ping((uint)i, response: false)))];
+        await peer.SendBytesAsync(pings);
+        await Poll.UntilAsync(() => Task.FromResult(session.QueuedFrameCount == 8));
+
+        Assert.Equal(Frame(YamuxHeader.Ping(0, response: true)), await peer.ReceiveChunkAsync());
+        Assert.Equal(Frame(YamuxHeader.Ping(1, response: true)), await peer.ReceiveChunkAsync());
+        byte[] pongs = [.. Enumerable.Range(2, 8).SelectMany(i => Frame(YamuxHeader.Ping((uint)i, response: true)))];
+        Assert.Equal(pongs, await peer.ReceiveChunkAsync());
+        session.Abort(new IOException("done"));
     }
 }

@@ -101,7 +101,7 @@ public class YamuxStreamTests
         var laterRead = await Assert.ThrowsAsync<StreamResetException>(async () => await accepted.ReadAsync(new byte[1]));
         Assert.True(laterRead.Remote);
 
-        await WaitUntilAsync(() => pair.Listener.StreamCount == 0 && pair.Dialer.StreamCount == 0);
+        await Poll.UntilAsync(() => pair.Listener.StreamCount == 0 && pair.Dialer.StreamCount == 0);
     }
 
     [Fact]
@@ -122,7 +122,7 @@ public class YamuxStreamTests
         await using var pair = new SessionPair();
         var (opened, accepted) = await pair.OpenAsync();
         var write = opened.WriteAsync(new byte[Window * 2]).AsTask();
-        await WaitUntilAsync(() => opened.SendCredit == 0);
+        await Poll.UntilAsync(() => opened.SendCredit == 0);
         accepted.Reset();
         var e = await Assert.ThrowsAsync<StreamResetException>(() => write.WaitAsync(Timeout));
         Assert.True(e.Remote);
@@ -148,7 +148,7 @@ public class YamuxStreamTests
         var (opened, accepted) = await pair.OpenAsync();
         var write = opened.WriteAsync(new byte[Window * 3]).AsTask();
 
-        await WaitUntilAsync(() => accepted.BufferedBytes == Window);
+        await Poll.UntilAsync(() => accepted.BufferedBytes == Window);
         Assert.False(write.IsCompleted);
         Assert.Equal(0, opened.SendCredit);
 
@@ -189,7 +189,7 @@ public class YamuxStreamTests
         var (opened, accepted) = await pair.OpenAsync();
         using var cts = new CancellationTokenSource();
         var write = opened.WriteAsync(new byte[Window + 100], cts.Token).AsTask();
-        await WaitUntilAsync(() => opened.SendCredit == 0);
+        await Poll.UntilAsync(() => opened.SendCredit == 0);
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => write.WaitAsync(Timeout));
 
@@ -218,7 +218,7 @@ public class YamuxStreamTests
         await using var pair = new SessionPair();
         var (opened, accepted) = await pair.OpenAsync();
         await accepted.WriteAsync(new byte[1000]);
-        await WaitUntilAsync(() => opened.BufferedBytes == 1000);
+        await Poll.UntilAsync(() => opened.BufferedBytes == 1000);
 
         await opened.DisposeAsync();
         Assert.Equal(0, opened.BufferedBytes);
@@ -231,6 +231,21 @@ public class YamuxStreamTests
         await accepted.DisposeAsync();
         Assert.Equal(0, pair.Listener.StreamCount);
         await pair.Dialer.PingAsync().WaitAsync(Timeout);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_WriteInProgress_ResetsStream()
+    {
+        await using var pair = new SessionPair();
+        var (opened, accepted) = await pair.OpenAsync();
+        var write = opened.WriteAsync(new byte[Window * 2]).AsTask();
+        await Poll.UntilAsync(() => opened.SendCredit == 0);
+
+        await opened.DisposeAsync().AsTask().WaitAsync(Timeout);
+        var local = await Assert.ThrowsAsync<StreamResetException>(() => write.WaitAsync(Timeout));
+        Assert.False(local.Remote);
+        var remote = await Assert.ThrowsAsync<StreamResetException>(() => accepted.ReadToEndAsync());
+        Assert.True(remote.Remote);
     }
 
     [Fact]
@@ -308,16 +323,5 @@ public class YamuxStreamTests
         Assert.Equal(YamuxHeader.WindowUpdate(1, Window), update.Header);
         Assert.Equal(2 * Window, stream.ReceiveWindowSize);
         session.Abort(new IOException("done"));
-    }
-
-    internal static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        // Polls state the sessions change on their own threads; bounded, and yields instead of sleeping.
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "The condition did not become true in time.");
-            await Task.Yield();
-        }
     }
 }
