@@ -88,10 +88,22 @@ internal static class DialCommand
             json["ok"] = false;
             json["error"] = deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested
                 ? $"timed out after {settings.Timeout.TotalSeconds} s"
-                : $"{e.GetType().Name}: {e.Message}";
+                : Describe(e);
         }
 
         return json;
+    }
+
+    /// <summary>The exception's type chain (outermost first) and message, e.g. <c>DialException &gt; PeerIdMismatchException: …</c>.</summary>
+    private static string Describe(Exception e)
+    {
+        var types = new List<string>();
+        for (var current = e; current is not null; current = current.InnerException)
+        {
+            types.Add(current.GetType().Name);
+        }
+
+        return $"{string.Join(" > ", types)}: {e.Message}";
     }
 
     private sealed record CheckSettings(long Bytes, int Streams, int StreamBytes, TimeSpan Timeout);

@@ -1,0 +1,63 @@
+using Rx.Network.Identity;
+using Rx.Network.Interop.Tests.Fixture;
+
+namespace Rx.Network.Interop.Tests;
+
+/// <summary>The rxnet CLI contract against js-libp2p 3.x, in both directions.</summary>
+[Trait("Category", "Interop")]
+public sealed class RxnetCliInteropTests
+{
+    private const int EightMiB = 8 * 1024 * 1024;
+
+    [Fact]
+    public async Task RxnetDial_JsListener_AllChecksPass()
+    {
+        await using var js = await JsPeer.StartListenerAsync();
+
+        var result = await RxnetCli.DialAsync(js.LoopbackAddr, "ping,echo,streams,reset", "--bytes", EightMiB.ToString(), "--streams", "200", "--stream-bytes", "4096");
+
+        Assert.True(result.AllPassed, result.Describe());
+        Assert.Equal(["ping", "echo", "streams", "reset"], result.Checks.Select(c => c.Name));
+        Assert.Equal(EightMiB, result["echo"].GetInt64("bytes"));
+        Assert.Equal(200, result["streams"].GetInt64("streams"));
+    }
+
+    [Fact]
+    public async Task JsDial_RxnetListener_AllChecksPass()
+    {
+        await using var rxnet = await RxnetCli.ListenAsync();
+
+        var result = await JsPeer.RunDialAsync(rxnet.Address, ["ping", "echo", "streams", "reset", "sink", "wrong-peer"], bytes: EightMiB, streams: 200, streamBytes: 4096);
+
+        Assert.True(result.AllPassed, result.Describe());
+        Assert.Equal(EightMiB, result["sink"].GetInt64("bytes"));
+    }
+
+    [Fact]
+    public async Task RxnetDial_WrongPeerId_FailsTheCheckAndExitsNonZero()
+    {
+        await using var js = await JsPeer.StartListenerAsync();
+        using var stranger = PrivateKey.Generate();
+        var address = js.LoopbackAddr[..js.LoopbackAddr.LastIndexOf("/p2p/", StringComparison.Ordinal)] + "/p2p/" + PeerId.FromPublicKey(stranger.PublicKey);
+
+        var result = await RxnetCli.DialAsync(address, "ping", "--timeout", "30");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.False(result["ping"].Ok);
+        Assert.Contains("PeerIdMismatch", result.StandardError + result["ping"].Error, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task RxnetListen_WithKey_HasReproduciblePeerId_AndExitsWhenStdinCloses()
+    {
+        const string seed = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+        using var key = PrivateKey.FromSeed(Convert.FromHexString(seed));
+        await using var rxnet = await RxnetCli.ListenAsync("--key", seed);
+
+        Assert.Equal(PeerId.FromPublicKey(key.PublicKey).ToString(), rxnet.PeerId);
+        Assert.Matches(@"^/ip4/127\.0\.0\.1/tcp/[1-9][0-9]*/p2p/", rxnet.Address);
+
+        rxnet.Process.CloseStandardInput();
+        Assert.Equal(0, await rxnet.Process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+    }
+}
