@@ -29,6 +29,51 @@ internal static class Checks
         return new JsonObject { ["streams"] = streams, ["bytesEach"] = bytesEach };
     }
 
+    /// <summary>Sends <paramref name="bytes"/> to <c>/sink/1.0.0</c> and checks the count the server reports.</summary>
+    public static async Task<JsonObject> SinkAsync(INetwork network, PeerId peer, long bytes, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var stream = await network.NewStreamAsync(peer, [SinkProtocol.Id], cancellationToken);
+        await using (stream)
+        {
+            for (long sent = 0; sent < bytes;)
+            {
+                var chunk = Slice(sent, bytes - sent);
+                await stream.WriteAsync(chunk, cancellationToken);
+                sent += chunk.Length;
+            }
+
+            await stream.CloseWriteAsync(cancellationToken);
+            var count = new byte[8];
+            for (int read = 0; read < count.Length;)
+            {
+                int n = await stream.ReadAsync(count.AsMemory(read), cancellationToken);
+                read += n > 0 ? n : throw new InvalidDataException("The sink closed before reporting its count.");
+            }
+
+            long reported = (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(count);
+            if (reported != bytes)
+            {
+                throw new InvalidDataException($"The sink counted {reported} of the {bytes} bytes sent.");
+            }
+        }
+
+        double seconds = Math.Max(watch.Elapsed.TotalSeconds, 1e-9);
+        return new JsonObject { ["bytes"] = bytes, ["MBps"] = Math.Round(bytes / seconds / 1e6, 2) };
+    }
+
+    /// <summary>Runs the perf protocol with <paramref name="bytes"/> each way.</summary>
+    public static async Task<JsonObject> PerfAsync(INetwork network, PeerId peer, long bytes, CancellationToken cancellationToken)
+    {
+        var result = await PerfService.RunAsync(network, peer, bytes, bytes, cancellationToken: cancellationToken);
+        return new JsonObject
+        {
+            ["bytes"] = bytes,
+            ["upload_MBps"] = Math.Round(result.UploadMegabytesPerSecond, 2),
+            ["download_MBps"] = Math.Round(result.DownloadMegabytesPerSecond, 2),
+        };
+    }
+
     /// <summary>Opens <c>/reset/1.0.0</c>, whose server resets after one byte, and expects to see the reset.</summary>
     public static async Task<JsonObject> ResetAsync(INetwork network, PeerId peer, CancellationToken cancellationToken)
     {

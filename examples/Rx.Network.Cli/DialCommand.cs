@@ -13,8 +13,8 @@ internal static class DialCommand
     public static Command Create()
     {
         var address = new Argument<string>("address") { Description = "The peer's multiaddr, ending in /p2p/<peer id>." };
-        var tests = new Option<string>("--test") { Description = "Comma-separated checks: ping, echo, streams, reset.", DefaultValueFactory = _ => "ping" };
-        var bytes = new Option<long>("--bytes") { Description = "Bytes for echo.", DefaultValueFactory = _ => 1024 * 1024 };
+        var tests = new Option<string>("--test") { Description = "Comma-separated checks: ping, echo, streams, reset, sink, perf.", DefaultValueFactory = _ => "ping" };
+        var bytes = new Option<long>("--bytes") { Description = "Bytes for echo and sink, and each way for perf.", DefaultValueFactory = _ => 1024 * 1024 };
         var streams = new Option<int>("--streams") { Description = "Concurrent streams for the streams check.", DefaultValueFactory = _ => 16 };
         var streamBytes = new Option<int>("--stream-bytes") { Description = "Bytes per stream for the streams check.", DefaultValueFactory = _ => 16 * 1024 };
         var timeout = new Option<double>("--timeout") { Description = "Seconds each check may take.", DefaultValueFactory = _ => 60 };
@@ -75,6 +75,8 @@ internal static class DialCommand
                 "echo" => await Checks.EchoAsync(network, peer, settings.Bytes, deadline.Token),
                 "streams" => await Checks.StreamsAsync(network, peer, settings.Streams, settings.StreamBytes, deadline.Token),
                 "reset" => await Checks.ResetAsync(network, peer, deadline.Token),
+                "sink" => await Checks.SinkAsync(network, peer, settings.Bytes, deadline.Token),
+                "perf" => await Checks.PerfAsync(network, peer, settings.Bytes, deadline.Token),
                 _ => throw new ArgumentException($"Unknown check '{check}'."),
             };
             json["ok"] = true;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Rx.Network.Addressing;
+using Rx.Network.Protocols;
 
 namespace Rx.Network.Cli;
 
@@ -11,7 +12,7 @@ internal static class ListenCommand
     {
         var listen = new Option<string>("--listen") { Description = "The address to listen on.", DefaultValueFactory = _ => "/ip4/127.0.0.1/tcp/0" };
         var key = new Option<string?>("--key") { Description = "A 32-byte Ed25519 seed in hex (64 digits), for a reproducible peer ID." };
-        var command = new Command("listen", "Listen and serve /ipfs/ping/1.0.0, /echo/1.0.0, /sink/1.0.0 and /reset/1.0.0; print one JSON line once listening.") { listen, key };
+        var command = new Command("listen", "Listen and serve /ipfs/ping/1.0.0, /echo/1.0.0, /sink/1.0.0, /perf/1.0.0 and /reset/1.0.0; print one JSON line once listening.") { listen, key };
         command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(listen)!, result.GetValue(key), cancellationToken));
         return command;
     }
@@ -26,6 +27,7 @@ internal static class ListenCommand
             using var echo = network.SetStreamHandler(EchoProtocol.Id, EchoProtocol.ServeAsync);
             using var reset = network.SetStreamHandler(ResetProtocol.Id, ResetProtocol.ServeAsync);
             using var sink = network.SetStreamHandler(SinkProtocol.Id, SinkProtocol.ServeAsync);
+            using var perf = new PerfService(network);
             await network.ListenAsync([Multiaddr.Parse(listen)], cancellationToken);
 
             var addrs = new JsonArray(network.ListenAddresses.Select(a => (JsonNode)a.WithPeerId(network.LocalPeer).ToString()).ToArray());

@@ -8,6 +8,9 @@ var root = new RootCommand("rxnet — a Rx.Network node on the command line")
 {
     ListenCommand.Create(),
     DialCommand.Create(),
+    HumanCommands.Ping(),
+    HumanCommands.Perf(),
+    IdCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

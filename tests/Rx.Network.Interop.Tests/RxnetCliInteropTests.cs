@@ -14,10 +14,11 @@ public sealed class RxnetCliInteropTests
     {
         await using var js = await JsPeer.StartListenerAsync();
 
-        var result = await RxnetCli.DialAsync(js.LoopbackAddr, "ping,echo,streams,reset", "--bytes", EightMiB.ToString(), "--streams", "200", "--stream-bytes", "4096");
+        var result = await RxnetCli.DialAsync(js.LoopbackAddr, "ping,echo,streams,reset,sink", "--bytes", EightMiB.ToString(), "--streams", "200", "--stream-bytes", "4096");
 
         Assert.True(result.AllPassed, result.Describe());
-        Assert.Equal(["ping", "echo", "streams", "reset"], result.Checks.Select(c => c.Name));
+        Assert.Equal(["ping", "echo", "streams", "reset", "sink"], result.Checks.Select(c => c.Name));
+        Assert.Equal(EightMiB, result["sink"].GetInt64("bytes"));
         Assert.Equal(EightMiB, result["echo"].GetInt64("bytes"));
         Assert.Equal(200, result["streams"].GetInt64("streams"));
     }
@@ -31,6 +32,18 @@ public sealed class RxnetCliInteropTests
 
         Assert.True(result.AllPassed, result.Describe());
         Assert.Equal(EightMiB, result["sink"].GetInt64("bytes"));
+    }
+
+    [Fact]
+    public async Task RxnetDial_RxnetListener_PerfAndSinkPass()
+    {
+        await using var rxnet = await RxnetCli.ListenAsync();
+
+        var result = await RxnetCli.DialAsync(rxnet.Address, "perf,sink,ping", "--bytes", EightMiB.ToString());
+
+        Assert.True(result.AllPassed, result.Describe());
+        Assert.True(result["perf"].Json.GetProperty("upload_MBps").GetDouble() > 0);
+        Assert.True(result["perf"].Json.GetProperty("download_MBps").GetDouble() > 0);
     }
 
     [Fact]
