@@ -14,7 +14,8 @@ namespace Rx.Network;
 /// <summary>
 /// Configures and creates an <see cref="INetwork"/>: identity, listen addresses, transports,
 /// security (Noise by default; plaintext only on request), muxer options, limits, clock and
-/// logging. Ping is served by default (js-libp2p closes connections whose pings fail).
+/// logging. Ping is served by default (js-libp2p closes connections whose pings fail), and so is
+/// identify (<see cref="IdentifyService"/>, found again with <see cref="IdentifyService.Of"/>).
 /// </summary>
 /// <example>
 /// <code>
@@ -33,6 +34,7 @@ public sealed class NetworkBuilder
     private TcpTransportOptions? tcp;
     private IPeerstore? peerstore;
     private bool ping = true;
+    private IdentifyOptions? identify = IdentifyOptions.Default;
     private Func<NetworkOptions, ITransport>? extraTransport;
 
     /// <summary>Uses <paramref name="key"/> as the node's identity (default: a fresh Ed25519 key). The network does not take ownership.</summary>
@@ -158,6 +160,35 @@ public sealed class NetworkBuilder
         return this;
     }
 
+    /// <summary>Turns identify and identify push off (on by default); run your own <see cref="IdentifyService"/> instead if you like.</summary>
+    /// <returns>This builder.</returns>
+    public NetworkBuilder WithoutIdentify()
+    {
+        identify = null;
+        return this;
+    }
+
+    /// <summary>Turns identify on (the default) with <paramref name="value"/> as its settings.</summary>
+    /// <param name="value">The settings.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="value"/> is null.</exception>
+    public NetworkBuilder WithIdentify(IdentifyOptions value)
+    {
+        identify = value ?? throw new ArgumentNullException(nameof(value));
+        return this;
+    }
+
+    /// <summary>Sets the agent version identify announces (default <see cref="IdentifyOptions.DefaultAgentVersion"/>), turning identify on.</summary>
+    /// <param name="agentVersion">The agent version, usually <c>name/version</c>.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="agentVersion"/> is null, empty or longer than 1024 characters.</exception>
+    public NetworkBuilder WithAgentVersion(string agentVersion)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(agentVersion);
+        identify = (identify ?? IdentifyOptions.Default) with { AgentVersion = agentVersion };
+        return this;
+    }
+
     /// <summary>Adds a transport besides TCP (the mock network uses this).</summary>
     internal NetworkBuilder WithTransport(Func<NetworkOptions, ITransport> factory)
     {
@@ -189,6 +220,11 @@ public sealed class NetworkBuilder
         if (ping)
         {
             network.AddService(new PingService(network, options.TimeProvider));
+        }
+
+        if (identify is not null)
+        {
+            network.AddService(new IdentifyService(network, identify, options.TimeProvider, options.LoggerFactory));
         }
 
         return network;

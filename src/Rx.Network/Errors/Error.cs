@@ -74,4 +74,9 @@ internal static class Error
         new(message, remote, goAwayCode, inner);
 
     internal static StreamLimitExceededException StreamLimit(int limit) => new(limit);
+
+    // Protocols.
+
+    internal static TimeoutException Timeout(string what, TimeSpan after, Exception? inner = null) =>
+        new($"The {what} exchange did not finish within {after.TotalSeconds:0.###} s.", inner);
 }

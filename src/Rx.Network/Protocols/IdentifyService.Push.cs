@@ -1,0 +1,124 @@
+using Rx.Network.Identity;
+
+namespace Rx.Network.Protocols;
+
+public sealed partial class IdentifyService
+{
+    private readonly Lock pushGate = new();
+    private ITimer? pushTimer;
+
+    /// <summary>
+    /// Sends our current protocols, listen addresses and versions now to every connected peer that
+    /// serves identify push (as its identify said), at most <see cref="IdentifyOptions.PushConcurrency"/>
+    /// at a time. Changes are pushed automatically; this is for pushing on demand.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the pushes still running.</param>
+    /// <returns>How many peers accepted the push; failures are logged, not thrown.</returns>
+    /// <exception cref="ObjectDisposedException">The service was disposed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    public async Task<int> PushAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
+        var payload = Frame(LocalContent(connection: null));
+        var targets = network.Peers
+            .Where(SupportsPush)
+            .Select(peer => network.ConnectionsToPeer(peer) is [var first, ..] ? first : null)
+            .OfType<IConnection>()
+            .ToArray();
+        int accepted = 0;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Options.PushConcurrency, CancellationToken = linked.Token };
+        await Parallel.ForEachAsync(targets, parallel, async (connection, token) =>
+        {
+            if (await PushToAsync(connection, payload, token).ConfigureAwait(false))
+            {
+                Interlocked.Increment(ref accepted);
+            }
+        }).ConfigureAwait(false);
+        return accepted;
+    }
+
+    private bool SupportsPush(PeerId peer) =>
+        network.Peerstore.PeerInfo(peer)?.Protocols.Contains(PushProtocolId, StringComparer.Ordinal) == true;
+
+    private async Task<bool> PushToAsync(IConnection connection, byte[] payload, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(Options.Timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        IStream? stream = null;
+        try
+        {
+            stream = await connection.NewStreamAsync([PushProtocolId], linked.Token).ConfigureAwait(false);
+            await stream.WriteAsync(payload, linked.Token).ConfigureAwait(false);
+            await stream.DisposeAsync().ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            stream?.Reset();
+            logger.PushFailed(e, connection);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Called when our protocols or listen addresses change: pushes once <see cref="IdentifyOptions.PushDelay"/>
+    /// after the first change, so a burst of changes makes one push.
+    /// </summary>
+    private void SchedulePush()
+    {
+        if (!Options.PushUpdates || IsDisposed)
+        {
+            return;
+        }
+
+        if (Options.PushDelay == TimeSpan.Zero)
+        {
+            _ = PushInBackgroundAsync();
+            return;
+        }
+
+        lock (pushGate)
+        {
+            if (pushTimer is null && !IsDisposed)
+            {
+                pushTimer = time.CreateTimer(static state => ((IdentifyService)state!).OnPushDue(), this, Options.PushDelay, Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
+    private void OnPushDue()
+    {
+        StopPushTimer();
+        _ = PushInBackgroundAsync();
+    }
+
+    private void StopPushTimer()
+    {
+        ITimer? timer;
+        lock (pushGate)
+        {
+            (timer, pushTimer) = (pushTimer, null);
+        }
+
+        timer?.Dispose();
+    }
+
+    private async Task PushInBackgroundAsync()
+    {
+        // Off the thread that changed the protocols (it may hold the caller's locks).
+        await Task.Yield();
+        try
+        {
+            await PushAsync(stopping).ConfigureAwait(false);
+        }
+        catch (Exception e) when (!stopping.IsCancellationRequested)
+        {
+            logger.PushRoundFailed(e);
+        }
+        catch (Exception)
+        {
+            // Stopped: nothing to report.
+        }
+    }
+}
