@@ -127,6 +127,27 @@ public sealed class YamuxOptions
     } = 256;
 
     /// <summary>
+    /// The ACK backlog before the peer has acknowledged any stream of ours: a slow start. Default
+    /// 8. Once the first acknowledgement arrives, the backlog grows to <see cref="MaxAckBacklog"/>.
+    /// </summary>
+    /// <remarks>
+    /// A peer whose application has not yet attached to a brand-new connection cannot accept
+    /// streams, and js-libp2p aborts the whole connection when more than 10 streams arrive in that
+    /// window (<c>MaxEarlyStreamsError</c>). Its acknowledgement of our first stream shows it is
+    /// ready; until then we keep at most this many streams unacknowledged.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">Less than 1.</exception>
+    public int InitialAckBacklog
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+        }
+    } = 8;
+
+    /// <summary>
     /// How often to ping the peer to keep the connection alive and the round-trip estimate fresh;
     /// <see langword="null"/> disables it. Default 30 s (as go-yamux). A ping unanswered within
     /// <see cref="PingTimeout"/> ends the session.

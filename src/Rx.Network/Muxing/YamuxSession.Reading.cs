@@ -298,7 +298,8 @@ internal sealed partial class YamuxSession
 
         if (release)
         {
-            ackBacklog.Release(1);
+            // The first acknowledgement ends the slow start: the peer is accepting streams.
+            ackBacklog.Release(1 + Interlocked.Exchange(ref ackBacklogWidening, 0));
         }
     }
 

@@ -43,6 +43,9 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     private readonly Dictionary<uint, YamuxStream> streams = [];
     private readonly Channel<YamuxStream> acceptQueue;
     private readonly Credit ackBacklog;
+
+    /// <summary>Credit added to <see cref="ackBacklog"/> at the first acknowledgement; 0 once added.</summary>
+    private int ackBacklogWidening;
     private readonly OutboundQueue outbound = new();
     private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ITimer? keepAliveTimer;
@@ -77,7 +80,10 @@ internal sealed partial class YamuxSession : IAsyncDisposable
         this.time = time ?? TimeProvider.System;
         IsInitiator = isInitiator;
         nextStreamId = isInitiator ? 1u : 2u;
-        ackBacklog = new Credit(options.MaxAckBacklog);
+        // Slow start: a small backlog until the peer acknowledges its first stream (see
+        // YamuxOptions.InitialAckBacklog), then the full one.
+        ackBacklog = new Credit(Math.Min(options.InitialAckBacklog, options.MaxAckBacklog));
+        ackBacklogWidening = options.MaxAckBacklog - Math.Min(options.InitialAckBacklog, options.MaxAckBacklog);
         acceptQueue = Channel.CreateBounded<YamuxStream>(new BoundedChannelOptions(options.AcceptBacklog)
         {
             FullMode = BoundedChannelFullMode.Wait,

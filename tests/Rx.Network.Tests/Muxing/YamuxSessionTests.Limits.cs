@@ -8,6 +8,10 @@ public partial class YamuxSessionTests
     public async Task OpenStreamAsync_AckBacklogFull_WaitsUntilPeerAccepts()
     {
         await using var pair = new SessionPair();
+
+        // End the slow start: the listener acknowledges a first stream (id 1).
+        await pair.Dialer.OpenStreamAsync().WaitAsync(Timeout);
+        await pair.Listener.AcceptAsync().AsTask().WaitAsync(Timeout);
         for (var i = 0; i < 256; i++)
         {
             await pair.Dialer.OpenStreamAsync().WaitAsync(Timeout);
@@ -16,18 +20,43 @@ public partial class YamuxSessionTests
         var waiting = pair.Dialer.OpenStreamAsync();
         using var cts = new CancellationTokenSource();
         var cancelled = pair.Dialer.OpenStreamAsync(cts.Token);
-        await Poll.UntilAsync(() => Task.FromResult(pair.Listener.InboundStreamCount == 256));
+        await Poll.UntilAsync(() => Task.FromResult(pair.Listener.InboundStreamCount == 257));
         Assert.False(waiting.IsCompleted);
-        Assert.Equal(258, pair.Dialer.OutboundStreamCount);
+        Assert.Equal(259, pair.Dialer.OutboundStreamCount);
 
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(Timeout));
-        Assert.Equal(257, pair.Dialer.OutboundStreamCount);
+        Assert.Equal(258, pair.Dialer.OutboundStreamCount);
 
         // Accepting acknowledges, which frees a place in the dialer's backlog.
         await pair.Listener.AcceptAsync().AsTask().WaitAsync(Timeout);
         var opened = await waiting.WaitAsync(Timeout);
-        Assert.Equal(513u, opened.Id);
+        Assert.Equal(515u, opened.Id);
+    }
+
+    [Fact]
+    public async Task OpenStreamAsync_BeforeFirstAck_SlowStartsAtInitialAckBacklog()
+    {
+        var options = new YamuxOptions { PingOnStart = false, KeepAliveInterval = null, InitialAckBacklog = 2, MaxAckBacklog = 4 };
+        var (session, peer) = RawPeer.Create(options: options);
+        await session.OpenStreamAsync().WaitAsync(Timeout);
+        await session.OpenStreamAsync().WaitAsync(Timeout);
+
+        // A peer that has not acknowledged anything yet gets no more than the initial backlog.
+        var third = session.OpenStreamAsync();
+        Assert.False(third.IsCompleted);
+
+        // Its first acknowledgement frees that place and widens the backlog to the maximum.
+        await peer.SendAsync(YamuxHeader.WindowUpdate(1, 0, YamuxFlags.Ack));
+        Assert.Equal(5u, (await third.WaitAsync(Timeout)).Id);
+        Assert.Equal(7u, (await session.OpenStreamAsync().WaitAsync(Timeout)).Id);
+        Assert.Equal(9u, (await session.OpenStreamAsync().WaitAsync(Timeout)).Id);
+
+        // Streams 3, 5, 7 and 9 now await acknowledgement: the full backlog of 4.
+        var next = session.OpenStreamAsync();
+        Assert.False(next.IsCompleted);
+        await peer.SendAsync(YamuxHeader.WindowUpdate(3, 0, YamuxFlags.Ack));
+        Assert.Equal(11u, (await next.WaitAsync(Timeout)).Id);
     }
 
     [Fact]
