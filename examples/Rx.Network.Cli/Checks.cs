@@ -62,6 +62,22 @@ internal static class Checks
         return new JsonObject { ["bytes"] = bytes, ["MBps"] = Math.Round(bytes / seconds / 1e6, 2) };
     }
 
+    /// <summary>Identifies the peer (<c>/ipfs/id/1.0.0</c>) and reports what it says of itself.</summary>
+    public static async Task<JsonObject> IdentifyAsync(INetwork network, PeerId peer, CancellationToken cancellationToken)
+    {
+        var service = IdentifyService.Of(network) ?? throw new InvalidOperationException("Identify is not running on this node.");
+        var connection = await network.DialPeerAsync(peer, cancellationToken);
+        var result = await service.IdentifyAsync(connection, cancellationToken);
+        return new JsonObject
+        {
+            ["protocols"] = new JsonArray(result.Protocols.Select(p => (JsonNode)p).ToArray()),
+            ["agentVersion"] = result.AgentVersion,
+            ["protocolVersion"] = result.ProtocolVersion,
+            ["listenAddrs"] = new JsonArray(result.ListenAddresses.Select(a => (JsonNode)a.ToString()).ToArray()),
+            ["observedAddr"] = result.ObservedAddress?.ToString(),
+        };
+    }
+
     /// <summary>Runs the perf protocol with <paramref name="bytes"/> each way.</summary>
     public static async Task<JsonObject> PerfAsync(INetwork network, PeerId peer, long bytes, CancellationToken cancellationToken)
     {

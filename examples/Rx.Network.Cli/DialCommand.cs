@@ -13,7 +13,7 @@ internal static class DialCommand
     public static Command Create()
     {
         var address = new Argument<string>("address") { Description = "The peer's multiaddr, ending in /p2p/<peer id>." };
-        var tests = new Option<string>("--test") { Description = "Comma-separated checks: ping, echo, streams, reset, sink, perf.", DefaultValueFactory = _ => "ping" };
+        var tests = new Option<string>("--test") { Description = "Comma-separated checks: ping, echo, streams, reset, sink, perf, identify.", DefaultValueFactory = _ => "ping" };
         var bytes = new Option<long>("--bytes") { Description = "Bytes for echo and sink, and each way for perf.", DefaultValueFactory = _ => 1024 * 1024 };
         var streams = new Option<int>("--streams") { Description = "Concurrent streams for the streams check.", DefaultValueFactory = _ => 16 };
         var streamBytes = new Option<int>("--stream-bytes") { Description = "Bytes per stream for the streams check.", DefaultValueFactory = _ => 16 * 1024 };
@@ -77,6 +77,7 @@ internal static class DialCommand
                 "reset" => await Checks.ResetAsync(network, peer, deadline.Token),
                 "sink" => await Checks.SinkAsync(network, peer, settings.Bytes, deadline.Token),
                 "perf" => await Checks.PerfAsync(network, peer, settings.Bytes, deadline.Token),
+                "identify" => await Checks.IdentifyAsync(network, peer, deadline.Token),
                 _ => throw new ArgumentException($"Unknown check '{check}'."),
             };
             json["ok"] = true;

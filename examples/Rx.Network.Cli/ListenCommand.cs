@@ -12,7 +12,7 @@ internal static class ListenCommand
     {
         var listen = new Option<string>("--listen") { Description = "The address to listen on.", DefaultValueFactory = _ => "/ip4/127.0.0.1/tcp/0" };
         var key = new Option<string?>("--key") { Description = "A 32-byte Ed25519 seed in hex (64 digits), for a reproducible peer ID." };
-        var command = new Command("listen", "Listen and serve /ipfs/ping/1.0.0, /echo/1.0.0, /sink/1.0.0, /perf/1.0.0 and /reset/1.0.0; print one JSON line once listening.") { listen, key };
+        var command = new Command("listen", "Listen and serve /ipfs/ping/1.0.0, /ipfs/id/1.0.0, /echo/1.0.0, /sink/1.0.0, /perf/1.0.0 and /reset/1.0.0; print one JSON line once listening.") { listen, key };
         command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(listen)!, result.GetValue(key), cancellationToken));
         return command;
     }

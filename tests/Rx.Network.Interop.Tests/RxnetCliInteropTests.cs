@@ -14,10 +14,12 @@ public sealed class RxnetCliInteropTests
     {
         await using var js = await JsPeer.StartListenerAsync();
 
-        var result = await RxnetCli.DialAsync(js.LoopbackAddr, "ping,echo,streams,reset,sink", "--bytes", EightMiB.ToString(), "--streams", "200", "--stream-bytes", "4096");
+        var result = await RxnetCli.DialAsync(js.LoopbackAddr, "ping,echo,streams,reset,sink,identify", "--bytes", EightMiB.ToString(), "--streams", "200", "--stream-bytes", "4096");
 
         Assert.True(result.AllPassed, result.Describe());
-        Assert.Equal(["ping", "echo", "streams", "reset", "sink"], result.Checks.Select(c => c.Name));
+        Assert.Equal(["ping", "echo", "streams", "reset", "sink", "identify"], result.Checks.Select(c => c.Name));
+        Assert.StartsWith("js-libp2p/", result["identify"].GetString("agentVersion"));
+        Assert.Contains("/echo/1.0.0", result["identify"].GetStrings("protocols"));
         Assert.Equal(EightMiB, result["sink"].GetInt64("bytes"));
         Assert.Equal(EightMiB, result["echo"].GetInt64("bytes"));
         Assert.Equal(200, result["streams"].GetInt64("streams"));
@@ -28,9 +30,11 @@ public sealed class RxnetCliInteropTests
     {
         await using var rxnet = await RxnetCli.ListenAsync();
 
-        var result = await JsPeer.RunDialAsync(rxnet.Address, ["ping", "echo", "streams", "reset", "sink", "wrong-peer"], bytes: EightMiB, streams: 200, streamBytes: 4096);
+        var result = await JsPeer.RunDialAsync(rxnet.Address, ["ping", "echo", "streams", "reset", "sink", "identify", "wrong-peer"], bytes: EightMiB, streams: 200, streamBytes: 4096);
 
         Assert.True(result.AllPassed, result.Describe());
+        Assert.StartsWith("rx-network/", result["identify"].GetString("agentVersion"));
+        Assert.Contains("/perf/1.0.0", result["identify"].GetStrings("protocols"));
         Assert.Equal(EightMiB, result["sink"].GetInt64("bytes"));
     }
 
