@@ -11,6 +11,7 @@ var root = new RootCommand("rxnet — a Rx.Network node on the command line")
     HumanCommands.Ping(),
     HumanCommands.Perf(),
     IdCommand.Create(),
+    DemoCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();
