@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Rx.Network.Addressing;
 using Rx.Network.Mock.Transport;
 using Rx.Network.Transports;
 
@@ -71,8 +72,9 @@ public sealed partial class MockLink
     internal async Task<IRawConnection> ConnectAsync(MockPeer dialer, MockListener listener, CancellationToken cancellationToken)
     {
         int there = DirectionFrom(dialer);
-        var (near, far) = MockConnection.CreatePair(this, there, dialer.Address, listener.LocalAddress, Network.Options.ConnectionBufferSize);
         var answer = new TaskCompletionSource<IRawConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
+        MockConnection near;
+        MockConnection far;
         lock (gate)
         {
             if (removed)
@@ -85,8 +87,7 @@ public sealed partial class MockLink
                 throw Refused(listener, SocketError.NetworkUnreachable, $"The link between {dialer.Id} and {listener.Owner.Id} is down.");
             }
 
-            connections.Add(near);
-            connections.Add(far);
+            (near, far) = OpenLocked(there, dialer.Address, listener.LocalAddress);
             dials.Add(answer);
             directions[there].Transmit(options, 0, () =>
             {
@@ -125,6 +126,19 @@ public sealed partial class MockLink
         }
     }
 
+    /// <summary>Creates the two ends of a connection across the link (no handshake: see <see cref="ConnectAsync"/>).</summary>
+    /// <param name="direction">The direction the first end sends on (0: A to B).</param>
+    /// <param name="from">The first end's address.</param>
+    /// <param name="to">The second end's address.</param>
+    /// <exception cref="InvalidOperationException">The link was removed.</exception>
+    internal (MockConnection From, MockConnection To) Open(int direction, Multiaddr from, Multiaddr to)
+    {
+        lock (gate)
+        {
+            return removed ? throw new InvalidOperationException($"The link {this} was removed.") : OpenLocked(direction, from, to);
+        }
+    }
+
     /// <summary>Removes the link: every connection across it fails at once, and pending dials too.</summary>
     internal void Remove()
     {
@@ -157,6 +171,14 @@ public sealed partial class MockLink
         {
             dial.TrySetException(new TransportException($"The mock link {this} was removed while connecting."));
         }
+    }
+
+    private (MockConnection From, MockConnection To) OpenLocked(int direction, Multiaddr from, Multiaddr to)
+    {
+        var pair = MockConnection.CreatePair(this, direction, from, to, Network.Options.ConnectionBufferSize);
+        connections.Add(pair.Dialer);
+        connections.Add(pair.Listener);
+        return pair;
     }
 
     private static void Answer(TaskCompletionSource<IRawConnection> answer, MockConnection near, MockConnection far, bool accepted, MockListener listener)

@@ -47,8 +47,9 @@ public sealed partial class MockNetwork
         driver.AdvanceToAsync(time.UtcTicks, cancellationToken);
 
     /// <summary>
-    /// Runs <paramref name="operation"/> on the thread pool and, in virtual time, moves the clock one
-    /// step at a time until it completes; in real time, just waits for it.
+    /// Lets the work in flight settle, then runs <paramref name="operation"/> on the thread pool and,
+    /// in virtual time, moves the clock one step at a time until it completes; in real time, just
+    /// waits for it.
     /// </summary>
     /// <param name="operation">The operation, e.g. <c>() =&gt; PingService.PingAsync(a, b.LocalPeer, net.TimeProvider)</c>.</param>
     /// <param name="timeout">The most virtual time it may take (real time on a real-time scheduler); default <see cref="MockNetworkOptions.OperationTimeout"/>.</param>
@@ -64,7 +65,9 @@ public sealed partial class MockNetwork
     {
         ArgumentNullException.ThrowIfNull(operation);
 
-        // On the pool, where idle detection sees its continuations (a test's own context would hide them).
+        // Started once what the caller set off before (an unlink, a write) has played out, and on
+        // the pool, where idle detection sees its continuations (a test's own context would hide them).
+        await driver.SettleAsync(cancellationToken).ConfigureAwait(false);
         var task = Task.Run(operation, CancellationToken.None);
         await driver.RunUntilAsync(() => task.IsCompleted, task, timeout ?? Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
         return await task.ConfigureAwait(false);
@@ -80,6 +83,7 @@ public sealed partial class MockNetwork
     public async Task RunAsync(Func<Task> operation, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(operation);
+        await driver.SettleAsync(cancellationToken).ConfigureAwait(false);
         var task = Task.Run(operation, CancellationToken.None);
         await driver.RunUntilAsync(() => task.IsCompleted, task, timeout ?? Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
         await task.ConfigureAwait(false);

@@ -63,6 +63,7 @@ internal static class ThreadPoolQuiescence
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     public static async Task WaitAsync(TimeProvider wallClock, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var waiter = new Waiter(wallClock, timeout);
         lock (Gate)
         {
