@@ -33,7 +33,7 @@ public sealed partial class MockNetwork
     public Task AdvanceByAsync(TimeSpan time, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(time, TimeSpan.Zero);
-        return AdvanceToAsync(Now + time, cancellationToken);
+        return driver.AdvanceByAsync(time, cancellationToken);
     }
 
     /// <summary>Moves virtual time forward to <paramref name="time"/>; see <see cref="AdvanceByAsync"/>.</summary>
@@ -47,9 +47,9 @@ public sealed partial class MockNetwork
         driver.AdvanceToAsync(time.UtcTicks, cancellationToken);
 
     /// <summary>
-    /// Lets the work in flight settle, then runs <paramref name="operation"/> on the thread pool and,
-    /// in virtual time, moves the clock one step at a time until it completes; in real time, just
-    /// waits for it.
+    /// In virtual time, lets the work in flight settle, runs <paramref name="operation"/> on the
+    /// thread pool and moves the clock one step at a time until it completes; in real time, runs it
+    /// on the pool and waits for it.
     /// </summary>
     /// <param name="operation">The operation, e.g. <c>() =&gt; PingService.PingAsync(a, b.LocalPeer, net.TimeProvider)</c>.</param>
     /// <param name="timeout">The most virtual time it may take (real time on a real-time scheduler); default <see cref="MockNetworkOptions.OperationTimeout"/>.</param>
@@ -67,7 +67,7 @@ public sealed partial class MockNetwork
 
         // Started once what the caller set off before (an unlink, a write) has played out, and on
         // the pool, where idle detection sees its continuations (a test's own context would hide them).
-        await driver.SettleAsync(cancellationToken).ConfigureAwait(false);
+        await SettleIfVirtualAsync(cancellationToken).ConfigureAwait(false);
         var task = Task.Run(operation, CancellationToken.None);
         await driver.RunUntilAsync(() => task.IsCompleted, task, timeout ?? Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
         return await task.ConfigureAwait(false);
@@ -83,9 +83,13 @@ public sealed partial class MockNetwork
     public async Task RunAsync(Func<Task> operation, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(operation);
-        await driver.SettleAsync(cancellationToken).ConfigureAwait(false);
+        await SettleIfVirtualAsync(cancellationToken).ConfigureAwait(false);
         var task = Task.Run(operation, CancellationToken.None);
         await driver.RunUntilAsync(() => task.IsCompleted, task, timeout ?? Options.OperationTimeout, cancellationToken).ConfigureAwait(false);
         await task.ConfigureAwait(false);
     }
+
+    // In real time other work (a transfer under way) may keep the pool busy for as long as it likes.
+    private Task SettleIfVirtualAsync(CancellationToken cancellationToken) =>
+        driver.IsVirtual ? driver.SettleAsync(cancellationToken) : Task.CompletedTask;
 }

@@ -149,20 +149,26 @@ public sealed partial class MockNetwork : IAsyncDisposable
             link.Remove();
         }
 
-        var shutdowns = Task.WhenAll(all.Select(p => p.Network.DisposeAsync().AsTask()));
-        if (driver.IsVirtual)
+        try
         {
-            // Networks may still wait on timers (a close grace period): let virtual time run them.
-            await driver.RunUntilAsync(() => shutdowns.IsCompleted, shutdowns, Options.OperationTimeout, CancellationToken.None).ConfigureAwait(false);
-        }
+            var shutdowns = Task.WhenAll(all.Select(p => p.Network.DisposeAsync().AsTask()));
+            if (driver.IsVirtual)
+            {
+                // Networks may still wait on timers (a close grace period): let virtual time run them.
+                await driver.RunUntilAsync(() => shutdowns.IsCompleted, shutdowns, Options.OperationTimeout, CancellationToken.None).ConfigureAwait(false);
+            }
 
-        await shutdowns.ConfigureAwait(false);
-        foreach (var peer in all.Where(p => p.OwnsKey))
+            await shutdowns.ConfigureAwait(false);
+        }
+        finally
         {
-            peer.Key.Dispose();
-        }
+            foreach (var peer in all.Where(p => p.OwnsKey))
+            {
+                peer.Key.Dispose();
+            }
 
-        driver.Dispose();
+            driver.Dispose();
+        }
     }
 
     private MockPeer Find(PeerId peer, string parameter)

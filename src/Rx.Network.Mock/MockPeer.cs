@@ -15,7 +15,7 @@ internal sealed class MockPeer
         Address = Multiaddr.Parse($"/memory/{Id}");
     }
 
-    /// <summary>The order in which the peer was added (0 first): stable across runs, unlike nothing else.</summary>
+    /// <summary>The order in which the peer was added (0 first): the same in every run, so it seeds the peer's links.</summary>
     public int Index { get; }
 
     public PeerId Id { get; }

@@ -23,7 +23,8 @@ namespace Rx.Network.Mock;
 /// A zero due time still goes through the scheduler, so on a <see cref="Testing.TestScheduler"/> it
 /// runs one tick later.</item>
 /// </list>
-/// <para>Limits: the provider is only as thread-safe as its scheduler (System.Reactive's virtual-time
+/// <para>Limits: the scheduler must queue timed work (not <see cref="ImmediateScheduler"/>, which
+/// sleeps the calling thread, nor <see cref="CurrentThreadScheduler"/>); the provider is only as thread-safe as its scheduler (System.Reactive's virtual-time
 /// schedulers lock their queue, so scheduling from any thread is safe; advancing the clock must stay
 /// on one thread). A virtual clock stands still until someone advances it, so code that waits on a
 /// timer waits until the test moves time; <see cref="TimeProvider.LocalTimeZone"/> is the machine's.</para>

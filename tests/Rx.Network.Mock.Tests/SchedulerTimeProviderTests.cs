@@ -119,12 +119,12 @@ public sealed class SchedulerTimeProviderTests
     [Fact]
     public void CreateTimer_WorksOnARealTimeScheduler()
     {
-        var time = new SchedulerTimeProvider(ImmediateScheduler.Instance);
+        var time = new SchedulerTimeProvider(DefaultScheduler.Instance);
         using var fired = new ManualResetEventSlim();
 
-        using var timer = time.CreateTimer(_ => fired.Set(), null, TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        using var timer = time.CreateTimer(_ => fired.Set(), null, TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
 
-        Assert.True(fired.IsSet);
+        Assert.True(fired.Wait(MockKit.Patience));
         Assert.InRange(time.GetUtcNow(), DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1));
     }
 }

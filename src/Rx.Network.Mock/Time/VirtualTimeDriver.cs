@@ -50,12 +50,21 @@ internal sealed class VirtualTimeDriver : IDisposable
     /// <summary>Runs every work item due up to <paramref name="ticks"/> in order, settling after each, and leaves the clock there.</summary>
     /// <exception cref="InvalidOperationException">Time is real.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="ticks"/> is in the past.</exception>
-    public async Task AdvanceToAsync(long ticks, CancellationToken cancellationToken)
+    public Task AdvanceToAsync(long ticks, CancellationToken cancellationToken) =>
+        AdvanceAsync(_ => ticks, cancellationToken);
+
+    /// <summary>Like <see cref="AdvanceToAsync"/>, to <paramref name="time"/> past the clock as it is when this drive's turn comes.</summary>
+    /// <exception cref="InvalidOperationException">Time is real.</exception>
+    public Task AdvanceByAsync(TimeSpan time, CancellationToken cancellationToken) =>
+        AdvanceAsync(now => long.MaxValue - now < time.Ticks ? long.MaxValue : now + time.Ticks, cancellationToken);
+
+    private async Task AdvanceAsync(Func<long, long> target, CancellationToken cancellationToken)
     {
         var clock = RequireVirtual();
         await turn.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            long ticks = target(clock.Clock);
             ArgumentOutOfRangeException.ThrowIfLessThan(ticks, clock.Clock);
             await IdleAsync(cancellationToken).ConfigureAwait(false);
             while (clock.RunNext(ticks))

@@ -6,8 +6,6 @@ internal readonly record struct Arrival(ArrivalKind Kind, ReadOnlyMemory<byte> D
     public static Arrival End => new(ArrivalKind.End, default);
 
     public static Arrival Reset => new(ArrivalKind.Reset, default);
-
-    public static implicit operator Arrival(ReadOnlyMemory<byte> data) => new(ArrivalKind.Data, data);
 }
 
 /// <summary>The kinds of <see cref="Arrival"/>.</summary>

@@ -99,7 +99,8 @@ internal sealed partial class MockConnection : IRawConnection
         bool transmit;
         lock (gate)
         {
-            transmit = failure is null && !outputEnded;
+            // Even after our half-close: the remote's writes must fail too, as after a TCP reset.
+            transmit = failure is null;
             failure ??= error;
             outputEnded = true;
             EndInputLocked(failure);

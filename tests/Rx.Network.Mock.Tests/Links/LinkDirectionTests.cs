@@ -3,7 +3,7 @@ using Rx.Network.Mock.Testing;
 
 namespace Rx.Network.Mock.Tests.Links;
 
-public sealed class LinkDirectionTests
+public sealed partial class LinkDirectionTests
 {
     private readonly object gate = new();
     private readonly TestScheduler scheduler = new();
