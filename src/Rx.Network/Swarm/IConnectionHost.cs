@@ -32,4 +32,11 @@ internal interface IConnectionHost
 
     /// <summary>An inbound stream is ready for its handler.</summary>
     void OnInboundStream(SwarmStream stream);
+
+    /// <summary>
+    /// The connection ended (every stream's close already reported). Called before the
+    /// connection's <see cref="IConnection.Completion"/> completes, so that whoever awaits a close
+    /// finds the network's view (peers, connectedness, <see cref="Disconnected"/>) already settled.
+    /// </summary>
+    void OnConnectionClosed(SwarmConnection connection, Exception? error);
 }

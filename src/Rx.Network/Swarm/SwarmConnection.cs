@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Reactive.Subjects;
 using Microsoft.Extensions.Logging;
 using Rx.Network.Addressing;
+using Rx.Network.Errors;
 using Rx.Network.Identity;
 using Rx.Network.Muxing;
 using Rx.Network.Negotiation;
@@ -15,8 +16,9 @@ namespace Rx.Network.Swarm;
 /// </summary>
 /// <remarks>
 /// Ordering guarantee: every stream's <see cref="IConnectionHost.OnStreamClosed"/> runs before
-/// <see cref="Completion"/> completes, so the network's <see cref="Disconnected"/> event follows
-/// every <see cref="StreamClosed"/> of the connection.
+/// <see cref="IConnectionHost.OnConnectionClosed"/>, which runs before <see cref="Completion"/>
+/// completes: the network's <see cref="Disconnected"/> event follows every <see cref="StreamClosed"/>
+/// of the connection, and a caller awaiting a close finds the network's view already updated.
 /// </remarks>
 internal sealed partial class SwarmConnection : IConnection
 {
@@ -25,7 +27,9 @@ internal sealed partial class SwarmConnection : IConnection
     private readonly ConcurrentDictionary<SwarmStream, Task> streams = new();
     private readonly ISubject<IStream> incoming = Subject.Synchronize(new Subject<IStream>());
     private readonly TaskCompletionSource closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock streamsGate = new();
     private int started;
+    private bool streamsClosed;
 
     public SwarmConnection(UpgradedConnection upgraded, IConnectionHost host, string id, DateTimeOffset opened)
     {
@@ -115,7 +119,12 @@ internal sealed partial class SwarmConnection : IConnection
         }
 
         var stream = new SwarmStream(muxed, this, protocol);
-        Track(stream);
+        if (!Track(stream))
+        {
+            muxed.Reset();
+            throw Error.MuxerClosed("The connection closed while the stream's protocol was negotiated.", remote: false, null);
+        }
+
         return stream;
     }
 
@@ -128,7 +137,7 @@ internal sealed partial class SwarmConnection : IConnection
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            upgraded.Session.Abort(new IOException("The connection was closed before its streams finished."));
+            upgraded.Abort(new IOException("The connection was closed before its streams finished."));
         }
 
         Start();
@@ -138,27 +147,45 @@ internal sealed partial class SwarmConnection : IConnection
     /// <inheritdoc/>
     public async ValueTask DisposeAsync() => await CloseAsync().ConfigureAwait(false);
 
-    /// <summary>Tears the connection down at once.</summary>
-    public void Abort(Exception reason) => upgraded.Session.Abort(reason);
+    /// <summary>Tears the connection down at once; the remote sees a reset.</summary>
+    public void Abort(Exception reason) => upgraded.Abort(reason);
 
     /// <inheritdoc/>
     public override string ToString() => $"{Id} {Direction} {RemotePeer} {RemoteAddress}";
 
-    private void Track(SwarmStream stream)
+    /// <summary>
+    /// Publishes the stream's opening and, once it ends, its close. Returns false, publishing
+    /// nothing, when the connection already reported its end (the stream lost a race with it).
+    /// </summary>
+    private bool Track(SwarmStream stream)
     {
+        // Registered before the continuation exists: a stream that already ended removes itself
+        // inline, and must find itself there.
+        var reported = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (streamsGate)
+        {
+            if (streamsClosed)
+            {
+                return false;
+            }
+
+            streams.TryAdd(stream, reported.Task);
+        }
+
         host.Metrics.StreamOpened(stream.Protocol);
         host.OnStreamOpened(stream);
-        var closedHandled = stream.Completion.ContinueWith(
+        _ = stream.Completion.ContinueWith(
             t =>
             {
-                streams.TryRemove(stream, out _);
                 host.Metrics.StreamClosed(stream.Protocol);
                 host.OnStreamClosed(stream, t.Exception?.GetBaseException());
+                streams.TryRemove(stream, out _);
+                reported.TrySetResult();
             },
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
-        streams.TryAdd(stream, closedHandled);
+        return true;
     }
 
     private async Task AcceptLoopAsync()
@@ -196,8 +223,22 @@ internal sealed partial class SwarmConnection : IConnection
         }
 
         var stream = new SwarmStream(muxed, this, protocol);
-        Track(stream);
-        incoming.OnNext(stream);
+        if (!Track(stream))
+        {
+            muxed.Reset();
+            return;
+        }
+
+        try
+        {
+            incoming.OnNext(stream);
+        }
+        catch (Exception e)
+        {
+            // A throwing observer must not cost the stream its handler.
+            host.Logger.IncomingObserverThrew(e, Id);
+        }
+
         host.OnInboundStream(stream);
     }
 
@@ -211,23 +252,46 @@ internal sealed partial class SwarmConnection : IConnection
         catch (Exception e)
         {
             error = e;
+
+            // A failed session leaves the transport to us: reset it so the remote learns at once.
+            upgraded.Raw.Abort();
         }
 
-        // Every stream ends with its session; wait until each one's close was reported (a stream
-        // whose negotiation finished just as the session ended joins the set late: loop).
-        while (!streams.IsEmpty)
+        // Every stream ends with its session; wait until each one's close was reported. A stream
+        // whose negotiation finished just as the session ended may join the set meanwhile: loop,
+        // and once the set is empty, refuse latecomers so none is published after Disconnected.
+        while (true)
         {
-            await Task.WhenAll(streams.Values).ConfigureAwait(false);
+            Task[] pending;
+            lock (streamsGate)
+            {
+                if (streams.IsEmpty)
+                {
+                    streamsClosed = true;
+                    break;
+                }
+
+                pending = [.. streams.Values];
+            }
+
+            await Task.WhenAll(pending).ConfigureAwait(false);
         }
 
         incoming.OnCompleted();
-        if (error is null)
+        try
         {
-            closed.TrySetResult();
+            host.OnConnectionClosed(this, error);
         }
-        else
+        finally
         {
-            closed.TrySetException(error);
+            if (error is null)
+            {
+                closed.TrySetResult();
+            }
+            else
+            {
+                closed.TrySetException(error);
+            }
         }
     }
 }

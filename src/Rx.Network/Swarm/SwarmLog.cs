@@ -42,4 +42,10 @@ internal static partial class SwarmLog
 
     [LoggerMessage(12, LogLevel.Warning, "The connection handler threw for {Connection}.")]
     public static partial void ConnectionHandlerThrew(this ILogger logger, Exception error, IConnection connection);
+
+    [LoggerMessage(13, LogLevel.Debug, "Refused inbound connection from {Remote}: {Limit} inbound connections are open.")]
+    public static partial void InboundLimitReached(this ILogger logger, Multiaddr remote, int limit);
+
+    [LoggerMessage(14, LogLevel.Warning, "Connection {Id}: an IncomingStreams observer threw.")]
+    public static partial void IncomingObserverThrew(this ILogger logger, Exception error, string id);
 }

@@ -127,15 +127,13 @@ internal sealed partial class SwarmNetwork
         ClearBackoff(peer);
         Peerstore.AddPublicKey(peer, connection.RemotePublicKey);
         Peerstore.AddAddresses(peer, [connection.RemoteAddress], AddressTtl.Connected);
-        _ = connection.Completion.ContinueWith(
-            t => RemoveConnection(connection, t.Exception?.GetBaseException()),
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
         connection.Start();
         InvokeConnectionHandler(connection);
         return connection;
     }
+
+    /// <inheritdoc/>
+    public void OnConnectionClosed(SwarmConnection connection, Exception? error) => RemoveConnection(connection, error);
 
     private void RemoveConnection(SwarmConnection connection, Exception? error)
     {

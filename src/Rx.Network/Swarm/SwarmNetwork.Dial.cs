@@ -68,6 +68,14 @@ internal sealed partial class SwarmNetwork
             }
         }
 
+        // A local limit is not the peer's fault: refuse before touching the network, without
+        // backoff or a change of the peer's connectedness.
+        if (Volatile.Read(ref outboundCount) >= options.Limits.MaxOutbound)
+        {
+            var limit = new ConnectionLimitExceededException(nameof(ConnectionLimits.MaxOutbound), options.Limits.MaxOutbound);
+            throw new DialException($"Cannot dial peer {peer}: {limit.Message}", limit);
+        }
+
         var addresses = Peerstore.Addresses(peer).Where(a => transports.Any(t => t.CanDial(a))).ToArray();
         if (addresses.Length == 0)
         {
@@ -77,7 +85,8 @@ internal sealed partial class SwarmNetwork
 
         var errors = new List<KeyValuePair<Multiaddr, Exception>>();
         using var winner = CancellationTokenSource.CreateLinkedTokenSource(shutdown.Token);
-        using var throttle = new SemaphoreSlim(Math.Max(1, options.Dial.Parallelism));
+        // Not disposed: attempts that lost to the winner still release it after this method returned.
+        var throttle = new SemaphoreSlim(Math.Max(1, options.Dial.Parallelism));
         var attempts = addresses.Select(address => DialAddressAsync(peer, address, throttle, winner.Token)).ToList();
         while (attempts.Count > 0)
         {
@@ -96,9 +105,17 @@ internal sealed partial class SwarmNetwork
             }
         }
 
-        shutdown.Token.ThrowIfCancellationRequested();
-        RecordDialFailure(peer);
-        throw new DialException(peer, $"Dialing peer {peer} failed on all {addresses.Length} address(es): {string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value.Message}"))}", errors);
+        ThrowIfDisposed();
+        var failure = new DialException(peer, $"Dialing peer {peer} failed on all {addresses.Length} address(es): {string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value.Message}"))}", errors);
+
+        // A connection refused by one of our own limits (a race past the check above) says nothing
+        // about the peer.
+        if (!errors.Any(e => e.Value is ConnectionLimitExceededException))
+        {
+            RecordDialFailure(peer);
+        }
+
+        throw failure;
     }
 
     private async Task<(Multiaddr Address, SwarmConnection? Connection, Exception? Error)> DialAddressAsync(PeerId peer, Multiaddr address, SemaphoreSlim throttle, CancellationToken cancellationToken)
@@ -134,7 +151,7 @@ internal sealed partial class SwarmNetwork
             if (cancellationToken.IsCancellationRequested)
             {
                 // Another address won meanwhile: this connection is surplus.
-                upgraded.Session.Abort(new OperationCanceledException("Another address connected first."));
+                upgraded.Abort(new OperationCanceledException("Another address connected first."));
                 return (address, null, new OperationCanceledException("Another address connected first."));
             }
 

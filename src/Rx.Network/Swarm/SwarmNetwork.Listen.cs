@@ -123,6 +123,18 @@ internal sealed partial class SwarmNetwork
                     continue;
                 }
 
+                // Refused before the handshake, so the dialer's dial fails rather than handing it a
+                // connection that is closed right after (the check after the upgrade still decides
+                // for connections that were pending together).
+                if (Volatile.Read(ref inboundCount) >= options.Limits.MaxInbound)
+                {
+                    Interlocked.Decrement(ref pendingInbound);
+                    logger.InboundLimitReached(raw.RemoteAddress, options.Limits.MaxInbound);
+                    raw.Abort();
+                    await raw.DisposeAsync().ConfigureAwait(false);
+                    continue;
+                }
+
                 _ = UpgradeInboundAsync(raw);
             }
         }

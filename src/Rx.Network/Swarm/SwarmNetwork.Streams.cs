@@ -39,9 +39,20 @@ internal sealed partial class SwarmNetwork
     /// <inheritdoc/>
     public void OnInboundStream(SwarmStream stream)
     {
-        if (!Router.TryDispatch(stream, out var handler))
+        Func<IStream, Task>? handler;
+        try
         {
-            logger.NoHandler(stream);
+            if (!Router.TryDispatch(stream, out handler))
+            {
+                logger.NoHandler(stream);
+                stream.Reset();
+                return;
+            }
+        }
+        catch (Exception e)
+        {
+            // A Streams() subscriber threw while taking the stream: nobody owns it.
+            logger.HandlerFailed(e, stream.Protocol, stream.Id);
             stream.Reset();
             return;
         }
