@@ -76,17 +76,10 @@ internal sealed class TcpConnection : IRawConnection
             return;
         }
 
-        try
-        {
-            // Linger 0: close with a reset, dropping whatever the kernel still holds for sending.
-            socket.LingerState = new LingerOption(true, 0);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            // Already closed: nothing left to reset.
-        }
-
-        socket.Dispose();
+        // Close(0) is .NET's abortive close: a reset, dropping whatever the kernel still holds for
+        // sending. (Setting a zero linger and disposing is not enough: with a receive pending, the
+        // runtime may shut the socket down first, and the remote reads a clean end of stream.)
+        socket.Close(0);
 
         // Wake a send pump waiting for bytes and a receive pump waiting for room; each then fails its
         // pipe, so the application's pending read or flush fails too.
@@ -195,6 +188,13 @@ internal sealed class TcpConnection : IRawConnection
         {
             error = Aborted();
         }
+        catch (Exception e)
+        {
+            // Our writer completed the pipe with an error (the layer above failed): what was sent
+            // may be cut short, so reset the connection rather than let the remote read a clean end.
+            error = e;
+            Abort();
+        }
 
         // With an error, the writer's next flush throws it; without, the flush reports completion.
         await reader.CompleteAsync(error).ConfigureAwait(false);
@@ -213,8 +213,14 @@ internal sealed class TcpConnection : IRawConnection
     {
         // Both directions over (EOF received or reader gone, and our side shut down or failed): the
         // socket has nothing left to do.
-        await Task.WhenAll(receiving, sending).ConfigureAwait(false);
-        socket.Dispose();
+        try
+        {
+            await Task.WhenAll(receiving, sending).ConfigureAwait(false);
+        }
+        finally
+        {
+            socket.Dispose();
+        }
     }
 
     private IOException Aborted() => new($"The connection to {RemoteAddress} was closed locally.");

@@ -34,6 +34,20 @@ public sealed class TcpConnectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OutputCompletedWithError_ResetsTheConnection_AndReleasesTheSocket()
+    {
+        var (dialed, accepted) = await ConnectAsync(transport, listener);
+        await using (accepted)
+        {
+            // The layer above failed mid-stream: the remote must see a failure, not a clean end.
+            await dialed.Pipe.Output.CompleteAsync(new InvalidOperationException("the layer above failed"));
+            await Assert.ThrowsAnyAsync<IOException>(() => ReadToEndAsync(accepted.Pipe.Input));
+            await dialed.DisposeAsync().AsTask().WaitAsync(Wait);
+            Assert.Throws<ObjectDisposedException>(() => ((TcpConnection)dialed).Socket.Available);
+        }
+    }
+
+    [Fact]
     public async Task RemoteAborts_ReaderFailsWithIOException()
     {
         var (dialed, accepted) = await ConnectAsync(transport, listener);
