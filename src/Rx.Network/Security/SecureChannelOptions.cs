@@ -14,7 +14,7 @@ internal sealed record SecureChannelOptions
     public int InputCapacity { get; init; } = 16;
 
     /// <summary>Plaintext chunks waiting to be framed and sent; a full queue makes writers wait. Default 64.</summary>
-    public int OutputCapacity { get; init; } = 64;
+    public int OutputCapacity { get; init; } = 16;
 
     /// <summary>
     /// The most framed bytes the send loop stages before flushing to the socket, so coalescing

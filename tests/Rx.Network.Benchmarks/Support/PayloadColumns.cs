@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Reflection;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+
+namespace Rx.Network.Benchmarks.Support;
+
+/// <summary>
+/// Columns derived from <see cref="PayloadBytesAttribute"/>: throughput (MB/s, 10^6 bytes per
+/// second of mean time) and allocation per KiB of payload (from the memory diagnoser, which
+/// counts every thread of the process: both ends of a connection, the pumps and the loops).
+/// </summary>
+public sealed class PayloadColumn : IColumn
+{
+    private readonly bool throughput;
+
+    private PayloadColumn(bool throughput) => this.throughput = throughput;
+
+    /// <summary>MB/s.</summary>
+    public static IColumn Throughput { get; } = new PayloadColumn(throughput: true);
+
+    /// <summary>Allocated bytes per KiB of payload.</summary>
+    public static IColumn AllocatedPerKiB { get; } = new PayloadColumn(throughput: false);
+
+    public string Id => throughput ? "Payload.MBps" : "Payload.AllocPerKiB";
+
+    public string ColumnName => throughput ? "MB/s" : "Alloc B/KiB";
+
+    public bool AlwaysShow => true;
+
+    public ColumnCategory Category => ColumnCategory.Custom;
+
+    public int PriorityInCategory => throughput ? 0 : 1;
+
+    public bool IsNumeric => true;
+
+    public UnitType UnitType => UnitType.Dimensionless;
+
+    public string Legend => throughput
+        ? "Payload throughput: payload bytes per operation / mean time, in 10^6 bytes per second"
+        : "Bytes allocated (all threads) per 1024 bytes of payload";
+
+    public bool IsAvailable(Summary summary) => true;
+
+    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) =>
+        GetValue(summary, benchmarkCase, SummaryStyle.Default);
+
+    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    {
+        var payload = PayloadOf(benchmarkCase);
+        var report = summary[benchmarkCase];
+        if (payload is not { } bytes || report?.ResultStatistics is not { } statistics)
+        {
+            return "-";
+        }
+
+        if (throughput)
+        {
+            var seconds = statistics.Mean / 1e9;
+            return (bytes / seconds / 1e6).ToString("N1", CultureInfo.InvariantCulture);
+        }
+
+        var allocated = report.GcStats.GetBytesAllocatedPerOperation(benchmarkCase);
+        return allocated is { } perOperation
+            ? (perOperation * 1024.0 / bytes).ToString("N3", CultureInfo.InvariantCulture)
+            : "?";
+    }
+
+    public override string ToString() => ColumnName;
+
+    /// <summary>The method's <see cref="PayloadBytesAttribute"/>, else a <c>FrameSize</c> parameter.</summary>
+    private static long? PayloadOf(BenchmarkCase benchmarkCase)
+    {
+        if (benchmarkCase.Descriptor.WorkloadMethod.GetCustomAttribute<PayloadBytesAttribute>() is { } attribute)
+        {
+            return attribute.Bytes;
+        }
+
+        return benchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "FrameSize")?.Value is int frame ? frame : null;
+    }
+}
