@@ -23,7 +23,7 @@ public static class Program
 
         IConfig config = DefaultConfig.Instance
             .AddDiagnoser(MemoryDiagnoser.Default)
-            .AddColumn(PayloadColumn.Throughput, PayloadColumn.AllocatedPerKiB);
+            .AddColumn(PayloadColumn.Throughput, PayloadColumn.BestThroughput, PayloadColumn.AllocatedPerKiB);
         if (!args.Contains("--job") && !args.Contains("-j"))
         {
             // Two shared cores: a short job (1 launch, 3 warm-ups, 3 iterations) keeps the whole

@@ -45,7 +45,7 @@ public sealed class PipeCopyScenario : ITransferScenario
 public static class Pipes
 {
     /// <summary>
-    /// What <c>TcpConnection</c> gives each direction: pooled 16 KiB segments, pause at 1 MiB,
+    /// What <c>TcpConnection</c> gives its send direction: pooled 64 KiB segments, pause at 1 MiB,
     /// resume at 512 KiB, continuations on the thread pool.
     /// </summary>
     public static PipeOptions ConnectionLike { get; } = new(
@@ -54,6 +54,6 @@ public static class Pipes
         writerScheduler: PipeScheduler.ThreadPool,
         pauseWriterThreshold: 1024 * 1024,
         resumeWriterThreshold: 512 * 1024,
-        minimumSegmentSize: 16 * 1024,
+        minimumSegmentSize: 64 * 1024,
         useSynchronizationContext: false);
 }

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Rx.Network.Benchmarks.Support;
+using Rx.Network.Muxing;
 
 namespace Rx.Network.Benchmarks.Throughput;
 
@@ -10,6 +11,12 @@ namespace Rx.Network.Benchmarks.Throughput;
 /// </summary>
 public class LoopbackThroughputBenchmarks
 {
+    /// <summary>
+    /// A yamux frame size that fills one Noise message: 65506 payload + 12 header = 65518 bytes of
+    /// Noise plaintext (at most 65519), 65536 bytes on the wire, one 64 KiB pipe segment.
+    /// </summary>
+    public const int NoiseSizedFrame = 65506;
+
     private ITransferScenario scenario = null!;
 
     [GlobalSetup(Target = nameof(RawTcp))]
@@ -20,6 +27,11 @@ public class LoopbackThroughputBenchmarks
 
     [GlobalSetup(Target = nameof(NoiseYamux))]
     public void SetupNoise() => scenario = NetworkScenario.StartAsync(SecurityProtocol.Noise).GetAwaiter().GetResult();
+
+    [GlobalSetup(Target = nameof(NoiseYamuxLargeFrames))]
+    public void SetupNoiseLargeFrames() => scenario = NetworkScenario
+        .StartAsync(SecurityProtocol.Noise, new YamuxOptions { MaxFrameSize = NoiseSizedFrame })
+        .GetAwaiter().GetResult();
 
     [GlobalCleanup]
     public void Cleanup() => scenario.DisposeAsync().AsTask().GetAwaiter().GetResult();
@@ -35,4 +47,9 @@ public class LoopbackThroughputBenchmarks
     [Benchmark(Description = "Noise + yamux")]
     [PayloadBytes(Payload.TransferSize)]
     public Task NoiseYamux() => scenario.TransferAsync(Payload.TransferSize);
+
+    /// <summary>The same with yamux frames as large as a Noise message (the default is 16 KiB).</summary>
+    [Benchmark(Description = "Noise + yamux, MaxFrameSize 65506")]
+    [PayloadBytes(Payload.TransferSize)]
+    public Task NoiseYamuxLargeFrames() => scenario.TransferAsync(Payload.TransferSize);
 }
