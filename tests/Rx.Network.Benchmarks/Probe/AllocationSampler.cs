@@ -26,10 +26,25 @@ internal sealed class AllocationSampler : EventListener
     [ThreadStatic]
     private static bool inPoolEvent;
 
+    // What this listener allocates itself to receive each event: left out of the report.
+    private static readonly HashSet<string> OwnTypes =
+    [
+        "System.Diagnostics.Tracing.EventWrittenEventArgs",
+        "System.Collections.ObjectModel.ReadOnlyCollection`1[System.Object]",
+        "System.Object[]",
+        "System.Int32",
+        "System.UInt32",
+        "System.Int64",
+        "MoreEventInfo",
+        "<>c__DisplayClass11_0",
+    ];
+
     public void Print(TextWriter writer)
     {
-        long total = bytesByType.Values.Sum();
-        foreach (var (type, amount) in bytesByType.OrderByDescending(p => p.Value).Take(15))
+        var sampled = bytesByType.Where(p => !OwnTypes.Contains(p.Key)).ToList();
+        long total = sampled.Sum(p => p.Value);
+        writer.WriteLine("    sampled allocations by type (the sampler's own event objects left out):");
+        foreach (var (type, amount) in sampled.OrderByDescending(p => p.Value).Take(12))
         {
             writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {amount * 100.0 / total,5:N1}%  {type}"));
         }
