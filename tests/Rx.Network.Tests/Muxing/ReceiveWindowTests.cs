@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Rx.Network.Muxing;
 
 namespace Rx.Network.Tests.Muxing;
@@ -10,7 +11,7 @@ public class ReceiveWindowTests
     [Fact]
     public void Arguments_OutOfRange_Throw()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         Assert.Throws<ArgumentOutOfRangeException>(() => new ReceiveWindow(Initial - 1, Initial, time));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ReceiveWindow(Initial * 2, Initial, time));
         Assert.Throws<ArgumentOutOfRangeException>(() => new ReceiveWindow(Initial, Credit.MaxCredit + 1, time));
@@ -23,7 +24,7 @@ public class ReceiveWindowTests
     [Fact]
     public void TryReceive_BeyondCredit_IsRefused()
     {
-        var window = new ReceiveWindow(Initial, Initial, new ManualTimeProvider());
+        var window = new ReceiveWindow(Initial, Initial, new FakeTimeProvider());
         Assert.True(window.TryReceive(Initial - 10));
         Assert.False(window.TryReceive(11));
         Assert.True(window.TryReceive(10));
@@ -35,7 +36,7 @@ public class ReceiveWindowTests
     [Fact]
     public void TakeUpdate_GrantsOnceHalfTheWindowIsConsumed()
     {
-        var window = new ReceiveWindow(Initial, Initial, new ManualTimeProvider());
+        var window = new ReceiveWindow(Initial, Initial, new FakeTimeProvider());
         Assert.True(window.TryReceive(Initial));
         window.Consume((Initial / 2) - 1);
         Assert.Equal(0u, window.TakeUpdate(Rtt, force: false));
@@ -48,7 +49,7 @@ public class ReceiveWindowTests
     [Fact]
     public void TakeUpdate_Forced_GrantsTheWindowBeyondTheSpecInitial()
     {
-        var window = new ReceiveWindow(4 * Initial, 4 * Initial, new ManualTimeProvider());
+        var window = new ReceiveWindow(4 * Initial, 4 * Initial, new FakeTimeProvider());
         Assert.Equal(Initial, window.Credit);
         Assert.Equal((uint)(3 * Initial), window.TakeUpdate(TimeSpan.Zero, force: true));
         Assert.Equal(4 * Initial, window.Credit);
@@ -58,7 +59,7 @@ public class ReceiveWindowTests
     [Fact]
     public void TakeUpdate_FastReader_DoublesWindowUpToMaximum()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var window = new ReceiveWindow(Initial, 3 * Initial, time);
         ConsumeHalf(window);
         time.Advance(Rtt * 3);
@@ -75,7 +76,7 @@ public class ReceiveWindowTests
     [Fact]
     public void TakeUpdate_SlowReaderOrUnknownRtt_KeepsWindow()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var window = new ReceiveWindow(Initial, 16 * Initial, time);
         ConsumeHalf(window);
         time.Advance(Rtt * 4);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
 using Rx.Network.Muxing;
@@ -47,7 +48,7 @@ public partial class YamuxSessionTests
     [Fact]
     public async Task CloseAsync_StreamsLeftOpen_CutAfterCloseTimeout()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var options = new YamuxOptions { KeepAliveInterval = null, PingOnStart = false, CloseTimeout = TimeSpan.FromSeconds(5) };
         await using var pair = new SessionPair(options, time);
         var (opened, accepted) = await pair.OpenAsync();
@@ -154,7 +155,7 @@ public partial class YamuxSessionTests
     [Fact]
     public async Task PingAsync_ReturnsRoundTripFromInjectedClock()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var (session, peer) = RawPeer.Create(time: time);
         var first = session.PingAsync();
         var shared = session.PingAsync();
@@ -211,7 +212,7 @@ public partial class YamuxSessionTests
     [Fact]
     public async Task KeepAlive_PingsEveryInterval_AndUnansweredPingEndsSession()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var options = new YamuxOptions
         {
             PingOnStart = false,

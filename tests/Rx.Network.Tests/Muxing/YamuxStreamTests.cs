@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Rx.Network.Muxing;
 
 namespace Rx.Network.Tests.Muxing;
@@ -295,7 +296,7 @@ public class YamuxStreamTests
     [Fact]
     public async Task ReadAsync_ReaderKeepsUpWithinFourRtts_WindowGrows()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var (session, peer) = RawPeer.Create(sessionIsInitiator: false, time: time);
         var ping = session.PingAsync();
         var request = await peer.ReadFrameAsync();

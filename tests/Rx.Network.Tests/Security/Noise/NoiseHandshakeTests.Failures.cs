@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.IO.Pipelines;
 using CsCheck;
 using Google.Protobuf;
@@ -223,7 +224,7 @@ public partial class NoiseHandshakeTests
     public async Task Initiate_SilentPeer_TimesOutAtTheDeadline()
     {
         using var alice = PrivateKey.Generate();
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var (left, right) = NoiseTestKit.CreateConnection();
         var handshake = NoiseHandshake.InitiateAsync(left, alice, null, [], time, TimeSpan.FromSeconds(10), CancellationToken.None);
         Assert.NotNull(await NoiseTestKit.ReadFramedAsync(right.Input)); // it is waiting for message 2

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Rx.Network.Identity;
 using Rx.Network.Security;
 using Rx.Network.Security.Noise;
@@ -59,7 +60,7 @@ public class NoiseSecurityTests
     public async Task SecureOutbound_UsesConfiguredTimeProvider()
     {
         using var alice = PrivateKey.Generate();
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var dialer = new NoiseSecurity(alice, timeProvider: time, handshakeTimeout: TimeSpan.FromSeconds(5));
         var (left, right) = NoiseTestKit.CreateConnection();
         var handshake = dialer.SecureOutboundAsync(new RawConnection(left, null), null, [], default);
