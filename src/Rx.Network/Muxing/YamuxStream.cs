@@ -250,20 +250,7 @@ internal sealed partial class YamuxStream : IAsyncDisposable
         TaskCompletionSource? wake;
         lock (gate)
         {
-            if (readState == HalfState.Open)
-            {
-                readState = HalfState.Reset;
-                readError = error;
-                receiveWindow.Consume(received.Clear());
-            }
-
-            if (writeState == HalfState.Open)
-            {
-                writeState = HalfState.Reset;
-                writeError = error;
-            }
-
-            wake = TakeReadSignal();
+            wake = FailOpenHalves(error);
         }
 
         sendWindow.Fault(error);
@@ -383,27 +370,35 @@ internal sealed partial class YamuxStream : IAsyncDisposable
                 return false;
             }
 
-            // As go-yamux: a direction already half-closed stays so (bytes the remote sent before
-            // its FIN remain readable); an open one is reset, dropping unread bytes.
-            if (readState == HalfState.Open)
-            {
-                readState = HalfState.Reset;
-                readError = error;
-                receiveWindow.Consume(received.Clear());
-            }
-
-            if (writeState == HalfState.Open)
-            {
-                writeState = HalfState.Reset;
-                writeError = error;
-            }
-
-            wake = TakeReadSignal();
+            wake = FailOpenHalves(error);
         }
 
         sendWindow.Fault(error);
         wake?.TrySetResult();
         return true;
+    }
+
+    /// <summary>
+    /// Under <see cref="gate"/>: fails each direction still open with <paramref name="error"/>.
+    /// As go-yamux, a direction already half-closed stays so (bytes the remote sent before its FIN
+    /// remain readable); an open one is reset, dropping unread bytes. Returns the reader to wake.
+    /// </summary>
+    private TaskCompletionSource? FailOpenHalves(Exception error)
+    {
+        if (readState == HalfState.Open)
+        {
+            readState = HalfState.Reset;
+            readError = error;
+            receiveWindow.Consume(received.Clear());
+        }
+
+        if (writeState == HalfState.Open)
+        {
+            writeState = HalfState.Reset;
+            writeError = error;
+        }
+
+        return TakeReadSignal();
     }
 
     private TaskCompletionSource? TakeReadSignal()
