@@ -68,7 +68,11 @@ internal sealed partial class SwarmNetwork
 
             Router.Complete();
             events.Complete();
-            peerStatuses.Dispose();
+            latencyFollower.Dispose();
+            lock (connectionsGate)
+            {
+                peerStatuses.Dispose();
+            }
             if (ownsPeerstore && Peerstore is IDisposable disposable)
             {
                 disposable.Dispose();
