@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Rx.Network.Identity;
 using Rx.Network.Peerstore;
-using System.Reactive.Concurrency;
-using System.Reactive.Linq;
 using Rx.Network.Reactive;
 
 namespace Rx.Network.Swarm;
@@ -169,36 +167,6 @@ internal sealed partial class SwarmNetwork
             logger.ConnectionFailed(error, connection);
         }
     }
-
-    /// <summary>
-    /// Follows the peer store's latency averages into the status rows. Called off the peer store's
-    /// lock (the subscription observes on the thread pool): taking <see cref="connectionsGate"/>
-    /// under the peer store's lock would invert the order <see cref="UpdateStatus"/> takes them in.
-    /// </summary>
-    private IDisposable FollowLatency() =>
-        Peerstore.Peers.Connect()
-            .ObserveOn(TaskPoolScheduler.Default)
-            .Subscribe(changes =>
-            {
-                lock (connectionsGate)
-                {
-                    // Shutting down: the status cache is (about to be) disposed under this lock.
-                    if (Volatile.Read(ref disposing) != 0)
-                    {
-                        return;
-                    }
-
-                    foreach (var change in changes)
-                    {
-                        if (change.Reason != ChangeReason.Remove
-                            && peerStatuses.TryGetValue(change.Key, out var status)
-                            && status.Latency != change.Current.Latency)
-                        {
-                            peerStatuses.AddOrUpdate(status with { Latency = change.Current.Latency });
-                        }
-                    }
-                }
-            });
 
     /// <summary>Sets a peer's status row; call under <see cref="connectionsGate"/>.</summary>
     private void UpdateStatus(PeerId peer, Connectedness connectedness, int connectionCount) =>

@@ -68,11 +68,7 @@ internal sealed partial class SwarmNetwork
 
             Router.Complete();
             events.Complete();
-            latencyFollower.Dispose();
-            lock (connectionsGate)
-            {
-                peerStatuses.Dispose();
-            }
+            peerStatuses.Dispose();
             if (ownsPeerstore && Peerstore is IDisposable disposable)
             {
                 disposable.Dispose();

@@ -26,7 +26,6 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost
     private readonly CancellationTokenSource shutdown = new();
     private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool ownsPeerstore;
-    private readonly IDisposable latencyFollower;
     private long connectionCounter;
 
     public SwarmNetwork(PrivateKey identity, IReadOnlyList<ITransport> transports, Upgrader upgrader, IPeerstore? peerstore, NetworkOptions options)
@@ -42,7 +41,6 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost
         Peerstore = peerstore ?? new MemoryPeerstore(options.TimeProvider);
         Peerstore.AddPublicKey(LocalPeer, identity.PublicKey);
         NewConnections = events.OfType<Connected>().Select(e => e.Connection);
-        latencyFollower = FollowLatency();
     }
 
     /// <inheritdoc/>

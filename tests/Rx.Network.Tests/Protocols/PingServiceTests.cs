@@ -20,24 +20,6 @@ public sealed class PingServiceTests
     }
 
     [Fact]
-    public async Task PingAsync_LatencyReachesThePeerStatusCache()
-    {
-        await using var nodes = await TwoNodes.StartAsync();
-        var peer = nodes.Server.LocalPeer;
-        var measured = nodes.Client.PeerStatuses.Watch(peer)
-            .Where(change => change.Current.Latency is not null)
-            .Select(change => change.Current)
-            .FirstAsync()
-            .ToTask();
-
-        await PingService.PingAsync(nodes.Client, peer).WaitAsync(Timeout);
-        var status = await measured.WaitAsync(Timeout);
-
-        Assert.Equal(Connectedness.Connected, status.Connectedness);
-        Assert.Equal(nodes.Client.Peerstore.PeerInfo(peer)!.Latency, status.Latency);
-    }
-
-    [Fact]
     public async Task Ping_Observable_EmitsOneRttPerInterval()
     {
         await using var nodes = await TwoNodes.StartAsync();
