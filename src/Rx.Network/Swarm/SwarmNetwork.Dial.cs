@@ -11,6 +11,9 @@ internal sealed partial class SwarmNetwork
     private readonly Dictionary<PeerId, Task<SwarmConnection>> dials = [];
     private readonly Dictionary<PeerId, (int Failures, DateTimeOffset Until)> backoff = [];
 
+    /// <summary>Peers kept in the backoff table before long-expired entries are pruned.</summary>
+    private const int MaxBackoffEntries = 4096;
+
     /// <inheritdoc/>
     public async Task<IConnection> DialPeerAsync(PeerId peer, CancellationToken cancellationToken = default)
     {
@@ -178,9 +181,29 @@ internal sealed partial class SwarmNetwork
                 options.Dial.BackoffMax.Ticks,
                 options.Dial.BackoffBase.Ticks * (1L << Math.Min(failures - 1, 30))));
             backoff[peer] = (failures, Now + delay);
+            PruneBackoff();
         }
 
         MarkDialFailed(peer);
+    }
+
+    /// <summary>
+    /// Keeps the backoff table bounded: past <see cref="MaxBackoffEntries"/> peers, forgets those
+    /// whose backoff ended more than <see cref="DialOptions.BackoffMax"/> ago (their next failure
+    /// starts from the base delay again). Call under <see cref="dialsGate"/>.
+    /// </summary>
+    private void PruneBackoff()
+    {
+        if (backoff.Count <= MaxBackoffEntries)
+        {
+            return;
+        }
+
+        var stale = Now - options.Dial.BackoffMax;
+        foreach (var peer in backoff.Where(pair => pair.Value.Until < stale).Select(pair => pair.Key).ToArray())
+        {
+            backoff.Remove(peer);
+        }
     }
 
     private void ClearBackoff(PeerId peer)
