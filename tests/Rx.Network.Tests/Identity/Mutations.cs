@@ -7,7 +7,8 @@ internal static class Mutations
 {
     /// <summary>Bytes near <paramref name="valid"/>: a prefix, a few bytes changed, a byte inserted or removed, or junk appended.</summary>
     internal static Gen<byte[]> Of(byte[] valid) =>
-        Gen.Int[0, 4].SelectMany(kind => kind switch
+        // Changing or removing a byte needs one: an empty encoding only grows.
+        Gen.Int[0, 4].Select(kind => valid.Length == 0 && kind is 1 or 3 ? 4 : kind).SelectMany(kind => kind switch
         {
             0 => Gen.Int[0, valid.Length].Select(n => valid[..n]),
             1 => Gen.Select(Gen.Int[0, valid.Length - 1], Gen.Byte).Array[1, 4].Select(changes =>
@@ -28,7 +29,7 @@ internal static class Mutations
 
     /// <summary>Strings near <paramref name="valid"/>: a prefix, characters changed, inserted or removed.</summary>
     internal static Gen<string> Of(string valid) =>
-        Gen.Int[0, 3].SelectMany(kind => kind switch
+        Gen.Int[0, 3].Select(kind => valid.Length == 0 && kind is 1 or 3 ? 2 : kind).SelectMany(kind => kind switch
         {
             0 => Gen.Int[0, valid.Length].Select(n => valid[..n]),
             1 => Gen.Select(Gen.Int[0, valid.Length - 1], Gen.Char).Select((index, c) => string.Concat(valid.AsSpan(0, index), [c], valid.AsSpan(index + 1))),
