@@ -54,6 +54,50 @@ public class TestScheduler : VirtualTimeScheduler<long, long>
     }
 
     /// <summary>
+    /// Gets the due tick of the earliest pending (not canceled) work item, without running it.
+    /// Safe to call while other threads schedule work.
+    /// </summary>
+    /// <param name="dueTime">The earliest due tick, when there is pending work.</param>
+    /// <returns>Whether any work is pending.</returns>
+    public bool TryPeekNextDueTime(out long dueTime)
+    {
+        var next = GetNext();
+        dueTime = next?.DueTime ?? 0;
+        return next is not null;
+    }
+
+    /// <summary>
+    /// Runs exactly one work item: the earliest one, if it is due at or before
+    /// <paramref name="limit"/>, moving the clock forward to its due tick first. Lets a driver
+    /// interleave single steps of virtual time with other work (the mock network waits for the
+    /// thread pool to go idle between steps).
+    /// </summary>
+    /// <param name="limit">The latest due tick that may run.</param>
+    /// <returns>Whether an item ran.</returns>
+    /// <exception cref="InvalidOperationException">The scheduler is already running (inside <see cref="VirtualTimeSchedulerBase{TAbsolute, TRelative}.Start()"/> or an advance).</exception>
+    public bool RunNext(long limit)
+    {
+        if (IsEnabled)
+        {
+            throw new InvalidOperationException("The scheduler is already running work; RunNext cannot be nested in it.");
+        }
+
+        var next = GetNext();
+        if (next is null || next.DueTime > limit)
+        {
+            return false;
+        }
+
+        if (next.DueTime > Clock)
+        {
+            Clock = next.DueTime;
+        }
+
+        next.Invoke();
+        return true;
+    }
+
+    /// <summary>
     /// Creates the observable at <paramref name="created"/>, subscribes a recording observer to it at
     /// <paramref name="subscribed"/>, disposes that subscription at <paramref name="disposed"/>, and
     /// runs the scheduler until no work is left.

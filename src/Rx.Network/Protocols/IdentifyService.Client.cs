@@ -3,6 +3,7 @@ using Rx.Network.Encoding;
 using Rx.Network.Errors;
 using Rx.Network.Identity;
 using Rx.Network.Peerstore;
+using Rx.Network.Reactive;
 
 namespace Rx.Network.Protocols;
 
@@ -12,7 +13,7 @@ public sealed partial class IdentifyService
     {
         while (true)
         {
-            var fresh = new TaskCompletionSource<IdentifyResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var fresh = new TaskCompletionSource<IdentifyResult>(WorkDispatcher.AsyncContinuations);
             if (identified.TryAdd(connection, fresh))
             {
                 // Forget the connection once it closes, so the cache holds only open connections.
@@ -74,7 +75,7 @@ public sealed partial class IdentifyService
     private async Task<IdentifyResult> IdentifyCoreAsync(IConnection connection)
     {
         // Off the caller's thread: the event pump or a user's call must not run the exchange inline.
-        await Task.Yield();
+        await WorkDispatcher.Hop();
         using var timeout = new CancellationTokenSource(Options.Timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, stopping);
         IStream? stream = null;

@@ -1,4 +1,5 @@
 using Rx.Network.Identity;
+using Rx.Network.Reactive;
 
 namespace Rx.Network.Protocols;
 
@@ -27,15 +28,25 @@ public sealed partial class IdentifyService
             .OfType<IConnection>()
             .ToArray();
         int accepted = 0;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Options.PushConcurrency, CancellationToken = linked.Token };
-        await Parallel.ForEachAsync(targets, parallel, async (connection, token) =>
-        {
-            if (await PushToAsync(connection, payload, token).ConfigureAwait(false))
-            {
-                Interlocked.Increment(ref accepted);
-            }
-        }).ConfigureAwait(false);
+        int next = -1;
+
+        // A few workers pulling targets, started inline rather than with Parallel.ForEachAsync:
+        // they hop only where the pushes themselves wait, so a virtual-time driver can order them.
+        await Task.WhenAll(Enumerable.Range(0, Math.Min(Options.PushConcurrency, targets.Length)).Select(_ => WorkerAsync())).ConfigureAwait(false);
         return accepted;
+
+        async Task WorkerAsync()
+        {
+            int index;
+            while ((index = Interlocked.Increment(ref next)) < targets.Length)
+            {
+                linked.Token.ThrowIfCancellationRequested();
+                if (await PushToAsync(targets[index], payload, linked.Token).ConfigureAwait(false))
+                {
+                    Interlocked.Increment(ref accepted);
+                }
+            }
+        }
     }
 
     private bool SupportsPush(PeerId peer) =>
@@ -107,7 +118,7 @@ public sealed partial class IdentifyService
     private async Task PushInBackgroundAsync()
     {
         // Off the thread that changed the protocols (it may hold the caller's locks).
-        await Task.Yield();
+        await WorkDispatcher.Hop();
         try
         {
             await PushAsync(stopping).ConfigureAwait(false);

@@ -46,7 +46,7 @@ public sealed partial class IdentifyService
         Multiaddr? observedAddress = null;
         if (connection is not null)
         {
-            key = (network as SwarmNetwork)?.Identity.PublicKey ?? network.Peerstore.PeerInfo(network.LocalPeer)?.PublicKey;
+            key = (network as ILocalHost)?.Identity.PublicKey ?? network.Peerstore.PeerInfo(network.LocalPeer)?.PublicKey;
             observedAddress = connection.RemoteAddress.IsEmpty ? null : connection.RemoteAddress;
         }
 

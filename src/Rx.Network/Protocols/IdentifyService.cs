@@ -69,8 +69,8 @@ public sealed partial class IdentifyService : IDisposable
         ArgumentNullException.ThrowIfNull(network);
         this.network = network;
         Options = options ?? IdentifyOptions.Default;
-        router = (network as SwarmNetwork)?.Router;
-        this.time = time ?? (network as SwarmNetwork)?.Time ?? TimeProvider.System;
+        router = (network as ILocalHost)?.Router;
+        this.time = time ?? (network as ILocalHost)?.Time ?? TimeProvider.System;
         logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Rx.Network.Identify");
         results = Subject.Synchronize(resultsSubject);
         stopping = shutdown.Token;

@@ -1,3 +1,5 @@
+using Rx.Network.Reactive;
+
 namespace Rx.Network.Protocols;
 
 /// <summary>
@@ -21,7 +23,7 @@ public sealed class IncomingRequest : RequestContext
     private const int Done = 2;
 
     private readonly int maxReplySize;
-    private readonly TaskCompletionSource answered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource answered = new(WorkDispatcher.AsyncContinuations);
     private int state;
 
     internal IncomingRequest(IStream stream, ReadOnlyMemory<byte> request, int maxReplySize, CancellationToken aborted)

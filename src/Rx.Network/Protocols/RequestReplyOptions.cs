@@ -108,11 +108,9 @@ public sealed class RequestReplyOptions
         }
     } = 256;
 
-    /// <summary>The clock for <see cref="RequestTimeout"/>; inject a virtual one in tests. Default <see cref="TimeProvider.System"/>.</summary>
-    /// <exception cref="ArgumentNullException">Null.</exception>
-    public TimeProvider TimeProvider
-    {
-        get;
-        init => field = value ?? throw new ArgumentNullException(nameof(value));
-    } = TimeProvider.System;
+    /// <summary>
+    /// The clock for <see cref="RequestTimeout"/>; null (the default) uses the network's own clock
+    /// (the one given to its builder, or the mock network's), else <see cref="TimeProvider.System"/>.
+    /// </summary>
+    public TimeProvider? TimeProvider { get; init; }
 }

@@ -1,4 +1,5 @@
 using Rx.Network.Encoding;
+using Rx.Network.Reactive;
 
 namespace Rx.Network.Protocols;
 
@@ -35,11 +36,11 @@ public sealed partial class RequestReplyService
             static (completion, state) =>
             {
                 _ = completion.Exception;
-                ((RequestDeadline)state!).Cancel();
+                WorkDispatcher.Run(((RequestDeadline)state!).Cancel);
             },
             deadline,
             CancellationToken.None,
-            TaskContinuationOptions.OnlyOnFaulted,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
         try
         {
@@ -143,7 +144,7 @@ public sealed partial class RequestReplyService
     {
         // Run the handler off the stream's task, so one that blocks before its first await delays
         // only itself, and a synchronous throw becomes a faulted task.
-        await Task.Yield();
+        await WorkDispatcher.Hop();
         return await handler(context, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -2,6 +2,8 @@ using System.Reactive.Disposables;
 using System.Reactive.Linq;
 using System.Reactive.Subjects;
 
+using Rx.Network.Swarm;
+
 namespace Rx.Network.Protocols;
 
 /// <summary>
@@ -72,7 +74,7 @@ public sealed partial class RequestReplyService : IDisposable
         this.network = network;
         Protocol = protocol;
         Options = options ?? RequestReplyOptions.Default;
-        time = Options.TimeProvider;
+        time = Options.TimeProvider ?? (network as ILocalHost)?.Time ?? TimeProvider.System;
         slots = new SemaphoreSlim(Options.MaxConcurrentHandlers, Options.MaxConcurrentHandlers);
         admissionLimit = Options.MaxConcurrentHandlers + Options.MaxWaitingRequests;
         Requests = Observable.Create<IncomingRequest>(Subscribe);

@@ -15,7 +15,7 @@ namespace Rx.Network.Swarm;
 /// status cache. Split by concern: <c>.Listen</c>, <c>.Dial</c>, <c>.Connections</c>,
 /// <c>.Streams</c>, <c>.Lifecycle</c>.
 /// </summary>
-internal sealed partial class SwarmNetwork : INetwork, IConnectionHost
+internal sealed partial class SwarmNetwork : INetwork, IConnectionHost, ILocalHost
 {
     private readonly PrivateKey identity;
     private readonly IReadOnlyList<ITransport> transports;
@@ -62,7 +62,7 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost
     public Task Completion => completion.Task;
 
     /// <summary>Our identity key (for services that sign, like identify's signed records).</summary>
-    internal PrivateKey Identity => identity;
+    public PrivateKey Identity => identity;
 
     /// <inheritdoc/>
     public ProtocolRouter Router { get; } = new();

@@ -6,12 +6,8 @@ namespace Rx.Network.Swarm;
 /// <summary>The <see cref="IStream"/> of a swarm connection: a muxed stream with its negotiated protocol.</summary>
 internal sealed class SwarmStream : IStream
 {
-    /// <summary>Size of the buffer behind each <see cref="Incoming"/> read.</summary>
-    private const int IncomingChunk = 16 * 1024;
-
     private readonly IMuxedStream inner;
     private readonly SwarmConnection connection;
-    private int incomingSubscribed;
 
     public SwarmStream(IMuxedStream inner, SwarmConnection connection, string protocol)
     {
@@ -19,7 +15,7 @@ internal sealed class SwarmStream : IStream
         this.connection = connection;
         Protocol = protocol;
         Id = $"{connection.Id}/{inner.StreamId}";
-        Incoming = Observable.Create<ReadOnlyMemory<byte>>(ReadIncomingAsync);
+        Incoming = IncomingBytes.Of(this);
     }
 
     /// <inheritdoc/>
@@ -71,41 +67,4 @@ internal sealed class SwarmStream : IStream
 
     /// <inheritdoc/>
     public override string ToString() => $"{Id} {Protocol} ({Direction})";
-
-    private async Task ReadIncomingAsync(IObserver<ReadOnlyMemory<byte>> observer, CancellationToken cancellationToken)
-    {
-        if (Interlocked.Exchange(ref incomingSubscribed, 1) == 1)
-        {
-            observer.OnError(new InvalidOperationException("Incoming allows one subscriber at a time."));
-            return;
-        }
-
-        try
-        {
-            var buffer = new byte[IncomingChunk];
-            while (true)
-            {
-                int read = await ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    observer.OnCompleted();
-                    return;
-                }
-
-                observer.OnNext(buffer.AsSpan(0, read).ToArray());
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The subscriber left; the stream stays open.
-        }
-        catch (Exception e)
-        {
-            observer.OnError(e);
-        }
-        finally
-        {
-            Volatile.Write(ref incomingSubscribed, 0);
-        }
-    }
 }

@@ -16,7 +16,7 @@ public sealed class RequestReplyOptionsTests
         Assert.Equal(TimeSpan.FromSeconds(30), options.RequestTimeout);
         Assert.Equal(64, options.MaxConcurrentHandlers);
         Assert.Equal(256, options.MaxWaitingRequests);
-        Assert.Same(TimeProvider.System, options.TimeProvider);
+        Assert.Null(options.TimeProvider);
     }
 
     [Fact]
@@ -50,6 +50,5 @@ public sealed class RequestReplyOptionsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new RequestReplyOptions { RequestTimeout = TimeSpan.FromSeconds(-2) });
         Assert.Throws<ArgumentOutOfRangeException>(() => new RequestReplyOptions { MaxConcurrentHandlers = 0 });
         Assert.Throws<ArgumentOutOfRangeException>(() => new RequestReplyOptions { MaxWaitingRequests = -1 });
-        Assert.Throws<ArgumentNullException>(() => new RequestReplyOptions { TimeProvider = null! });
     }
 }

@@ -1,0 +1,212 @@
+using System.Reactive.Concurrency;
+using Rx.Network.Identity;
+using Rx.Network.Mock.Peers;
+using Rx.Network.Mock.Testing;
+using Rx.Network.Mock.Time;
+using Rx.Network.Reactive;
+
+namespace Rx.Network.Mock;
+
+/// <summary>
+/// An in-memory network of peers joined by links with latency, jitter, bandwidth and faults, on
+/// the time of an <see cref="IScheduler"/>: the seed's mocknet, made deterministic. Every peer is
+/// an <see cref="INetwork"/>, so services written against the network run on it unchanged.
+/// </summary>
+/// <remarks>
+/// <para><b>Virtual time.</b> Constructed with a <see cref="TestScheduler"/>, nothing moves until
+/// the test says so: <see cref="AdvanceByAsync"/> runs, in order, everything due up to the new
+/// time — link deliveries, timers, and all the code they resume — on the calling thread, and
+/// <see cref="RunAsync{T}(Func{Task{T}}, TimeSpan?, CancellationToken)"/> starts an operation and
+/// moves the clock from one due item to the next until it completes. A message over a 100 ms link
+/// is read exactly at +100 ms; 1 MB over a 1 MB/s link arrives at +1 s; with a
+/// <see cref="MockNetworkOptions.Seed"/> the same test gives the same event log every time.
+/// Start operations through <c>RunAsync</c> (or from handlers): code that runs on the thread pool
+/// instead is not part of virtual time, and the mock fails the drive when it notices such code.</para>
+/// <para><b>Real time.</b> With any other scheduler (default: <see cref="DefaultScheduler"/>) links
+/// deliver on timers and peers run on the thread pool; <c>RunAsync</c> simply awaits.</para>
+/// <para>Thread safety: all members may be called from any thread in real time; in virtual time,
+/// drive the network from one thread (a test).</para>
+/// </remarks>
+public sealed partial class MockNetwork : IAsyncDisposable
+{
+    private readonly Lock gate = new();
+    private readonly VirtualTimeDriver? driver;
+    private readonly Random? keySource;
+    private readonly Random linkSeeds;
+    private Exception? fault;
+    private bool disposed;
+
+    /// <summary>Creates an empty mock network.</summary>
+    /// <param name="scheduler">The clock: a <see cref="TestScheduler"/> for virtual time; <see cref="DefaultScheduler.Instance"/> when null.</param>
+    /// <param name="options">Settings; <see cref="MockNetworkOptions.Default"/> when null.</param>
+    /// <exception cref="ArgumentException"><see cref="MockNetworkMode.RealStack"/> was asked for with a <see cref="TestScheduler"/>.</exception>
+    public MockNetwork(IScheduler? scheduler = null, MockNetworkOptions? options = null)
+    {
+        Scheduler = scheduler ?? DefaultScheduler.Instance;
+        Options = options ?? MockNetworkOptions.Default;
+        TimeProvider = new SchedulerTimeProvider(Scheduler);
+        if (Scheduler is TestScheduler virtualClock)
+        {
+            if (Options.Mode == MockNetworkMode.RealStack)
+            {
+                throw new ArgumentException(
+                    "The real-stack mode runs the production pipeline on the thread pool, which virtual time cannot order; use a real-time scheduler for it, or the fast mode for virtual time.",
+                    nameof(scheduler));
+            }
+
+            driver = new VirtualTimeDriver(virtualClock);
+            Dispatcher = driver;
+        }
+        else
+        {
+            Dispatcher = PoolDispatcher.Instance;
+        }
+
+        linkDefaults = Options.DefaultLink;
+        keySource = Options.Seed is { } seed ? new Random(seed) : null;
+        linkSeeds = Options.Seed is { } linkSeed ? new Random(unchecked(linkSeed * 31 + 17)) : new Random();
+    }
+
+    /// <summary>The clock.</summary>
+    public IScheduler Scheduler { get; }
+
+    /// <summary>The clock as a <see cref="System.TimeProvider"/>: give it to code under test (timeouts, RTTs, delays).</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>The settings.</summary>
+    public MockNetworkOptions Options { get; }
+
+    /// <summary>Whether time is virtual (the scheduler is a <see cref="TestScheduler"/>).</summary>
+    public bool IsVirtual => driver is not null;
+
+    /// <summary>The current time on the network's clock.</summary>
+    public DateTimeOffset Now => Scheduler.Now;
+
+    internal WorkDispatcher Dispatcher { get; }
+
+    internal long NowTicks => Scheduler.Now.UtcTicks;
+
+    /// <summary>How waiters complete: inline in virtual time (the driver orders everything), asynchronously in real time.</summary>
+    internal TaskCreationOptions ContinuationOptions =>
+        driver is null ? TaskCreationOptions.RunContinuationsAsynchronously : TaskCreationOptions.None;
+
+    /// <summary>Disposes every peer (each closes its connections gracefully).</summary>
+    /// <returns>A task that completes when every peer is disposed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        INetwork[] all;
+        lock (gate)
+        {
+            if (disposed)
+            {
+                return;
+            }
+
+            disposed = true;
+            all = [.. peers];
+        }
+
+        if (driver is not null)
+        {
+            await RunAsync(async () =>
+            {
+                foreach (var peer in all)
+                {
+                    await peer.DisposeAsync().ConfigureAwait(false);
+                }
+            }).ConfigureAwait(false);
+        }
+        else
+        {
+            foreach (var peer in all)
+            {
+                await peer.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Records a failure of the mock's own machinery (never expected); the next drive throws it.</summary>
+    internal void Guard(Action action)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception e)
+        {
+            Interlocked.CompareExchange(ref fault, e, null);
+        }
+    }
+
+    internal void CheckThread(string operation) => driver?.CheckThread(operation);
+
+    /// <summary>Whether a frame due at <paramref name="ticks"/> may be delivered now.</summary>
+    internal bool IsDue(long ticks) =>
+        ticks <= (driver is null ? NowTicks + TimeSpan.TicksPerMillisecond : NowTicks);
+
+    /// <summary>Runs <paramref name="action"/> at <paramref name="ticks"/> (posted at once when due).</summary>
+    internal void ScheduleAt(long ticks, Action action)
+    {
+        if (IsDue(ticks))
+        {
+            Dispatcher.Post(action);
+            return;
+        }
+
+        Scheduler.Schedule(action, new DateTimeOffset(ticks, TimeSpan.Zero), static (_, a) =>
+        {
+            a();
+            return System.Reactive.Disposables.Disposable.Empty;
+        });
+    }
+
+    /// <summary>A task that follows <paramref name="task"/> but gives up when <paramref name="cancellationToken"/> is canceled.</summary>
+    internal Task<T> WithCancellation<T>(Task<T> task, CancellationToken cancellationToken)
+    {
+        if (!cancellationToken.CanBeCanceled || task.IsCompleted)
+        {
+            return task;
+        }
+
+        var outcome = new TaskCompletionSource<T>(ContinuationOptions);
+        var registration = cancellationToken.Register(() => outcome.TrySetCanceled(cancellationToken));
+        _ = task.ContinueWith(
+            t =>
+            {
+                registration.Dispose();
+                _ = t.IsFaulted ? outcome.TrySetException(t.Exception!.InnerExceptions)
+                    : t.IsCanceled ? outcome.TrySetCanceled()
+                    : outcome.TrySetResult(t.Result);
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        return outcome.Task;
+    }
+
+    private void ThrowIfFaulted()
+    {
+        if (Interlocked.Exchange(ref fault, null) is { } e)
+        {
+            throw new InvalidOperationException("The mock network's machinery failed; this is a bug in Rx.Network.Mock.", e);
+        }
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(disposed, this);
+
+    private PrivateKey NextKey()
+    {
+        if (keySource is null)
+        {
+            return PrivateKey.Generate();
+        }
+
+        Span<byte> seed = stackalloc byte[PrivateKey.SeedLength];
+        lock (keySource)
+        {
+            keySource.NextBytes(seed);
+        }
+
+        return PrivateKey.FromSeed(seed);
+    }
+}

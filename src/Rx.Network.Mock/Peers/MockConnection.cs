@@ -1,0 +1,300 @@
+using System.Reactive.Subjects;
+using Rx.Network.Addressing;
+using Rx.Network.Identity;
+
+namespace Rx.Network.Mock.Peers;
+
+/// <summary>
+/// One end of a mock connection: streams opened by protocol (the remote picks the first protocol
+/// it serves, one round trip, as multistream-select would), closed gracefully or failed by the link.
+/// </summary>
+internal sealed class MockConnection : IConnection
+{
+    /// <summary>What <see cref="Security"/> and <see cref="Muxer"/> report for fast-mode connections.</summary>
+    public const string MockProtocol = "/rx-network/mock/1.0.0";
+
+    private readonly Lock gate = new();
+    private readonly Dictionary<uint, MockStream> streams = [];
+    private readonly Dictionary<uint, PendingOpen> opening = [];
+    private readonly TaskCompletionSource completion;
+    private readonly ISubject<IStream> incoming = Subject.Synchronize(new Subject<IStream>());
+    private uint nextStreamId;
+    private bool closed;
+
+    public MockConnection(ConnectionPair pair, MockPeer local, MockPeer remote, Direction direction, string id, DateTimeOffset opened)
+    {
+        Pair = pair;
+        Local = local;
+        Remote = remote;
+        Direction = direction;
+        Id = id;
+        Opened = opened;
+        completion = new TaskCompletionSource(local.Network.ContinuationOptions);
+
+        // Parity keeps the ids the two ends allocate apart, as in yamux.
+        nextStreamId = direction == Direction.Outbound ? 1u : 2u;
+    }
+
+    public ConnectionPair Pair { get; }
+
+    public MockPeer Local { get; }
+
+    public MockPeer Remote { get; }
+
+    public MockNetwork Network => Local.Network;
+
+    public string Id { get; }
+
+    public PeerId LocalPeer => Local.LocalPeer;
+
+    public PeerId RemotePeer => Remote.LocalPeer;
+
+    public PublicKey RemotePublicKey => Remote.Identity.PublicKey;
+
+    public Multiaddr LocalAddress => Local.Address;
+
+    public Multiaddr RemoteAddress => Remote.Address;
+
+    public Direction Direction { get; }
+
+    public DateTimeOffset Opened { get; }
+
+    /// <summary>Fast-mode connections are neither encrypted nor multiplexed on the wire: the mock models streams directly.</summary>
+    public string Security => MockProtocol;
+
+    public string Muxer => MockProtocol;
+
+    public IReadOnlyCollection<IStream> Streams
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. streams.Values];
+            }
+        }
+    }
+
+    public Task Completion => completion.Task;
+
+    public IObservable<IStream> IncomingStreams => incoming;
+
+    public bool IsClosed
+    {
+        get
+        {
+            lock (gate)
+            {
+                return closed;
+            }
+        }
+    }
+
+    public Task<IStream> NewStreamAsync(IReadOnlyList<string> protocols, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(protocols);
+        if (protocols.Count == 0 || protocols.Any(string.IsNullOrEmpty))
+        {
+            throw new ArgumentException("Give at least one protocol id, none empty.", nameof(protocols));
+        }
+
+        Network.CheckThread("Opening a mock stream");
+        cancellationToken.ThrowIfCancellationRequested();
+        var pending = new PendingOpen([.. protocols], new TaskCompletionSource<IStream>(Network.ContinuationOptions));
+        uint id;
+        lock (gate)
+        {
+            if (closed)
+            {
+                throw new MuxerClosedException("The connection is closed.");
+            }
+
+            id = nextStreamId;
+            nextStreamId += 2;
+            opening[id] = pending;
+        }
+
+        if (cancellationToken.CanBeCanceled)
+        {
+            var registration = cancellationToken.Register(() => pending.Outcome.TrySetCanceled(cancellationToken));
+            _ = pending.Outcome.Task.ContinueWith(_ => registration.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        Pair.Send(
+            this,
+            LinkFrameKind.Open,
+            pending.Protocols[0],
+            0,
+            remote => remote.OnOpen(id, pending.Protocols),
+            lost => FailOpen(id, new StreamResetException("The stream's opening was lost on the mock link.", lost)));
+        return pending.Outcome.Task;
+    }
+
+    public Task CloseAsync(CancellationToken cancellationToken = default)
+    {
+        Network.CheckThread("Closing a mock connection");
+        Close(null, notifyRemote: true);
+        return Task.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync() => await CloseAsync().ConfigureAwait(false);
+
+    public override string ToString() => $"{Id} {Direction} {RemotePeer.Short()}";
+
+    public MockStream? FindStream(uint id)
+    {
+        lock (gate)
+        {
+            return streams.GetValueOrDefault(id);
+        }
+    }
+
+    /// <summary>Ends the connection: gracefully (error null) or failed; streams and pending opens fail first.</summary>
+    /// <param name="error">Why it failed; null for a graceful close.</param>
+    /// <param name="notifyRemote">Whether to tell the other end (a graceful local close).</param>
+    public void Close(Exception? error, bool notifyRemote)
+    {
+        MockStream[] failing;
+        PendingOpen[] abandoned;
+        lock (gate)
+        {
+            if (closed)
+            {
+                return;
+            }
+
+            closed = true;
+            failing = [.. streams.Values];
+            abandoned = [.. opening.Values];
+            opening.Clear();
+        }
+
+        var streamError = error ?? new MuxerClosedException(
+            notifyRemote ? "The connection was closed." : "The remote peer closed the connection.",
+            remote: !notifyRemote,
+            errorCode: null);
+        foreach (var stream in failing)
+        {
+            stream.Fail(streamError);
+        }
+
+        foreach (var open in abandoned)
+        {
+            open.Outcome.TrySetException(streamError);
+        }
+
+        if (notifyRemote)
+        {
+            Pair.Send(this, kind: null, protocol: null, 0, remote => remote.Close(null, notifyRemote: false), lost: null);
+        }
+
+        if (Pair.Other(this) is null or { IsClosed: true })
+        {
+            Pair.Link.Untrack(Pair);
+        }
+
+        Local.OnConnectionClosed(this, error);
+        incoming.OnCompleted();
+        if (error is null)
+        {
+            completion.TrySetResult();
+        }
+        else
+        {
+            completion.TrySetException(error);
+            _ = completion.Task.Exception;
+        }
+    }
+
+    /// <summary>A stream of this connection ended (cleanly or not): forget it and tell the peer.</summary>
+    public void OnStreamEnded(MockStream stream, Exception? error)
+    {
+        lock (gate)
+        {
+            streams.Remove(stream.StreamId);
+        }
+
+        Local.OnStreamClosed(stream, error);
+    }
+
+    /// <summary>The remote end proposes a stream.</summary>
+    private void OnOpen(uint id, string[] protocols)
+    {
+        string? protocol = protocols.FirstOrDefault(Local.Router.Serves);
+        if (protocol is null)
+        {
+            Pair.Send(this, kind: null, protocol: null, 0, remote => remote.FailOpen(id, new NegotiationException(
+                NegotiationFailure.NoCommonProtocol,
+                protocols,
+                $"The remote peer supports none of the protocols proposed: {string.Join(", ", protocols)}.")), lost: null);
+            return;
+        }
+
+        var stream = new MockStream(this, id, protocol, Direction.Inbound);
+        lock (gate)
+        {
+            if (closed)
+            {
+                return;
+            }
+
+            streams[id] = stream;
+        }
+
+        Pair.Send(this, kind: null, protocol, 0, remote => remote.OnAccepted(id, protocol), lost: null);
+        Local.OnStreamOpened(stream);
+        try
+        {
+            incoming.OnNext(stream);
+        }
+        catch (Exception)
+        {
+            // A throwing observer must not cost the stream its handler.
+        }
+
+        Local.DispatchInbound(stream);
+    }
+
+    /// <summary>The remote end accepted our stream with <paramref name="protocol"/>.</summary>
+    private void OnAccepted(uint id, string protocol)
+    {
+        PendingOpen? pending;
+        var stream = new MockStream(this, id, protocol, Direction.Outbound);
+        lock (gate)
+        {
+            if (!opening.Remove(id, out pending) || closed)
+            {
+                pending = null;
+            }
+            else
+            {
+                streams[id] = stream;
+            }
+        }
+
+        if (pending is null)
+        {
+            return;
+        }
+
+        Local.OnStreamOpened(stream);
+        if (!pending.Outcome.TrySetResult(stream))
+        {
+            // The opener gave up (canceled) meanwhile: the remote must not wait on this stream.
+            stream.Reset();
+        }
+    }
+
+    private void FailOpen(uint id, Exception error)
+    {
+        PendingOpen? pending;
+        lock (gate)
+        {
+            opening.Remove(id, out pending);
+        }
+
+        pending?.Outcome.TrySetException(error);
+    }
+
+    private sealed record PendingOpen(string[] Protocols, TaskCompletionSource<IStream> Outcome);
+}

@@ -1,0 +1,248 @@
+using Rx.Network.Identity;
+using Rx.Network.Mock.Links;
+using Rx.Network.Peerstore;
+
+namespace Rx.Network.Mock.Peers;
+
+internal sealed partial class MockPeer
+{
+    private readonly Dictionary<PeerId, List<MockConnection>> connections = [];
+    private readonly Dictionary<PeerId, TaskCompletionSource<IConnection>> dials = [];
+    private int nextConnectionId;
+
+    public IReadOnlyList<PeerId> Peers
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. connections.Keys];
+            }
+        }
+    }
+
+    public IReadOnlyList<IConnection> Connections
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. connections.Values.SelectMany(list => list)];
+            }
+        }
+    }
+
+    public IReadOnlyList<IConnection> ConnectionsToPeer(PeerId peer)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        lock (gate)
+        {
+            return connections.TryGetValue(peer, out var list) ? [.. list] : [];
+        }
+    }
+
+    public Connectedness Connectedness(PeerId peer)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        return statuses.TryGetValue(peer, out var status) ? status.Connectedness : Rx.Network.Connectedness.NotConnected;
+    }
+
+    public async Task ClosePeerAsync(PeerId peer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        foreach (var connection in ConnectionsToPeer(peer))
+        {
+            await connection.CloseAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public Task<IConnection> DialPeerAsync(PeerId peer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        if (peer == LocalPeer)
+        {
+            throw new ArgumentException("A node cannot dial itself.", nameof(peer));
+        }
+
+        Network.CheckThread("A mock dial");
+        cancellationToken.ThrowIfCancellationRequested();
+        TaskCompletionSource<IConnection>? attempt;
+        bool start = false;
+        lock (gate)
+        {
+            ObjectDisposedException.ThrowIf(disposed, this);
+            if (connections.TryGetValue(peer, out var list) && list.FirstOrDefault(c => !c.IsClosed) is { } open)
+            {
+                return Task.FromResult<IConnection>(open);
+            }
+
+            if (!dials.TryGetValue(peer, out attempt))
+            {
+                attempt = new TaskCompletionSource<IConnection>(Network.ContinuationOptions);
+                dials[peer] = attempt;
+                start = true;
+            }
+        }
+
+        if (start)
+        {
+            Network.StartDial(this, peer, attempt);
+        }
+
+        return Network.WithCancellation(attempt.Task, cancellationToken);
+    }
+
+    public async Task<IStream> NewStreamAsync(PeerId peer, IReadOnlyList<string> protocols, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        ArgumentNullException.ThrowIfNull(protocols);
+        if (protocols.Count == 0)
+        {
+            throw new ArgumentException("Give at least one protocol id.", nameof(protocols));
+        }
+
+        var connection = await DialPeerAsync(peer, cancellationToken).ConfigureAwait(false);
+        return await connection.NewStreamAsync(protocols, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A dial from <paramref name="pair"/>'s dialer arrived here.</summary>
+    public void AcceptDial(ConnectionPair pair, TaskCompletionSource<IConnection> attempt)
+    {
+        var dialer = pair.Dialer;
+        if (IsDisposed)
+        {
+            pair.Link.From(this).Send(new Frame(
+                kind: null,
+                protocol: null,
+                0,
+                () => dialer.DialFailed(LocalPeer, attempt, Refused(pair, new MockLinkException($"{this} is shut down."))),
+                lost => dialer.DialFailed(LocalPeer, attempt, Refused(pair, lost))));
+            pair.Link.Untrack(pair);
+            return;
+        }
+
+        var side = new MockConnection(pair, this, dialer, Direction.Inbound, NextConnectionId(), Now);
+        pair.ListenerSide = side;
+        AddConnection(side);
+        pair.Link.From(this).Send(new Frame(
+            kind: null,
+            protocol: null,
+            0,
+            () => dialer.CompleteDial(pair, attempt),
+            lost => dialer.DialFailed(LocalPeer, attempt, Refused(pair, lost))));
+    }
+
+    /// <summary>Our dial was accepted: the connection is up at both ends.</summary>
+    public void CompleteDial(ConnectionPair pair, TaskCompletionSource<IConnection> attempt)
+    {
+        if (IsDisposed)
+        {
+            pair.ListenerSide?.Close(new MockLinkException("The dialing peer shut down."), notifyRemote: false);
+            DialFailed(pair.Listener.LocalPeer, attempt, new ObjectDisposedException(nameof(INetwork), "The mock peer was disposed."));
+            return;
+        }
+
+        var side = new MockConnection(pair, this, pair.Listener, Direction.Outbound, NextConnectionId(), Now);
+        pair.DialerSide = side;
+        lock (gate)
+        {
+            dials.Remove(pair.Listener.LocalPeer);
+        }
+
+        AddConnection(side);
+        attempt.TrySetResult(side);
+    }
+
+    /// <summary>The dial to <paramref name="peer"/> failed: CannotConnect unless another connection is up.</summary>
+    public void DialFailed(PeerId peer, TaskCompletionSource<IConnection> attempt, Exception error)
+    {
+        lock (gate)
+        {
+            if (dials.TryGetValue(peer, out var current) && current == attempt)
+            {
+                dials.Remove(peer);
+            }
+
+            if (!connections.ContainsKey(peer) && !disposed)
+            {
+                UpdateStatus(peer, Rx.Network.Connectedness.CannotConnect, 0);
+            }
+        }
+
+        attempt.TrySetException(error);
+        _ = attempt.Task.Exception;
+    }
+
+    /// <summary>A connection of ours ended.</summary>
+    public void OnConnectionClosed(MockConnection connection, Exception? error)
+    {
+        var peer = connection.RemotePeer;
+        lock (gate)
+        {
+            if (!connections.TryGetValue(peer, out var list) || !list.Remove(connection))
+            {
+                return;
+            }
+
+            if (list.Count == 0)
+            {
+                connections.Remove(peer);
+
+                // As in the swarm: a graceful close leaves the peer reachable; a failure leaves us not knowing.
+                UpdateStatus(peer, error is null ? Rx.Network.Connectedness.CanConnect : Rx.Network.Connectedness.NotConnected, 0);
+            }
+            else
+            {
+                UpdateStatus(peer, Rx.Network.Connectedness.Connected, list.Count);
+            }
+
+            events.Publish(new Disconnected(Now, connection, error));
+        }
+    }
+
+    private static DialException Refused(ConnectionPair pair, Exception reason) =>
+        new(pair.Listener.LocalPeer, $"The mock dial to {pair.Listener.LocalPeer} failed: {reason.Message}", [new(pair.Listener.Address, reason)]);
+
+    private void AddConnection(MockConnection connection)
+    {
+        var peer = connection.RemotePeer;
+        lock (gate)
+        {
+            if (!connections.TryGetValue(peer, out var list))
+            {
+                connections[peer] = list = [];
+            }
+
+            list.Add(connection);
+            UpdateStatus(peer, Rx.Network.Connectedness.Connected, list.Count);
+
+            // Published under the lock: a close of this connection cannot publish its Disconnected first.
+            events.Publish(new Connected(Now, connection));
+        }
+
+        peerstore.AddPublicKey(peer, connection.RemotePublicKey);
+        peerstore.AddAddresses(peer, [connection.RemoteAddress], AddressTtl.Connected);
+        InvokeConnectionHandler(connection);
+    }
+
+    private void FailDials(Exception error)
+    {
+        KeyValuePair<PeerId, TaskCompletionSource<IConnection>>[] pending;
+        lock (gate)
+        {
+            pending = [.. dials];
+            dials.Clear();
+        }
+
+        foreach (var (_, attempt) in pending)
+        {
+            attempt.TrySetException(error);
+            _ = attempt.Task.Exception;
+        }
+    }
+
+    private string NextConnectionId() => $"{LocalPeer.Short()}-c{Interlocked.Increment(ref nextConnectionId)}";
+
+    private void UpdateStatus(PeerId peer, Connectedness connectedness, int connectionCount) =>
+        statuses.AddOrUpdate(new PeerStatus(peer, connectedness, connectionCount, peerstore.PeerInfo(peer)?.Latency));
+}

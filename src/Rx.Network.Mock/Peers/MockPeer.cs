@@ -1,0 +1,267 @@
+using System.Reactive.Linq;
+using Rx.Network.Addressing;
+using Rx.Network.Identity;
+using Rx.Network.Mock.Links;
+using Rx.Network.Peerstore;
+using Rx.Network.Protocols;
+using Rx.Network.Reactive;
+using Rx.Network.Swarm;
+
+namespace Rx.Network.Mock.Peers;
+
+/// <summary>
+/// A peer of the mock network in <see cref="MockNetworkMode.Fast"/> mode: a complete
+/// <see cref="INetwork"/> — events, Connectedness, peerstore, stream handlers, ping and identify —
+/// whose connections are <see cref="MockConnection"/>s over <see cref="MockLink"/>s.
+/// </summary>
+internal sealed partial class MockPeer : INetwork, ILocalHost, ILinkEnd
+{
+    private readonly Lock gate = new();
+    private readonly List<Multiaddr> listenAddresses = [];
+    private readonly ObservableCache<PeerId, PeerStatus> statuses = new(status => status.Peer);
+    private readonly MockEventHub events;
+    private readonly MemoryPeerstore peerstore;
+    private readonly List<IDisposable> services = [];
+    private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly bool ownsKey;
+    private Action<IConnection>? connectionHandler;
+    private bool disposed;
+
+    public MockPeer(MockNetwork network, int index, PrivateKey key, bool ownsKey)
+    {
+        Network = network;
+        Index = index;
+        Identity = key;
+        this.ownsKey = ownsKey;
+        LocalPeer = PeerId.FromPublicKey(key.PublicKey);
+        Address = Multiaddr.Parse($"/memory/{LocalPeer}");
+        events = new MockEventHub(network.Dispatcher);
+        NewConnections = events.OfType<Connected>().Select(e => e.Connection);
+        peerstore = new MemoryPeerstore(network.TimeProvider, network.Options.Peerstore);
+        peerstore.AddPublicKey(LocalPeer, key.PublicKey);
+    }
+
+    public MockNetwork Network { get; }
+
+    /// <summary>Order of creation in the mock network.</summary>
+    public int Index { get; }
+
+    public PrivateKey Identity { get; }
+
+    public ProtocolRouter Router { get; } = new();
+
+    public TimeProvider Time => Network.TimeProvider;
+
+    public Multiaddr Address { get; }
+
+    public INetwork Peer => this;
+
+    public PeerId LocalPeer { get; }
+
+    public IPeerstore Peerstore => peerstore;
+
+    public IReadOnlyList<Multiaddr> ListenAddresses
+    {
+        get
+        {
+            lock (gate)
+            {
+                return [.. listenAddresses];
+            }
+        }
+    }
+
+    public IObservable<NetworkEvent> Events => events;
+
+    public IObservable<IConnection> NewConnections { get; }
+
+    public IObservableCache<PeerId, PeerStatus> PeerStatuses => statuses;
+
+    public Task Completion => completion.Task;
+
+    public bool IsDisposed
+    {
+        get
+        {
+            lock (gate)
+            {
+                return disposed;
+            }
+        }
+    }
+
+    private DateTimeOffset Now => Network.TimeProvider.GetUtcNow();
+
+    /// <summary>Starts listening on the peer's memory address and the services the options ask for.</summary>
+    public void Start()
+    {
+        var options = Network.Options;
+        if (options.Ping)
+        {
+            services.Add(new PingService(this, Network.TimeProvider));
+        }
+
+        if (options.Identify is { } identify)
+        {
+            services.Add(new IdentifyService(this, identify, Network.TimeProvider));
+        }
+
+        AddListenAddress(Address);
+    }
+
+    public IDisposable SetStreamHandler(string protocol, Func<IStream, Task> handler) => Router.SetHandler(protocol, handler);
+
+    public IObservable<IStream> Streams(string protocol) => Router.Streams(protocol);
+
+    public void SetConnectionHandler(Action<IConnection>? handler) => Volatile.Write(ref connectionHandler, handler);
+
+    public Task ListenAsync(IEnumerable<Multiaddr> addresses, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        cancellationToken.ThrowIfCancellationRequested();
+        ObjectDisposedException.ThrowIf(IsDisposed, this);
+        foreach (var address in addresses)
+        {
+            ArgumentNullException.ThrowIfNull(address, nameof(addresses));
+            AddListenAddress(address);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public IReadOnlyList<Multiaddr> InterfaceListenAddresses() => ListenAddresses;
+
+    public IDisposable Notify(INotifiee notifiee)
+    {
+        ArgumentNullException.ThrowIfNull(notifiee);
+        return events.Subscribe(new NotifieeObserver(this, notifiee));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Multiaddr[] closing;
+        lock (gate)
+        {
+            if (disposed)
+            {
+                return;
+            }
+
+            disposed = true;
+            closing = [.. listenAddresses];
+            listenAddresses.Clear();
+            foreach (var address in closing)
+            {
+                events.Publish(new ListenClosed(Now, address, null));
+            }
+        }
+
+        FailDials(new ObjectDisposedException(nameof(INetwork), "The mock peer was disposed."));
+        foreach (var connection in Connections.Cast<MockConnection>())
+        {
+            await connection.CloseAsync().ConfigureAwait(false);
+        }
+
+        services.ForEach(s => s.Dispose());
+        Router.Complete();
+        events.Complete();
+        statuses.Dispose();
+        peerstore.Dispose();
+        if (ownsKey)
+        {
+            Identity.Dispose();
+        }
+
+        completion.TrySetResult();
+    }
+
+    public override string ToString() => $"mock peer {Index} {LocalPeer.Short()}";
+
+    /// <summary>Fast-mode connections are tracked by the link itself (its pairs); nothing else to fail.</summary>
+    public void Cut(MockLink link, Exception reason)
+    {
+    }
+
+    /// <summary>Publishes StreamOpened.</summary>
+    public void OnStreamOpened(MockStream stream)
+    {
+        lock (gate)
+        {
+            events.Publish(new StreamOpened(Now, stream));
+        }
+    }
+
+    /// <summary>Publishes StreamClosed.</summary>
+    public void OnStreamClosed(MockStream stream, Exception? error)
+    {
+        lock (gate)
+        {
+            events.Publish(new StreamClosed(Now, stream, error));
+        }
+    }
+
+    /// <summary>Hands an inbound stream to its handler (off the delivering stack) or its <c>Streams</c> subscribers.</summary>
+    public void DispatchInbound(MockStream stream)
+    {
+        Func<IStream, Task>? handler;
+        try
+        {
+            if (!Router.TryDispatch(stream, out handler))
+            {
+                stream.Reset();
+                return;
+            }
+        }
+        catch (Exception)
+        {
+            // A Streams() subscriber threw while taking the stream: nobody owns it.
+            stream.Reset();
+            return;
+        }
+
+        if (handler is not null)
+        {
+            Network.Dispatcher.Post(() => _ = RunHandlerAsync(stream, handler));
+        }
+    }
+
+    private static async Task RunHandlerAsync(MockStream stream, Func<IStream, Task> handler)
+    {
+        try
+        {
+            await handler(stream).ConfigureAwait(false);
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            stream.Reset();
+        }
+    }
+
+    private void AddListenAddress(Multiaddr address)
+    {
+        lock (gate)
+        {
+            if (listenAddresses.Contains(address))
+            {
+                return;
+            }
+
+            listenAddresses.Add(address);
+            events.Publish(new ListenStarted(Now, address));
+        }
+    }
+
+    private void InvokeConnectionHandler(IConnection connection)
+    {
+        var handler = Volatile.Read(ref connectionHandler);
+        try
+        {
+            handler?.Invoke(connection);
+        }
+        catch (Exception)
+        {
+            // A throwing connection handler must not cost the connection.
+        }
+    }
+}

@@ -1,0 +1,228 @@
+using System.Buffers;
+using Rx.Network.Muxing;
+using Rx.Network.Swarm;
+
+namespace Rx.Network.Mock.Peers;
+
+/// <summary>
+/// One end of a mock stream: bytes cross the link in chunks of at most
+/// <see cref="MockNetworkOptions.ChunkSize"/>, within a receive window of
+/// <see cref="MockNetworkOptions.StreamWindow"/> that the reader returns as it consumes (the
+/// credit travels back over the link, as a yamux window update would).
+/// </summary>
+/// <remarks>
+/// Semantics follow <see cref="IStream"/> and the yamux streams of the real stack: half-close,
+/// reset from either side, end-to-end flow control, dispose = close for writing and stop reading.
+/// Every waiter completes through the mock network's continuation options, so in virtual time an
+/// awaiting reader resumes inline, at the instant its bytes arrive.
+/// </remarks>
+internal sealed partial class MockStream : IStream, IMuxedStream
+{
+    private readonly MockConnection connection;
+    private readonly Lock gate = new();
+    private readonly TaskCompletionSource completion;
+    private readonly Queue<Chunk> received = new();
+    private readonly Queue<TaskCompletionSource> writers = new();
+    private TaskCompletionSource? readSignal;
+    private TaskCompletionSource? creditSignal;
+    private long sendCredit;
+    private long unreturnedCredit;
+    private bool remoteFin;
+    private bool localFin;
+    private bool readClosed;
+    private bool writing;
+    private bool finished;
+    private Exception? failure;
+
+    public MockStream(MockConnection connection, uint id, string protocol, Direction direction)
+    {
+        this.connection = connection;
+        StreamId = id;
+        Protocol = protocol;
+        Direction = direction;
+        Id = $"{connection.Id}/{id}";
+        completion = new TaskCompletionSource(connection.Network.ContinuationOptions);
+        sendCredit = connection.Network.Options.StreamWindow;
+        Incoming = IncomingBytes.Of(this);
+    }
+
+    public string Id { get; }
+
+    public uint StreamId { get; }
+
+    public string Protocol { get; }
+
+    public IConnection Connection => connection;
+
+    public Direction Direction { get; }
+
+    public bool IsOutbound => Direction == Direction.Outbound;
+
+    public Task Completion => completion.Task;
+
+    public IObservable<ReadOnlyMemory<byte>> Incoming { get; }
+
+    public Stream AsStream() => new MuxedStreamAdapter(this, DisposeAsync);
+
+    public void Reset()
+    {
+        if (Fail(new StreamResetException(remote: false)))
+        {
+            SendControl(remote => remote.FindStream(StreamId)?.Fail(new StreamResetException(remote: true)));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Chunk[] dropped;
+        int droppedBytes;
+        lock (gate)
+        {
+            readClosed = true;
+            (dropped, droppedBytes) = TakeReceived();
+        }
+
+        Release(dropped);
+        ReturnCredit(droppedBytes, force: true);
+        try
+        {
+            await CloseWriteAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception) when (Volatile.Read(ref failure) is not null)
+        {
+            // Already reset or failed: nothing left to close.
+        }
+    }
+
+    public override string ToString() => $"{Id} {Protocol} ({Direction})";
+
+    /// <summary>Fails the stream (reset, or its connection closed); false when it had already ended.</summary>
+    internal bool Fail(Exception error)
+    {
+        TaskCompletionSource? reader;
+        TaskCompletionSource? credit;
+        TaskCompletionSource[] waitingWriters;
+        Chunk[] dropped;
+        lock (gate)
+        {
+            if (failure is not null || finished)
+            {
+                return false;
+            }
+
+            failure = error;
+            (reader, readSignal) = (readSignal, null);
+            (credit, creditSignal) = (creditSignal, null);
+            waitingWriters = [.. writers];
+            writers.Clear();
+            (dropped, _) = TakeReceived();
+        }
+
+        Release(dropped);
+        reader?.TrySetResult();
+        credit?.TrySetResult();
+        foreach (var writer in waitingWriters)
+        {
+            writer.TrySetResult();
+        }
+
+        connection.OnStreamEnded(this, error);
+        completion.TrySetException(error);
+        _ = completion.Task.Exception;
+        return true;
+    }
+
+    /// <summary>Data arrived from the remote end.</summary>
+    internal void OnData(byte[] buffer, int count)
+    {
+        TaskCompletionSource? reader;
+        bool drop;
+        lock (gate)
+        {
+            drop = failure is not null || readClosed;
+            if (!drop)
+            {
+                received.Enqueue(new Chunk(buffer, count));
+            }
+
+            reader = null;
+            if (!drop)
+            {
+                (reader, readSignal) = (readSignal, null);
+            }
+        }
+
+        if (drop)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+
+            // Unread data still frees the sender's window, or a writer to a closed reader would hang.
+            ReturnCredit(count, force: true);
+            return;
+        }
+
+        reader?.TrySetResult();
+    }
+
+    /// <summary>The remote end returned window credit.</summary>
+    internal void OnCredit(long delta)
+    {
+        TaskCompletionSource? waiter;
+        lock (gate)
+        {
+            sendCredit += delta;
+            (waiter, creditSignal) = (creditSignal, null);
+        }
+
+        waiter?.TrySetResult();
+    }
+
+    /// <summary>The remote end closed its direction.</summary>
+    internal void OnFin()
+    {
+        TaskCompletionSource? reader;
+        lock (gate)
+        {
+            remoteFin = true;
+            (reader, readSignal) = (readSignal, null);
+        }
+
+        reader?.TrySetResult();
+        TryFinish();
+    }
+
+    private void SendFin()
+    {
+        SendControl(remote => remote.FindStream(StreamId)?.OnFin());
+        TryFinish();
+    }
+
+    private void TryFinish()
+    {
+        lock (gate)
+        {
+            if (finished || failure is not null || !localFin || !remoteFin)
+            {
+                return;
+            }
+
+            finished = true;
+        }
+
+        connection.OnStreamEnded(this, null);
+        completion.TrySetResult();
+    }
+
+    private void SendControl(Action<MockConnection> atRemote) =>
+        connection.Pair.Send(connection, kind: null, Protocol, 0, atRemote, lost: null);
+
+    private static void Release(Chunk[] chunks)
+    {
+        foreach (var chunk in chunks)
+        {
+            ArrayPool<byte>.Shared.Return(chunk.Buffer);
+        }
+    }
+
+    private readonly record struct Chunk(byte[] Buffer, int Count);
+}
