@@ -47,13 +47,11 @@ public sealed record NetworkOptions
     /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
     public int MaxNotConnectedPeerStatuses
     {
-        get => maxNotConnectedPeerStatuses;
+        get;
         init
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            maxNotConnectedPeerStatuses = value;
+            field = value;
         }
-    }
-
-    private readonly int maxNotConnectedPeerStatuses = 1024;
+    } = 1024;
 }
