@@ -32,6 +32,14 @@ public interface INetwork : IDialer, IAsyncDisposable
     /// connection count and latency: an observable keyed cache (<c>Connect()</c> gives the current
     /// table, then every change).
     /// </summary>
+    /// <remarks>
+    /// A connected peer's <see cref="PeerStatus.Latency"/> follows the peer store's latency average
+    /// (fed by ping) as it changes; a peer without connections keeps the value it had when they
+    /// closed. Rows of peers without connections are bounded by
+    /// <see cref="NetworkOptions.MaxNotConnectedPeerStatuses"/>: past it the oldest such row is
+    /// removed (a <c>Remove</c> change; <see cref="IDialer.Connectedness"/> then answers
+    /// <see cref="Network.Connectedness.NotConnected"/>). Completes when the network is disposed.
+    /// </remarks>
     IObservableCache<PeerId, PeerStatus> PeerStatuses { get; }
 
     /// <summary>Completes once the network has shut down (the seed's <c>Process()</c>).</summary>

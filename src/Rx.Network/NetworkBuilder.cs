@@ -1,9 +1,11 @@
+using System.Reactive.Concurrency;
 using Microsoft.Extensions.Logging;
 using Rx.Network.Addressing;
 using Rx.Network.Identity;
 using Rx.Network.Muxing;
 using Rx.Network.Peerstore;
 using Rx.Network.Protocols;
+using Rx.Network.Reactive;
 using Rx.Network.Security;
 using Rx.Network.Security.Noise;
 using Rx.Network.Swarm;
@@ -50,6 +52,7 @@ public sealed class NetworkBuilder
     /// <summary>Adds addresses to listen on when started.</summary>
     /// <param name="addresses">The addresses, e.g. <c>/ip4/127.0.0.1/tcp/0</c>.</param>
     /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="addresses"/> is null.</exception>
     /// <exception cref="FormatException">An address does not parse.</exception>
     public NetworkBuilder ListenOn(params string[] addresses)
     {
@@ -61,6 +64,7 @@ public sealed class NetworkBuilder
     /// <summary>Adds addresses to listen on when started.</summary>
     /// <param name="addresses">The addresses.</param>
     /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="addresses"/> is null.</exception>
     public NetworkBuilder ListenOn(params Multiaddr[] addresses)
     {
         ArgumentNullException.ThrowIfNull(addresses);
@@ -74,6 +78,7 @@ public sealed class NetworkBuilder
     /// </summary>
     /// <param name="protocols">The protocols.</param>
     /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="protocols"/> is null.</exception>
     /// <exception cref="ArgumentException">No protocol was given.</exception>
     public NetworkBuilder WithSecurity(params SecurityProtocol[] protocols)
     {
@@ -91,6 +96,7 @@ public sealed class NetworkBuilder
     /// <summary>Sets the yamux options (windows, stream limits, keep-alive).</summary>
     /// <param name="value">The options.</param>
     /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="value"/> is null.</exception>
     public NetworkBuilder WithYamux(YamuxOptions value)
     {
         yamux = value ?? throw new ArgumentNullException(nameof(value));
@@ -100,6 +106,7 @@ public sealed class NetworkBuilder
     /// <summary>Sets the TCP transport options.</summary>
     /// <param name="value">The options.</param>
     /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="value"/> is null.</exception>
     public NetworkBuilder WithTcp(TcpTransportOptions value)
     {
         tcp = value ?? throw new ArgumentNullException(nameof(value));
@@ -109,6 +116,7 @@ public sealed class NetworkBuilder
     /// <summary>Replaces the network options (limits, timeouts, clock, logging).</summary>
     /// <param name="value">The options.</param>
     /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="value"/> is null.</exception>
     public NetworkBuilder WithOptions(NetworkOptions value)
     {
         options = value ?? throw new ArgumentNullException(nameof(value));
@@ -118,6 +126,8 @@ public sealed class NetworkBuilder
     /// <summary>Edits the network options.</summary>
     /// <param name="edit">Returns the new options from the current ones, e.g. <c>o =&gt; o with { Limits = … }</c>.</param>
     /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="edit"/> is null.</exception>
+    /// <exception cref="InvalidOperationException"><paramref name="edit"/> returned null.</exception>
     public NetworkBuilder WithOptions(Func<NetworkOptions, NetworkOptions> edit)
     {
         ArgumentNullException.ThrowIfNull(edit);
@@ -128,24 +138,53 @@ public sealed class NetworkBuilder
     /// <summary>Sets the clock for every timeout, backoff and lifetime.</summary>
     /// <param name="time">The clock.</param>
     /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="time"/> is null.</exception>
     public NetworkBuilder WithTimeProvider(TimeProvider time) =>
         WithOptions(o => o with { TimeProvider = time ?? throw new ArgumentNullException(nameof(time)) });
+
+    /// <summary>
+    /// Takes the network's time from an Rx scheduler: every timeout, backoff, address lifetime and
+    /// RTT is measured on <paramref name="scheduler"/>'s clock (<see cref="IScheduler.Now"/>) and
+    /// every timer is an action scheduled on it. With a virtual-time scheduler (System.Reactive's
+    /// <see cref="HistoricalScheduler"/>, a test scheduler) those run only as the test advances
+    /// the clock; sockets still move bytes in real time. Replaces <see cref="WithTimeProvider"/>.
+    /// </summary>
+    /// <param name="scheduler">
+    /// The scheduler. <see cref="ImmediateScheduler"/> and <see cref="CurrentThreadScheduler"/> are
+    /// refused: they run timed actions by blocking the calling thread.
+    /// </param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="scheduler"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="scheduler"/> runs timed actions by blocking the caller.</exception>
+    public NetworkBuilder WithScheduler(IScheduler scheduler)
+    {
+        ArgumentNullException.ThrowIfNull(scheduler);
+        if (scheduler is ImmediateScheduler or CurrentThreadScheduler)
+        {
+            throw new ArgumentException("The scheduler blocks the calling thread for timed actions; use one that runs them later (a thread-pool, event-loop or virtual-time scheduler).", nameof(scheduler));
+        }
+
+        return WithTimeProvider(new SchedulerTimeProvider(scheduler));
+    }
 
     /// <summary>Sets where the network logs.</summary>
     /// <param name="loggerFactory">The logger factory.</param>
     /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="loggerFactory"/> is null.</exception>
     public NetworkBuilder WithLoggerFactory(ILoggerFactory loggerFactory) =>
         WithOptions(o => o with { LoggerFactory = loggerFactory ?? throw new ArgumentNullException(nameof(loggerFactory)) });
 
     /// <summary>Sets the connection limits.</summary>
     /// <param name="limits">The limits.</param>
     /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="limits"/> is null.</exception>
     public NetworkBuilder WithLimits(ConnectionLimits limits) =>
         WithOptions(o => o with { Limits = limits ?? throw new ArgumentNullException(nameof(limits)) });
 
     /// <summary>Uses an existing peer store (shared between networks, or pre-filled).</summary>
     /// <param name="store">The peer store; the network does not dispose it.</param>
     /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="store"/> is null.</exception>
     public NetworkBuilder WithPeerstore(IPeerstore store)
     {
         peerstore = store ?? throw new ArgumentNullException(nameof(store));

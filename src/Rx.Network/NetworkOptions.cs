@@ -36,4 +36,22 @@ public sealed record NetworkOptions
     /// is ended with <see cref="EventOverflowException"/>. Default 10,000.
     /// </summary>
     public int EventQueueCapacity { get; init; } = 10_000;
+
+    /// <summary>
+    /// Rows of <see cref="INetwork.PeerStatuses"/> kept for peers with no open connection
+    /// (<see cref="Connectedness.CanConnect"/>, <see cref="Connectedness.CannotConnect"/>,
+    /// <see cref="Connectedness.NotConnected"/>); past it, the row that has been without a
+    /// connection longest is removed, so dialing many unreachable peers cannot grow the table
+    /// without bound. Rows of connected peers are never removed. Default 1,024.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int MaxNotConnectedPeerStatuses
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+        }
+    } = 1024;
 }

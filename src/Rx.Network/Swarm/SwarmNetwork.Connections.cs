@@ -168,10 +168,6 @@ internal sealed partial class SwarmNetwork
         }
     }
 
-    /// <summary>Sets a peer's status row; call under <see cref="connectionsGate"/>.</summary>
-    private void UpdateStatus(PeerId peer, Connectedness connectedness, int connectionCount) =>
-        peerStatuses.AddOrUpdate(new PeerStatus(peer, connectedness, connectionCount, Peerstore.PeerInfo(peer)?.Latency));
-
     private void MarkDialFailed(PeerId peer)
     {
         lock (connectionsGate)

@@ -68,7 +68,7 @@ internal sealed partial class SwarmNetwork
 
             Router.Complete();
             events.Complete();
-            peerStatuses.Dispose();
+            CloseStatuses();
             if (ownsPeerstore && Peerstore is IDisposable disposable)
             {
                 disposable.Dispose();

@@ -41,6 +41,7 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost, ILocalHo
         Peerstore = peerstore ?? new MemoryPeerstore(options.TimeProvider);
         Peerstore.AddPublicKey(LocalPeer, identity.PublicKey);
         NewConnections = events.OfType<Connected>().Select(e => e.Connection);
+        FollowLatency();
     }
 
     /// <inheritdoc/>

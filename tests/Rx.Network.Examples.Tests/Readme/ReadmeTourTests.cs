@@ -1,0 +1,72 @@
+using Microsoft.CodeAnalysis.Scripting;
+
+namespace Rx.Network.Examples.Tests.Readme;
+
+/// <summary>
+/// The README's "API tour" and "Configuration and limits" snippets compile and run against the
+/// library, in the order the README shows them.
+/// </summary>
+public sealed class ReadmeTourTests
+{
+    // Roslyn's first compilation in a process is slow on a busy machine.
+    private static readonly TimeSpan SnippetLimit = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task ApiTour_EverySnippet_CompilesAndRunsInOrder()
+    {
+        var snippets = CSharpBlocks("API tour");
+        Assert.True(snippets.Length >= 6, $"The tour has {snippets.Length} C# snippets.");
+
+        await using var runner = new SnippetRunner();
+        foreach (var (snippet, index) in snippets.Select((s, i) => (s, i)))
+        {
+            await RunAsync(runner, snippet, $"API tour snippet {index + 1}");
+        }
+
+        // The tour ends with both networks shut down, and its results are what it prints.
+        Assert.True(runner.Variable<INetwork>("server").Completion.IsCompleted);
+        Assert.True(runner.Variable<INetwork>("client").Completion.IsCompleted);
+        Assert.Equal("hello, echo", System.Text.Encoding.UTF8.GetString(runner.Variable<byte[]>("echoed")));
+        Assert.Equal("HELLO!", System.Text.Encoding.UTF8.GetString(runner.Variable<ReadOnlyMemory<byte>>("reply").Span));
+        Assert.Equal(5, runner.Variable<IList<TimeSpan>>("rtts").Count);
+    }
+
+    [Fact]
+    public async Task ConfigurationAndLimits_Snippet_CompilesAndRuns()
+    {
+        var snippet = Assert.Single(CSharpBlocks("Configuration and limits"));
+        await using var runner = new SnippetRunner();
+
+        await RunAsync(runner, snippet, "configuration snippet");
+
+        // It ran to its end: the network it configured has shut down.
+        Assert.True(runner.Variable<INetwork>("network").Completion.IsCompleted);
+    }
+
+    [Fact]
+    public void ApiTour_HasOnlyCSharpBlocks()
+    {
+        var blocks = ReadmeSection.Find("API tour").CodeBlocks();
+        Assert.NotEmpty(blocks);
+        Assert.All(blocks, b => Assert.Equal("csharp", b.Language));
+    }
+
+    private static string[] CSharpBlocks(string heading) =>
+        ReadmeSection.Find(heading).CodeBlocks().Where(b => b.Language == "csharp").Select(b => b.Code).ToArray();
+
+    private static async Task RunAsync(SnippetRunner runner, string snippet, string what)
+    {
+        try
+        {
+            await runner.RunAsync(snippet, SnippetLimit);
+        }
+        catch (CompilationErrorException e)
+        {
+            Assert.Fail($"README {what} does not compile:\n{string.Join("\n", e.Diagnostics)}\n---\n{snippet}");
+        }
+        catch (Exception e)
+        {
+            Assert.Fail($"README {what} threw {e.GetType().Name}: {e.Message}\n---\n{snippet}");
+        }
+    }
+}

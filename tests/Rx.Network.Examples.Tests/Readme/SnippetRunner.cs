@@ -1,0 +1,74 @@
+using System.Collections.Immutable;
+using System.Reactive.Linq;
+using System.Runtime.InteropServices;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Scripting;
+using Microsoft.CodeAnalysis.Scripting;
+
+namespace Rx.Network.Examples.Tests.Readme;
+
+/// <summary>
+/// Runs C# snippets in order as Roslyn script submissions, each continuing the previous one's state
+/// (as the notebook tests run notebook cells): a snippet may use the variables and usings of the
+/// ones before it, and top-level <c>await</c> works. References: the framework, Rx.Network and
+/// the packages its public API exposes.
+/// </summary>
+internal sealed class SnippetRunner : IAsyncDisposable
+{
+    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(LoadReferences);
+
+    private readonly ScriptOptions options = ScriptOptions.Default
+        .WithReferences(References.Value)
+        .WithImports("System", "System.Collections.Generic", "System.IO", "System.Linq", "System.Text", "System.Threading", "System.Threading.Tasks")
+        .WithOptimizationLevel(OptimizationLevel.Debug)
+        .WithAllowUnsafe(false);
+
+    private ScriptState<object>? state;
+
+    /// <summary>Compiles and runs <paramref name="code"/> after the snippets run so far.</summary>
+    /// <exception cref="CompilationErrorException">The snippet does not compile.</exception>
+    public async Task RunAsync(string code, TimeSpan timeLimit)
+    {
+        var previous = state;
+
+        // Off the caller's thread: a snippet that blocks must not stop the time limit from firing.
+        state = await Task.Run(() => previous is null
+                ? CSharpScript.RunAsync(code, options)
+                : previous.ContinueWithAsync(code, options))
+            .WaitAsync(timeLimit);
+    }
+
+    /// <summary>The value of a script variable, for assertions.</summary>
+    public T Variable<T>(string name) =>
+        (T)(state?.GetVariable(name)?.Value ?? throw new InvalidOperationException($"No snippet declared '{name}'."));
+
+    /// <summary>Disposes what the snippets left in variables (networks the tour did not shut down, subscriptions).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var variable in state?.Variables.Reverse() ?? [])
+        {
+            switch (variable.Value)
+            {
+                case Task:
+                    break;
+                case IAsyncDisposable asyncDisposable:
+                    await asyncDisposable.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(15));
+                    break;
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+            }
+        }
+    }
+
+    private static ImmutableArray<MetadataReference> LoadReferences()
+    {
+        var runtimeDirectory = RuntimeEnvironment.GetRuntimeDirectory();
+        var framework = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "")
+            .Split(Path.PathSeparator)
+            .Where(path => path.Length > 0 && path.StartsWith(runtimeDirectory, StringComparison.Ordinal));
+        var library = new[] { typeof(INetwork), typeof(Observable), typeof(Microsoft.Extensions.Logging.ILogger) }
+            .Select(type => type.Assembly.Location);
+        return [.. framework.Concat(library).Distinct().Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))];
+    }
+}
