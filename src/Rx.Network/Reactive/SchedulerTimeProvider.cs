@@ -14,7 +14,7 @@ namespace Rx.Network.Reactive;
 /// (<see cref="Scheduler.StartStopwatch"/>, virtual for virtual-time schedulers) in ticks of
 /// 100 ns. Timer callbacks run wherever the scheduler runs its actions.
 /// </remarks>
-internal sealed class SchedulerTimeProvider : TimeProvider
+public sealed class SchedulerTimeProvider : TimeProvider
 {
     private readonly IStopwatch stopwatch;
 
