@@ -78,6 +78,9 @@ internal sealed class TcpConnection : IRawConnection
         return new TcpConnection(socket, local, remote, options);
     }
 
+    /// <summary>The send pump; ends once the output pipe has been drained, or failed after an abort.</summary>
+    internal Task SendPump => sending;
+
     public void Abort()
     {
         if (Interlocked.Exchange(ref aborted, 1) != 0)
