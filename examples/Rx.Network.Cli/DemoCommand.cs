@@ -4,6 +4,8 @@ using System.Diagnostics;
 using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
 using Utf8 = System.Text.Encoding;
+using Rx.Network.Mock;
+using Rx.Network.Mock.Testing;
 using Rx.Network.Peerstore;
 using Rx.Network.Protocols;
 using Spectre.Console;
@@ -14,6 +16,8 @@ namespace Rx.Network.Cli;
 /// <c>rxnet demo</c>: a small local network in one process — five nodes over TCP loopback with
 /// Noise and yamux — running ping, identify, echo, request/reply and perf between them, with a
 /// live table of peers and a stream of events; plain lines when the output is not a terminal.
+/// <c>--mock</c> runs the same on the mock network in virtual time: links of 20 ms and 50 MB/s,
+/// every step driven by the mock's clock, so the figures are the links', exactly, every run.
 /// </summary>
 internal static class DemoCommand
 {
@@ -22,12 +26,13 @@ internal static class DemoCommand
     public static Command Create()
     {
         var nodes = new Option<int>("--nodes") { Description = "How many nodes to start (2-16).", DefaultValueFactory = _ => 5 };
-        var command = new Command("demo", "Run a small local network and show what happens.") { nodes };
-        command.SetAction((result, cancellationToken) => RunAsync(Math.Clamp(result.GetValue(nodes), 2, 16), cancellationToken));
+        var mock = new Option<bool>("--mock") { Description = "Run on the in-memory mock network in virtual time instead of TCP loopback." };
+        var command = new Command("demo", "Run a small local network and show what happens.") { nodes, mock };
+        command.SetAction((result, cancellationToken) => RunAsync(Math.Clamp(result.GetValue(nodes), 2, 16), result.GetValue(mock), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(int count, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(int count, bool useMock, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(TimeSpan.FromSeconds(50));
@@ -35,11 +40,15 @@ internal static class DemoCommand
         var demo = new DemoState();
         var networks = new List<INetwork>();
         var services = new List<IDisposable>();
+        await using var mockNetwork = useMock
+            ? new MockNetwork(new TestScheduler(), new MockNetworkOptions { Seed = 1, DefaultLink = new LinkOptions { Latency = TimeSpan.FromMilliseconds(20), Bandwidth = 50_000_000 } })
+            : null;
+        var clock = mockNetwork?.TimeProvider;
         try
         {
             for (int i = 0; i < count; i++)
             {
-                var network = await new NetworkBuilder().ListenOn("/ip4/127.0.0.1/tcp/0").StartAsync(deadline.Token);
+                var network = mockNetwork?.GenPeer() ?? await new NetworkBuilder().ListenOn("/ip4/127.0.0.1/tcp/0").StartAsync(deadline.Token);
                 networks.Add(network);
                 int index = i;
                 services.Add(network.Events.Subscribe(e => demo.Record(index, e)));
@@ -49,7 +58,7 @@ internal static class DemoCommand
                     Task.FromResult<ReadOnlyMemory<byte>>(Utf8.UTF8.GetBytes(Utf8.UTF8.GetString(request.Request.Span).ToUpperInvariant()))));
             }
 
-            // Everyone knows everyone's address; each node dials the next one, in a ring.
+            // Everyone knows everyone's address (mock peers: linked); each node dials the next one, in a ring.
             foreach (var a in networks)
             {
                 foreach (var b in networks.Where(b => b != a))
@@ -58,8 +67,15 @@ internal static class DemoCommand
                 }
             }
 
+            mockNetwork?.LinkAll();
             bool live = AnsiConsole.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
-            var steps = Steps(networks, demo, deadline.Token);
+
+            // On the mock network each step runs in virtual time: started by the mock, which moves
+            // its clock from one due event to the next until the step is done.
+            var steps = Steps(networks, demo, clock, deadline.Token)
+                .Select(step => mockNetwork is null ? step : () => mockNetwork.RunAsync(step))
+                .ToList();
+            var virtualStart = mockNetwork?.Now;
             if (live)
             {
                 await AnsiConsole.Live(Render(networks, demo)).StartAsync(async context =>
@@ -79,7 +95,7 @@ internal static class DemoCommand
                 }
             }
 
-            PrintSummary(demo, watch.Elapsed);
+            PrintSummary(demo, watch.Elapsed, mockNetwork is null ? null : mockNetwork.Now - virtualStart);
             return 0;
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ProtocolViolationException or TimeoutException)
@@ -90,14 +106,17 @@ internal static class DemoCommand
         finally
         {
             services.ForEach(s => s.Dispose());
-            foreach (var network in networks)
+            if (mockNetwork is null)
             {
-                await network.DisposeAsync();
+                foreach (var network in networks)
+                {
+                    await network.DisposeAsync();
+                }
             }
         }
     }
 
-    private static List<Func<Task>> Steps(List<INetwork> nodes, DemoState demo, CancellationToken token)
+    private static List<Func<Task>> Steps(List<INetwork> nodes, DemoState demo, TimeProvider? clock, CancellationToken token)
     {
         var steps = new List<Func<Task>>();
         int n = nodes.Count;
@@ -108,7 +127,7 @@ internal static class DemoCommand
         });
         steps.Add(async () =>
         {
-            var rtts = await Task.WhenAll(Enumerable.Range(0, n).Select(i => PingService.PingAsync(nodes[i], nodes[(i + 1) % n].LocalPeer, cancellationToken: token)));
+            var rtts = await Task.WhenAll(Enumerable.Range(0, n).Select(i => PingService.PingAsync(nodes[i], nodes[(i + 1) % n].LocalPeer, clock, token)));
             demo.Say($"ping: {n} round trips, average {rtts.Average(r => r.TotalMilliseconds):0.###} ms");
         });
         steps.Add(async () =>
@@ -124,14 +143,18 @@ internal static class DemoCommand
             {
                 var payload = new byte[1 << 20];
                 Random.Shared.NextBytes(payload);
-                var sending = Task.Run(async () =>
-                {
-                    await stream.WriteAsync(payload, token);
-                    await stream.CloseWriteAsync(token);
-                }, token);
+                var sending = SendAsync();
                 var echoed = await stream.Incoming.Aggregate(0L, (total, chunk) => total + chunk.Length).ToTask(token);
                 await sending;
                 demo.Say($"echo: {echoed:N0} of {payload.Length:N0} bytes came back");
+
+                // Inline up to its first wait, then concurrently with the reading (no thread hop:
+                // on the mock network, virtual time orders both).
+                async Task SendAsync()
+                {
+                    await stream.WriteAsync(payload, token);
+                    await stream.CloseWriteAsync(token);
+                }
             }
         });
         steps.Add(async () =>
@@ -142,7 +165,7 @@ internal static class DemoCommand
         });
         steps.Add(async () =>
         {
-            var result = await PerfService.RunAsync(nodes[0], nodes[1].LocalPeer, 16 << 20, 16 << 20, cancellationToken: token);
+            var result = await PerfService.RunAsync(nodes[0], nodes[1].LocalPeer, 16 << 20, 16 << 20, time: clock, cancellationToken: token);
             demo.Say($"perf: {result.UploadMegabytesPerSecond:0} MB/s up, {result.DownloadMegabytesPerSecond:0} MB/s down");
         });
         steps.Add(async () =>
@@ -167,10 +190,13 @@ internal static class DemoCommand
         return new Rows(peers, new Panel(steps).Header("steps"), new Panel(events).Header("latest events"));
     }
 
-    private static void PrintSummary(DemoState demo, TimeSpan elapsed)
+    private static void PrintSummary(DemoState demo, TimeSpan elapsed, TimeSpan? virtualElapsed)
     {
         var counts = string.Join(", ", demo.EventCounts().Select(pair => $"{pair.Key} {pair.Value}"));
-        Console.WriteLine($"summary: {demo.Lines().Length} steps passed in {elapsed.TotalSeconds:0.0} s; events: {counts}");
+        string time = virtualElapsed is { } v
+            ? $"{v.TotalSeconds:0.000} s of virtual time ({elapsed.TotalSeconds:0.0} s of wall time)"
+            : $"{elapsed.TotalSeconds:0.0} s";
+        Console.WriteLine($"summary: {demo.Lines().Length} steps passed in {time}; events: {counts}");
     }
 
     private static string Short(string id) => id.Length > 12 ? "…" + id[^8..] : id;
