@@ -12,7 +12,7 @@ public sealed class NotebookFilesTests
     private const string UpdateVariable = "RXNET_UPDATE_NOTEBOOKS";
 
     private static readonly string[] ExpectedNotebooks =
-        ["01-getting-started.ipynb", "02-rx-linq-over-the-network.ipynb", "03-virtual-time.ipynb"];
+        ["01-getting-started.ipynb", "02-rx-linq-over-the-network.ipynb", "03-virtual-time.ipynb", "04-simulating-a-network.ipynb"];
 
     public static TheoryData<string> Notebooks() =>
         new(RepositoryLayout.Current.NotebookPaths().Select(path => Path.GetFileName(path)));
