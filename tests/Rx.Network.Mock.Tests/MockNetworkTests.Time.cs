@@ -102,6 +102,21 @@ public class MockNetworkTimeTests
     }
 
     [Fact]
+    public async Task PeerStatuses_LatencyFollowsPings()
+    {
+        var net = new MockNetwork(new TestScheduler(), new MockNetworkOptions { Seed = 1, Identify = null, DefaultLink = new LinkOptions { Latency = Ms(15) } });
+        await using var _ = net;
+        var (a, b, _) = await TwoPeersAsync(net);
+        using var pinger = new PingService(a, net.TimeProvider);
+
+        await net.RunAsync(() => pinger.PingAsync(b.LocalPeer));
+        await net.RunUntilIdleAsync();
+
+        Assert.True(a.PeerStatuses.TryGetValue(b.LocalPeer, out var status));
+        Assert.Equal(Ms(30), status.Latency);
+    }
+
+    [Fact]
     public async Task Timers_OnTheNetworkClock_FireWithoutWallClockWaits()
     {
         await using var net = Quiet();

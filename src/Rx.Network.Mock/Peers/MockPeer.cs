@@ -24,6 +24,7 @@ internal sealed partial class MockPeer : INetwork, ILocalHost, ILinkEnd
     private readonly List<IDisposable> services = [];
     private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool ownsKey;
+    private readonly IDisposable latencyFollower;
     private Action<IConnection>? connectionHandler;
     private bool disposed;
 
@@ -39,6 +40,20 @@ internal sealed partial class MockPeer : INetwork, ILocalHost, ILinkEnd
         NewConnections = events.OfType<Connected>().Select(e => e.Connection);
         peerstore = new MemoryPeerstore(network.TimeProvider, network.Options.Peerstore);
         peerstore.AddPublicKey(LocalPeer, key.PublicKey);
+
+        // As in the swarm, a connected peer's row follows the peer store's latency average (ping
+        // results). Applied from the dispatcher: the peer store calls back under its own lock.
+        latencyFollower = peerstore.Peers.Connect().Subscribe(changes =>
+        {
+            foreach (var change in changes)
+            {
+                if (change.Current.Latency is { } latency && change.Previous?.Latency != latency)
+                {
+                    var peer = change.Key;
+                    network.Dispatcher.Post(() => FollowLatency(peer, latency));
+                }
+            }
+        });
     }
 
     public MockNetwork Network { get; }
@@ -162,6 +177,7 @@ internal sealed partial class MockPeer : INetwork, ILocalHost, ILinkEnd
             await connection.CloseAsync().ConfigureAwait(false);
         }
 
+        latencyFollower.Dispose();
         services.ForEach(s => s.Dispose());
         Router.Complete();
         events.Complete();
@@ -235,6 +251,17 @@ internal sealed partial class MockPeer : INetwork, ILocalHost, ILinkEnd
         catch (Exception)
         {
             stream.Reset();
+        }
+    }
+
+    private void FollowLatency(PeerId peer, TimeSpan latency)
+    {
+        lock (gate)
+        {
+            if (!disposed && statuses.TryGetValue(peer, out var status) && status.ConnectionCount > 0 && status.Latency != latency)
+            {
+                statuses.AddOrUpdate(status with { Latency = latency });
+            }
         }
     }
 
