@@ -26,6 +26,7 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost
     private readonly CancellationTokenSource shutdown = new();
     private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool ownsPeerstore;
+    private readonly InboundRateLimiter rateLimiter;
     private long connectionCounter;
 
     public SwarmNetwork(PrivateKey identity, IReadOnlyList<ITransport> transports, Upgrader upgrader, IPeerstore? peerstore, NetworkOptions options)
@@ -41,6 +42,7 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost
         Peerstore = peerstore ?? new MemoryPeerstore(options.TimeProvider);
         Peerstore.AddPublicKey(LocalPeer, identity.PublicKey);
         NewConnections = events.OfType<Connected>().Select(e => e.Connection);
+        rateLimiter = new InboundRateLimiter(options.TimeProvider, options.Limits.InboundPerIpPerSecond, options.Limits.InboundPerIpBurst);
     }
 
     /// <inheritdoc/>
