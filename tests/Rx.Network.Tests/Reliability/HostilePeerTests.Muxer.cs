@@ -11,6 +11,7 @@ namespace Rx.Network.Tests.Reliability;
 public sealed partial class HostilePeerTests
 {
     private const int MaxInboundStreams = 32;
+    private const string Hold = "/hold/1.0.0";
 
     [Fact]
     public async Task DataBeyondTheWindow_EndsTheConnectionWithGoAwayProtocolError()
@@ -21,10 +22,12 @@ public sealed partial class HostilePeerTests
         {
             await peer.UpgradeAsync(identity);
 
-            // The window is 256 KiB; the stream's negotiation reads a little, so send far more in
-            // frames the listener must account for before any of it is read.
+            // The stream goes to a handler that never reads, so nothing but the 256 KiB window
+            // stands between the peer and the listener's memory. (Garbage instead of a proposal
+            // would get the stream reset first, and data for a reset stream is dropped.)
             var chunk = new byte[16 * 1024];
-            var frames = new List<(YamuxHeader, byte[]?)> { (YamuxHeader.WindowUpdate(1, 0, YamuxFlags.Syn), null) };
+            var proposal = MultistreamMessage.Frame(MultistreamSelect.ProtocolId, Hold).ToArray();
+            var frames = new List<(YamuxHeader, byte[]?)> { (YamuxHeader.Data(1, (uint)proposal.Length, YamuxFlags.Syn), proposal) };
             for (int i = 0; i < 40; i++)
             {
                 frames.Add((YamuxHeader.Data(1, (uint)chunk.Length), chunk));
@@ -191,11 +194,16 @@ public sealed partial class HostilePeerTests
     private sealed class Target : IAsyncDisposable
     {
         private readonly IDisposable echo;
+        private readonly IDisposable hold;
+        private readonly TaskCompletionSource released = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         private Target(INetwork listener)
         {
             Listener = listener;
             echo = listener.SetStreamHandler(Echo, EchoAsync);
+
+            // Takes a stream and never reads it (until the target is disposed).
+            hold = listener.SetStreamHandler(Hold, _ => released.Task);
         }
 
         public INetwork Listener { get; }
@@ -248,7 +256,9 @@ public sealed partial class HostilePeerTests
 
         public async ValueTask DisposeAsync()
         {
+            released.TrySetResult();
             echo.Dispose();
+            hold.Dispose();
             await Listener.DisposeAsync();
         }
 
