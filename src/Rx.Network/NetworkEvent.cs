@@ -6,7 +6,7 @@ namespace Rx.Network;
 /// Something that happened in a network: the element type of <see cref="INetwork.Events"/>.
 /// Match on the subtypes (<see cref="ListenStarted"/>, <see cref="ListenClosed"/>,
 /// <see cref="Connected"/>, <see cref="Disconnected"/>, <see cref="StreamOpened"/>,
-/// <see cref="StreamClosed"/>), e.g. <c>network.Events.OfType&lt;Connected&gt;()</c>.
+/// <see cref="StreamClosed"/>, <see cref="InboundRefused"/>), e.g. <c>network.Events.OfType&lt;Connected&gt;()</c>.
 /// </summary>
 /// <param name="Timestamp">When it happened, from the network's time provider.</param>
 public abstract record NetworkEvent(DateTimeOffset Timestamp);
@@ -43,3 +43,13 @@ public sealed record StreamOpened(DateTimeOffset Timestamp, IStream Stream) : Ne
 /// <param name="Stream">The stream.</param>
 /// <param name="Error">Why, when it did not end cleanly (e.g. <see cref="StreamResetException"/>).</param>
 public sealed record StreamClosed(DateTimeOffset Timestamp, IStream Stream, Exception? Error) : NetworkEvent(Timestamp);
+
+/// <summary>
+/// An inbound connection was refused before or right after its handshake because a limit was
+/// reached: the per-source rate, pending handshakes, inbound or per-peer connections (see
+/// <see cref="Swarm.ConnectionLimits"/>). The connection never became a <see cref="Connected"/>.
+/// </summary>
+/// <param name="Timestamp">When.</param>
+/// <param name="RemoteAddress">Where the connection came from.</param>
+/// <param name="Reason">The limit, with its name and configured value.</param>
+public sealed record InboundRefused(DateTimeOffset Timestamp, Multiaddr RemoteAddress, ConnectionLimitExceededException Reason) : NetworkEvent(Timestamp);

@@ -347,6 +347,10 @@ internal sealed partial class YamuxSession
             }
 
             ackBacklog.Fault(Error.MuxerClosed("The remote peer sent GoAway: no new streams.", remote: true, code));
+
+            // The peer is leaving: once our streams with it are done, the session is useless, so
+            // close it rather than hold the connection until the peer (or keep-alive) ends it.
+            CloseIfIdleAfterGoAway();
             return;
         }
 

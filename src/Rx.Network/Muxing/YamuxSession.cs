@@ -415,6 +415,22 @@ internal sealed partial class YamuxSession : IAsyncDisposable
         }
 
         CheckAllStreamsDone();
+        CloseIfIdleAfterGoAway();
+    }
+
+    /// <summary>Starts a graceful close when the peer sent GoAway and no stream is left.</summary>
+    private void CloseIfIdleAfterGoAway()
+    {
+        lock (gate)
+        {
+            if (state != SessionState.Open || remoteGoAway is null || streams.Count > 0)
+            {
+                return;
+            }
+        }
+
+        // Off the caller's path: this runs inside the read loop's frame parsing and in Forget.
+        Observe(Task.Run(() => CloseAsync()));
     }
 
     private void CheckAllStreamsDone()

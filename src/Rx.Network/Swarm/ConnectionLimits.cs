@@ -24,4 +24,36 @@ public sealed record ConnectionLimits
 
     /// <summary>Inbound connections still in their upgrade at once; more are closed at once. Default 64.</summary>
     public int MaxPendingInbound { get; init; } = 64;
+
+    /// <summary>
+    /// New inbound connections accepted per second from one source (an IPv4 address, or an IPv6
+    /// /64 prefix), after a first <see cref="InboundPerIpBurst"/>; 0 turns the limit off. Excess
+    /// connections are closed at once, before their handshake, and reported as
+    /// <see cref="InboundRefused"/>. Default 64 per second.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Negative.</exception>
+    public int InboundPerIpPerSecond
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            field = value;
+        }
+    } = 64;
+
+    /// <summary>
+    /// Inbound connections one source may open at once before <see cref="InboundPerIpPerSecond"/>
+    /// paces it (the token bucket's size). Default 256.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Less than 1.</exception>
+    public int InboundPerIpBurst
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+        }
+    } = 256;
 }

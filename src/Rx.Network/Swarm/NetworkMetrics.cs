@@ -19,6 +19,7 @@ internal sealed class NetworkMetrics
     private readonly Counter<long> bytesSent;
     private readonly Histogram<double> handshakeDuration;
     private readonly Counter<long> dialFailures;
+    private readonly Counter<long> inboundRefused;
 
     /// <summary>Creates the instruments on <paramref name="meter"/>.</summary>
     public NetworkMetrics(Meter meter)
@@ -31,6 +32,7 @@ internal sealed class NetworkMetrics
         bytesSent = meter.CreateCounter<long>("rxnet.bytes.out", "By", "Stream payload bytes sent.");
         handshakeDuration = meter.CreateHistogram<double>("rxnet.handshake.duration", "s", "Time to upgrade a raw connection (negotiation, security, muxer).");
         dialFailures = meter.CreateCounter<long>("rxnet.dial.failures", "{dial}", "Dials of a peer that failed.");
+        inboundRefused = meter.CreateCounter<long>("rxnet.connections.refused", "{connection}", "Inbound connections refused by a limit (tag: limit).");
     }
 
     /// <summary>The process-wide instruments on the <c>Rx.Network</c> meter.</summary>
@@ -78,4 +80,6 @@ internal sealed class NetworkMetrics
             new KeyValuePair<string, object?>("succeeded", succeeded));
 
     public void DialFailed() => dialFailures.Add(1);
+
+    public void InboundRefused(string limit) => inboundRefused.Add(1, new KeyValuePair<string, object?>("limit", limit));
 }

@@ -114,22 +114,26 @@ internal sealed partial class SwarmNetwork
         {
             while (await listener.AcceptAsync(shutdown.Token).ConfigureAwait(false) is { } raw)
             {
-                if (Interlocked.Increment(ref pendingInbound) > options.Limits.MaxPendingInbound)
+                // Checked in order of cost to us: all three refuse before any handshake byte, so a
+                // flood costs an accept and a close, and the dialer's dial fails at once.
+                var refusal = RateLimitRefusal(raw.RemoteAddress);
+                if (refusal is null && Interlocked.Increment(ref pendingInbound) > options.Limits.MaxPendingInbound)
                 {
                     Interlocked.Decrement(ref pendingInbound);
                     logger.PendingInboundExceeded(raw.RemoteAddress);
-                    raw.Abort();
-                    await raw.DisposeAsync().ConfigureAwait(false);
-                    continue;
+                    refusal = new ConnectionLimitExceededException(nameof(ConnectionLimits.MaxPendingInbound), options.Limits.MaxPendingInbound);
                 }
-
-                // Refused before the handshake, so the dialer's dial fails rather than handing it a
-                // connection that is closed right after (the check after the upgrade still decides
-                // for connections that were pending together).
-                if (Volatile.Read(ref inboundCount) >= options.Limits.MaxInbound)
+                else if (refusal is null && Volatile.Read(ref inboundCount) >= options.Limits.MaxInbound)
                 {
+                    // The check after the upgrade still decides for connections pending together.
                     Interlocked.Decrement(ref pendingInbound);
                     logger.InboundLimitReached(raw.RemoteAddress, options.Limits.MaxInbound);
+                    refusal = new ConnectionLimitExceededException(nameof(ConnectionLimits.MaxInbound), options.Limits.MaxInbound);
+                }
+
+                if (refusal is not null)
+                {
+                    RefuseInbound(raw.RemoteAddress, refusal);
                     raw.Abort();
                     await raw.DisposeAsync().ConfigureAwait(false);
                     continue;
@@ -159,6 +163,25 @@ internal sealed partial class SwarmNetwork
         }
     }
 
+    /// <summary>The refusal when <paramref name="remote"/> is over its rate of new connections, else null.</summary>
+    private ConnectionLimitExceededException? RateLimitRefusal(Multiaddr remote)
+    {
+        if (!rateLimiter.Enabled || !remote.TryGetEndPoint(out var endPoint) || endPoint is not IPEndPoint ip || rateLimiter.TryAcquire(ip.Address))
+        {
+            return null;
+        }
+
+        logger.InboundRateLimited(remote, options.Limits.InboundPerIpPerSecond);
+        return new ConnectionLimitExceededException(nameof(ConnectionLimits.InboundPerIpPerSecond), options.Limits.InboundPerIpPerSecond);
+    }
+
+    /// <summary>Counts and reports an inbound connection refused by a limit.</summary>
+    private void RefuseInbound(Multiaddr remote, ConnectionLimitExceededException reason)
+    {
+        Metrics.InboundRefused(reason.Limit ?? "unknown");
+        events.Publish(new InboundRefused(Now, remote, reason));
+    }
+
     private async Task UpgradeInboundAsync(IRawConnection raw)
     {
         long started = Stopwatch.GetTimestamp();
@@ -167,6 +190,13 @@ internal sealed partial class SwarmNetwork
             var upgraded = await upgrader.UpgradeInboundAsync(raw, shutdown.Token).ConfigureAwait(false);
             Metrics.Handshake(Stopwatch.GetElapsedTime(started), Direction.Inbound, succeeded: true);
             AddConnection(upgraded);
+        }
+        catch (ConnectionLimitExceededException e) when (!shutdown.IsCancellationRequested)
+        {
+            // A limit that could only be checked once the peer was known (per peer), or that
+            // connections pending together crossed.
+            logger.InboundUpgradeFailed(e, raw.RemoteAddress);
+            RefuseInbound(raw.RemoteAddress, e);
         }
         catch (Exception e)
         {

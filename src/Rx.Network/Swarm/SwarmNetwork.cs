@@ -26,6 +26,7 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost, ILocalHo
     private readonly CancellationTokenSource shutdown = new();
     private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool ownsPeerstore;
+    private readonly InboundRateLimiter rateLimiter;
     private long connectionCounter;
 
     public SwarmNetwork(PrivateKey identity, IReadOnlyList<ITransport> transports, Upgrader upgrader, IPeerstore? peerstore, NetworkOptions options)
@@ -42,6 +43,7 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost, ILocalHo
         Peerstore.AddPublicKey(LocalPeer, identity.PublicKey);
         NewConnections = events.OfType<Connected>().Select(e => e.Connection);
         FollowLatency();
+        rateLimiter = new InboundRateLimiter(options.TimeProvider, options.Limits.InboundPerIpPerSecond, options.Limits.InboundPerIpBurst);
     }
 
     /// <inheritdoc/>

@@ -42,6 +42,7 @@ internal sealed class TcpConnection : IRawConnection
     private readonly Task closed;
     private readonly int busyReceiveSize;
     private int aborted;
+    private int finSent;
 
     private TcpConnection(Socket socket, Multiaddr local, Multiaddr remote, TcpTransportOptions options)
     {
@@ -127,7 +128,15 @@ internal sealed class TcpConnection : IRawConnection
                 int received = await socket.ReceiveAsync(memory, SocketFlags.None).ConfigureAwait(false);
                 if (received == 0)
                 {
-                    break; // The remote half-closed: the end of the stream.
+                    // The remote half-closed: the end of the stream; or it reset the connection
+                    // and a send saw the reset first (the kernel reports it once, and a receive
+                    // then returns 0). A reset must not read as a clean end.
+                    if (WasReset(socket, Volatile.Read(ref finSent) != 0))
+                    {
+                        error = new IOException($"The connection to {RemoteAddress} was reset by the remote.", new SocketException((int)SocketError.ConnectionReset));
+                    }
+
+                    break;
                 }
 
                 // A receive that filled its buffer left more waiting in the kernel: read in large
@@ -192,6 +201,7 @@ internal sealed class TcpConnection : IRawConnection
                 if (result.IsCompleted)
                 {
                     // The writer completed: a half-close, so the remote reads the end of the stream.
+                    Volatile.Write(ref finSent, 1);
                     socket.Shutdown(SocketShutdown.Send);
                     break;
                 }
@@ -237,6 +247,37 @@ internal sealed class TcpConnection : IRawConnection
         finally
         {
             socket.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Whether a socket that read the end of the stream was in fact reset. On Linux a reset leaves
+    /// the TCP state CLOSE, whereas the remote's FIN leaves CLOSE_WAIT; CLOSE is also where a
+    /// graceful close ends once our own FIN was acknowledged, so the state decides only while we have
+    /// not sent ours (<paramref name="sentFin"/>). Elsewhere (no TCP_INFO) it answers false.
+    /// </summary>
+    internal static bool WasReset(Socket socket, bool sentFin)
+    {
+        // linux/tcp.h: TCP_INFO is option 11 of IPPROTO_TCP; tcpi_state is its first byte; TCP_CLOSE is 7.
+        const int TcpInfo = 11;
+        const byte TcpClose = 7;
+        if (sentFin || !OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        try
+        {
+            Span<byte> info = stackalloc byte[8];
+            return socket.GetRawSocketOption((int)ProtocolType.Tcp, TcpInfo, info) > 0 && info[0] == TcpClose;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
         }
     }
 
