@@ -1,0 +1,41 @@
+using System.Text.Json.Nodes;
+
+namespace Rx.Network.PerfTool;
+
+/// <summary>The result lines of one run, looked up by implementation and measurement.</summary>
+internal sealed class Results(IReadOnlyList<JsonObject> lines)
+{
+    private static readonly string[] Implementations = [Report.Rx, Report.Js, Report.Tcp];
+
+    /// <summary>Median MB/s of the throughput runs with <paramref name="streams"/> streams, per implementation.</summary>
+    public Dictionary<string, double> Throughput(int streams) =>
+        Pick("throughput", o => (int)o["streams"]! == streams, "mbps");
+
+    public Dictionary<string, double> Handshakes() => Pick("handshakes", _ => true, "perSecond");
+
+    public Dictionary<string, double> Ping(string field) => Pick("ping", _ => true, field);
+
+    /// <summary>A field of the rxnet-only probes (alloc, memory), NaN when absent.</summary>
+    public double Rx(string measure, string field) =>
+        lines.LastOrDefault(o => Impl(o) == Report.Rx && Measure(o) == measure && o[field] is not null)?[field]?.GetValue<double>() ?? double.NaN;
+
+    /// <summary>Single-stream throughput of the runs between implementations, labelled client → server.</summary>
+    public List<(string Label, double Mbps)> Cross() =>
+        [.. lines.Where(o => !Implementations.Contains(Impl(o)) && Measure(o) == "throughput" && (int)o["streams"]! == 1)
+            .Select(o => (Impl(o), o["mbps"]!.GetValue<double>()))];
+
+    private Dictionary<string, double> Pick(string measure, Func<JsonObject, bool> where, string field)
+    {
+        var picked = new Dictionary<string, double>();
+        foreach (var o in lines.Where(o => Implementations.Contains(Impl(o)) && Measure(o) == measure && where(o)))
+        {
+            picked[Impl(o)] = o[field]!.GetValue<double>();
+        }
+
+        return picked;
+    }
+
+    private static string Impl(JsonObject o) => (string)o["impl"]!;
+
+    private static string? Measure(JsonObject o) => (string?)o["measure"];
+}
