@@ -8,6 +8,7 @@ using Rx.Network.PerfTool;
 //   tcp-client HOST:PERFPORT:ECHOPORT --measure …   the same measurements over raw sockets
 //   memory [--streams 10000 --connections 200]     in-process: memory of open streams and idle connections
 //   alloc [--bytes N]                              in-process: bytes allocated per payload byte, steady state
+//   handshake-cpu [--count N --warmup W]           in-process: CPU per full handshake (both ends)
 //   report RESULTS.jsonl [--chart OUT.png]         table of figures and ratios, and the chart
 try
 {
@@ -26,6 +27,7 @@ try
         "tcp-client" => await TcpPerf.ClientAsync(options),
         "memory" => await MemoryProbe.RunAsync(options),
         "alloc" => await AllocationProbe.RunAsync(options),
+        "handshake-cpu" => await HandshakeProbe.RunAsync(options),
         "report" => Report.Run(options),
         _ => throw new ArgumentException($"Unknown subcommand {args[0]}."),
     };
