@@ -49,8 +49,8 @@ internal sealed class TcpConnection : IRawConnection
         LocalAddress = local;
         RemoteAddress = remote;
         busyReceiveSize = Math.Min(BusySegmentSize, options.MaxReceiveBufferSize);
-        inbound = new Pipe(PipeOptionsFor(options.MaxReceiveBufferSize, IdleReceiveSize));
-        outbound = new Pipe(PipeOptionsFor(options.MaxSendBufferSize, Math.Min(BusySegmentSize, options.MaxSendBufferSize)));
+        inbound = new Pipe(PipeOptionsFor(options.MaxReceiveBufferSize, IdleReceiveSize, PipeScheduler.Inline));
+        outbound = new Pipe(PipeOptionsFor(options.MaxSendBufferSize, Math.Min(BusySegmentSize, options.MaxSendBufferSize), PipeScheduler.Inline));
         Pipe = new DuplexPipe(inbound.Reader, outbound.Writer);
         receiving = ReceiveLoopAsync();
         sending = SendLoopAsync();
@@ -239,9 +239,13 @@ internal sealed class TcpConnection : IRawConnection
 
     private IOException Aborted() => new($"The connection to {RemoteAddress} was closed locally.");
 
-    private static PipeOptions PipeOptionsFor(int maxBuffered, int segmentSize) => new(
+    // Readers run inline, on the thread that flushed: the socket's receive completion goes on to
+    // decrypt, and a flush from the secure channel goes on to send, instead of each hopping to
+    // another thread-pool thread. A ping round trip crosses these pipes four times (both ends, both
+    // directions), and on two cores each hop is a wake-up of its own (docs/benchmarks.md).
+    private static PipeOptions PipeOptionsFor(int maxBuffered, int segmentSize, PipeScheduler? readerScheduler = null) => new(
         pool: MemoryPool<byte>.Shared,
-        readerScheduler: PipeScheduler.ThreadPool,
+        readerScheduler: readerScheduler ?? PipeScheduler.ThreadPool,
         writerScheduler: PipeScheduler.ThreadPool,
         pauseWriterThreshold: maxBuffered,
         resumeWriterThreshold: maxBuffered / 2,
