@@ -6,7 +6,7 @@ namespace Rx.Network.PerfTool;
 /// <summary>
 /// The chart of docs/benchmarks.md, drawn with ScottPlot: throughput (1 and 16 streams),
 /// handshakes per second and ping RTT percentiles for rxnet, js-libp2p and raw TCP, each bar
-/// labelled with its figure.
+/// labelled with its figure. Handshakes and RTTs span orders of magnitude: log scales.
 /// </summary>
 internal static class Chart
 {
@@ -26,22 +26,25 @@ internal static class Chart
             multiplot.GetPlot(0),
             "Throughput, MB/s (higher is better)",
             [("1 stream", results.Throughput(1)), ("16 streams", results.Throughput(16))],
-            log: false);
+            log: false,
+            legend: true);
         Grouped(
             multiplot.GetPlot(1),
             "Full handshakes per second (higher is better)",
-            [("TCP + mss + Noise + yamux", results.Handshakes())],
-            log: true);
+            [("TCP + mss + Noise + yamux (raw TCP: connect + close)", results.Handshakes())],
+            log: true,
+            legend: false);
         Grouped(
             multiplot.GetPlot(2),
             "Ping RTT, µs (lower is better)",
             [("p50", results.Ping("p50Us")), ("p99", results.Ping("p99Us"))],
-            log: false);
+            log: true,
+            legend: false);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         multiplot.SavePng(path, 1500, 520);
     }
 
-    private static void Grouped(Plot plot, string title, (string Group, Dictionary<string, double> Figures)[] groups, bool log)
+    private static void Grouped(Plot plot, string title, (string Group, Dictionary<string, double> Figures)[] groups, bool log, bool legend)
     {
         var bars = new List<Bar>();
         var ticks = new List<Tick>();
@@ -70,7 +73,7 @@ internal static class Chart
         var plottable = plot.Add.Bars(bars);
         plottable.ValueLabelStyle.FontSize = 13;
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. ticks]);
-        plot.Axes.Margins(bottom: 0, top: 0.15);
+        plot.Axes.Margins(bottom: 0, top: legend ? 0.45 : 0.15);
         if (log)
         {
             var logTicks = new ScottPlot.TickGenerators.NumericManual();
@@ -83,8 +86,11 @@ internal static class Chart
         }
 
         plot.Title(title, size: 15);
-        plot.Legend.ManualItems.AddRange(Series.Select(s => new LegendItem { LabelText = s.Name, FillColor = s.Color }));
-        plot.Legend.IsVisible = true;
-        plot.Legend.Alignment = Alignment.UpperRight;
+        if (legend)
+        {
+            plot.Legend.ManualItems.AddRange(Series.Select(s => new LegendItem { LabelText = s.Name, FillColor = s.Color }));
+            plot.Legend.IsVisible = true;
+            plot.Legend.Alignment = Alignment.UpperRight;
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -6,7 +7,7 @@ namespace Rx.Network.PerfTool;
 /// <summary>Results are one JSON object per line on stdout, the same shape the js peer prints.</summary>
 internal static class Json
 {
-    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
+    private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static void Emit(JsonObject line) => Console.Out.WriteLine(line.ToJsonString(Compact));
 

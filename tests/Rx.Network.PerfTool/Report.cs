@@ -62,10 +62,16 @@ internal static class Report
         var thr = r.Throughput(1);
         Target(s, "Noise + yamux, 1 stream ≥ 0.4 × raw TCP", Ratio(thr, Rx, Tcp), v => Inv($"{v:0.00} ×"), v => v >= 0.4);
         Target(s, "Noise + yamux, 1 stream ≥ 2.5 × js-libp2p", Ratio(thr, Rx, Js), v => Inv($"{v:0.00} ×"), v => v >= 2.5);
-        Target(s, "≥ 500 full handshakes per second", r.Handshakes().GetValueOrDefault(Rx), v => Inv($"{v:N0} /s"), v => v >= 500);
-        Target(s, "ping RTT p50 ≤ 150 µs", r.Ping("p50Us").GetValueOrDefault(Rx), v => Inv($"{v:N0} µs"), v => v <= 150);
-        Target(s, "ping RTT p99 ≤ 1 ms", r.Ping("p99Us").GetValueOrDefault(Rx), v => Inv($"{v:N0} µs"), v => v <= 1000);
-        Target(s, "steady state ≤ 0.01 B allocated per payload byte", r.Rx("alloc", "bytesPerPayloadByte"), v => Inv($"{v:0.0000} B/B"), v => v <= 0.01);
+        Target(s, "≥ 500 full handshakes per second", r.Handshakes().GetValueOrDefault(Rx, double.NaN), v => Inv($"{v:N0} /s"), v => v >= 500);
+        Target(
+            s,
+            "(the same, from CPU cost: both ends in one process, 2 cores / CPU per handshake)",
+            r.Rx("handshake-cpu", "capacityPerSecond"),
+            v => Inv($"{v:N0} /s ({r.Rx("handshake-cpu", "cpuMicrosecondsPerHandshake"):N0} µs CPU each)"),
+            v => v >= 500);
+        Target(s, "ping RTT p50 ≤ 150 µs", r.Ping("p50Us").GetValueOrDefault(Rx, double.NaN), v => Inv($"{v:N0} µs"), v => v <= 150);
+        Target(s, "ping RTT p99 ≤ 1 ms", r.Ping("p99Us").GetValueOrDefault(Rx, double.NaN), v => Inv($"{v:N0} µs"), v => v <= 1000);
+        Target(s, "steady state ≤ 0.01 B allocated per payload byte", r.Rx("alloc", "bytesPerPayloadByte"), v => Inv($"{v:0.0000} B/B ({r.Rx("alloc", "cpuSecondsPerGB"):0.00} CPU-s/GB)"), v => v <= 0.01);
         Target(s, "10,000 open streams on one connection within 200 MB", r.Rx("memory", "streamsProcessMB"), v => Inv($"{v:N0} MB process"), v => v <= 200);
         Target(s, "memory per idle connection (both ends), reported", r.Rx("memory", "bytesPerIdleConnection"), v => Inv($"{v / 1024:N0} KiB managed, {r.Rx("memory", "rssPerIdleConnection") / 1024:N0} KiB RSS"), _ => true);
         return s.ToString();

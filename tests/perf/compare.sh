@@ -32,9 +32,9 @@ results=$out/results.jsonl
 : > "$results"
 
 if [[ $quick -eq 1 ]]; then
-  bytes=$((16 << 20)); bytes16=$((2 << 20)); runs=3; seconds=2; pings=1000; streams=2000; connections=50; alloc=$((64 << 20))
+  bytes=$((16 << 20)); bytes16=$((2 << 20)); runs=3; seconds=2; pings=1000; streams=2000; connections=50; alloc=$((64 << 20)); handshakes=300
 else
-  bytes=$((64 << 20)); bytes16=$((8 << 20)); runs=5; seconds=5; pings=5000; streams=10000; connections=200; alloc=$((256 << 20))
+  bytes=$((64 << 20)); bytes16=$((8 << 20)); runs=5; seconds=5; pings=5000; streams=10000; connections=200; alloc=$((256 << 20)); handshakes=2000
 fi
 
 echo "building (Release) ..." >&2
@@ -94,6 +94,7 @@ cleanup
 pids=()
 echo "in-process probes (rxnet) ..." >&2
 "${tool[@]}" alloc --bytes "$alloc" | tee -a "$results"
+"${tool[@]}" handshake-cpu --count "$handshakes" --warmup "$handshakes" | tee -a "$results"
 "${tool[@]}" memory --streams "$streams" --connections "$connections" | tee -a "$results"
 
 {

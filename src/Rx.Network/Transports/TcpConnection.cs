@@ -34,6 +34,12 @@ internal sealed class TcpConnection : IRawConnection
     // array. Measured in docs/benchmarks.md.
     private const int BusySegmentSize = 64 * 1024;
 
+    // A busy connection receives into segments this large (capped at a quarter of the receive
+    // bound). Noise frames are up to 65537 bytes on the wire and a frame that straddles two
+    // segments is copied before it is decrypted: with 64 KiB receives nearly every full frame
+    // straddled; with 256 KiB about one in four does (docs/benchmarks.md).
+    private const int BusyReceiveSize = 256 * 1024;
+
     private readonly Socket socket;
     private readonly Pipe inbound;
     private readonly Pipe outbound;
@@ -48,7 +54,7 @@ internal sealed class TcpConnection : IRawConnection
         this.socket = socket;
         LocalAddress = local;
         RemoteAddress = remote;
-        busyReceiveSize = Math.Min(BusySegmentSize, options.MaxReceiveBufferSize);
+        busyReceiveSize = Math.Max(IdleReceiveSize, Math.Min(BusyReceiveSize, options.MaxReceiveBufferSize / 4));
         inbound = new Pipe(PipeOptionsFor(options.MaxReceiveBufferSize, IdleReceiveSize, PipeScheduler.Inline));
         outbound = new Pipe(PipeOptionsFor(options.MaxSendBufferSize, Math.Min(BusySegmentSize, options.MaxSendBufferSize), PipeScheduler.Inline));
         Pipe = new DuplexPipe(inbound.Reader, outbound.Writer);
