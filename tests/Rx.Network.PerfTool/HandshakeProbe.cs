@@ -31,9 +31,12 @@ internal static class HandshakeProbe
             long allocated = GC.GetTotalAllocatedBytes(precise: true);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             long started = Stopwatch.GetTimestamp();
+            long dialing = 0;
             for (int i = 0; i < count; i++)
             {
+                long dialStarted = Stopwatch.GetTimestamp();
                 await client.DialPeerAsync(server.LocalPeer);
+                dialing += Stopwatch.GetTimestamp() - dialStarted;
                 await client.ClosePeerAsync(server.LocalPeer);
             }
 
@@ -45,6 +48,8 @@ internal static class HandshakeProbe
                 ["measure"] = "handshake-cpu",
                 ["count"] = count,
                 ["sequentialPerSecond"] = count / seconds,
+                ["dialMicroseconds"] = (double)dialing / Stopwatch.Frequency / count * 1e6,
+                ["dialAndCloseMicroseconds"] = seconds / count * 1e6,
                 ["cpuMicrosecondsPerHandshake"] = cpuSeconds / count * 1e6,
                 ["capacityPerSecond"] = Environment.ProcessorCount / (cpuSeconds / count),
                 ["allocatedBytesPerHandshake"] = (double)(GC.GetTotalAllocatedBytes(precise: true) - allocated) / count,
