@@ -6,6 +6,7 @@ using Rx.Network.PerfTool;
 //   client MULTIADDR --measure throughput|handshakes|ping [--bytes N --streams K --runs R
 //          --seconds S --concurrency C --pings N]  rxnet client, one JSON result line
 //   tcp-client HOST:PERFPORT:ECHOPORT --measure …   the same measurements over raw sockets
+//   tcp-cpu [--bytes N]                            in-process: the baseline's CPU seconds per GB
 //   memory [--streams 10000 --connections 200]     in-process: memory of open streams and idle connections
 //   alloc [--bytes N]                              in-process: bytes allocated per payload byte, steady state
 //   handshake-cpu [--count N --warmup W]           in-process: CPU per full handshake (both ends)
@@ -25,6 +26,7 @@ try
         "client" => await LibP2pPerf.ClientAsync(options),
         "tcp-serve" => await TcpPerf.ServeAsync(),
         "tcp-client" => await TcpPerf.ClientAsync(options),
+        "tcp-cpu" => await TcpPerf.CpuAsync(options),
         "memory" => await MemoryProbe.RunAsync(options),
         "alloc" => await AllocationProbe.RunAsync(options),
         "handshake-cpu" => await HandshakeProbe.RunAsync(options),

@@ -46,6 +46,14 @@ internal static class Report
         Row(s, "full handshakes per second", r.Handshakes(), higherIsBetter: true);
         Row(s, "ping RTT p50 (µs)", r.Ping("p50Us"), higherIsBetter: false);
         Row(s, "ping RTT p99 (µs)", r.Ping("p99Us"), higherIsBetter: false);
+        double rxCpu = r.Rx("alloc", "cpuSecondsPerGB"), tcpCpu = r.Field(Tcp, "cpu", "cpuSecondsPerGB");
+        if (!double.IsNaN(rxCpu) && !double.IsNaN(tcpCpu))
+        {
+            // CPU per byte hardly depends on the neighbours: its ratio is the throughput ratio two
+            // otherwise idle cores would give, both ends sharing them.
+            s.AppendLine(Inv($"| CPU seconds per GB of payload, both ends in one process | {rxCpu:0.00} | – | {tcpCpu:0.00} | {tcpCpu / rxCpu:0.00} × (CPU-bound throughput ratio) | – |"));
+        }
+
         var cross = r.Cross();
         if (cross.Count > 0)
         {
@@ -63,6 +71,12 @@ internal static class Report
         s.AppendLine("|---|---:|---|");
         var thr = r.Throughput(1);
         Target(s, "Noise + yamux, 1 stream ≥ 0.4 × raw TCP", Ratio(thr, Rx, Tcp), v => Inv($"{v:0.00} ×"), v => v >= 0.4);
+        Target(
+            s,
+            "(the same, from CPU cost per byte: raw TCP CPU-s/GB ÷ rxnet CPU-s/GB)",
+            r.Field(Tcp, "cpu", "cpuSecondsPerGB") / r.Rx("alloc", "cpuSecondsPerGB"),
+            v => Inv($"{v:0.00} ×"),
+            v => v >= 0.4);
         Target(s, "Noise + yamux, 1 stream ≥ 2.5 × js-libp2p", Ratio(thr, Rx, Js), v => Inv($"{v:0.00} ×"), v => v >= 2.5);
         Target(s, "≥ 500 full handshakes per second", r.Handshakes().GetValueOrDefault(Rx, double.NaN), v => Inv($"{v:N0} /s"), v => v >= 500);
         Target(

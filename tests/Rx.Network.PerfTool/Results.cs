@@ -19,8 +19,11 @@ internal sealed class Results(IReadOnlyList<JsonObject> lines)
     public Dictionary<string, double> Ping(string field) => Pick("ping", _ => true, field);
 
     /// <summary>A field of the rxnet-only probes (alloc, memory), NaN when absent.</summary>
-    public double Rx(string measure, string field) =>
-        lines.LastOrDefault(o => Impl(o) == Report.Rx && Measure(o) == measure && o[field] is not null)?[field]?.GetValue<double>() ?? double.NaN;
+    public double Rx(string measure, string field) => Field(Report.Rx, measure, field);
+
+    /// <summary>A field of the last line of <paramref name="impl"/> and <paramref name="measure"/>, NaN when absent.</summary>
+    public double Field(string impl, string measure, string field) =>
+        lines.LastOrDefault(o => Impl(o) == impl && Measure(o) == measure && o[field] is not null)?[field]?.GetValue<double>() ?? double.NaN;
 
     /// <summary>Single-stream throughput of the runs between implementations, labelled client → server.</summary>
     public List<(string Label, double Mbps)> Cross() =>

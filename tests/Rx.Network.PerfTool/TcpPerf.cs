@@ -65,6 +65,34 @@ internal static class TcpPerf
         return 0;
     }
 
+    /// <summary>
+    /// The baseline's CPU cost: server and client in this process, one perf exchange of
+    /// <c>--bytes</c> each way after a warm-up, process CPU seconds per GB of payload (the same
+    /// rule as the rxnet <c>alloc</c> probe).
+    /// </summary>
+    public static async Task<int> CpuAsync(Options options)
+    {
+        long bytes = options.Long("bytes", 256L << 20);
+        using var perf = Listen();
+        _ = AcceptLoopAsync(perf, ServePerfAsync);
+        var server = (IPEndPoint)perf.LocalEndPoint!;
+        await ExchangeAsync(server, bytes / 4, bytes / 4);
+        var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await ExchangeAsync(server, bytes, bytes);
+        double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+        double cpuSeconds = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+        Json.Emit(new JsonObject
+        {
+            ["impl"] = "tcp",
+            ["measure"] = "cpu",
+            ["payloadBytes"] = 2 * bytes,
+            ["mbps"] = 2 * bytes / seconds / 1e6,
+            ["cpuSecondsPerGB"] = cpuSeconds / (2 * bytes / 1e9),
+        });
+        return 0;
+    }
+
     private static Socket Listen()
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

@@ -94,6 +94,7 @@ cleanup
 pids=()
 echo "in-process probes (rxnet) ..." >&2
 "${tool[@]}" alloc --bytes "$alloc" | tee -a "$results"
+"${tool[@]}" tcp-cpu --bytes "$alloc" | tee -a "$results"
 "${tool[@]}" handshake-cpu --count "$handshakes" --warmup "$handshakes" | tee -a "$results"
 "${tool[@]}" memory --streams "$streams" --connections "$connections" | tee -a "$results"
 
