@@ -88,7 +88,13 @@ internal static class Report
         Target(s, "ping RTT p50 ≤ 150 µs", r.Ping("p50Us").GetValueOrDefault(Rx, double.NaN), v => Inv($"{v:N0} µs"), v => v <= 150);
         Target(s, "ping RTT p99 ≤ 1 ms", r.Ping("p99Us").GetValueOrDefault(Rx, double.NaN), v => Inv($"{v:N0} µs"), v => v <= 1000);
         Target(s, "steady state ≤ 0.01 B allocated per payload byte", r.Rx("alloc", "bytesPerPayloadByte"), v => Inv($"{v:0.0000} B/B ({r.Rx("alloc", "cpuSecondsPerGB"):0.00} CPU-s/GB)"), v => v <= 0.01);
-        Target(s, "10,000 open streams on one connection within 200 MB", r.Rx("memory", "streamsProcessMB"), v => Inv($"{v:N0} MB process"), v => v <= 200);
+        double streams = r.Rx("memory", "streams");
+        Target(
+            s,
+            double.IsNaN(streams) || streams == 10_000 ? "10,000 open streams on one connection within 200 MB" : Inv($"(only {streams:N0} streams in this run) open streams on one connection within 200 MB"),
+            r.Rx("memory", "streamsProcessMB"),
+            v => Inv($"{v:N0} MB process"),
+            v => v <= 200 && streams >= 10_000);
         Target(s, "memory per idle connection (both ends), reported", r.Rx("memory", "bytesPerIdleConnection"), v => Inv($"{v / 1024:N0} KiB managed, {r.Rx("memory", "rssPerIdleConnection") / 1024:N0} KiB RSS"), _ => true);
         return s.ToString();
     }

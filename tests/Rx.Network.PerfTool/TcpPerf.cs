@@ -24,7 +24,8 @@ internal static class TcpPerf
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var perf = Listen();
         using var echo = Listen();
-        var accepting = Task.WhenAll(AcceptLoopAsync(perf, ServePerfAsync), AcceptLoopAsync(echo, ServeEchoAsync));
+        _ = AcceptLoopAsync(perf, ServePerfAsync);
+        _ = AcceptLoopAsync(echo, ServeEchoAsync);
         Json.Emit(new JsonObject
         {
             ["event"] = "listening",
@@ -112,9 +113,9 @@ internal static class TcpPerf
             {
                 client = await listener.AcceptAsync();
             }
-            catch (ObjectDisposedException)
+            catch (Exception e) when (e is ObjectDisposedException or SocketException)
             {
-                return;
+                return; // the listener closed
             }
 
             client.NoDelay = true;

@@ -207,7 +207,7 @@ export async function main (argv) {
       return await dial(rest)
     }
     if (mode === 'perf-listen') {
-      await perfListen(rest, (message) => new UsageError(message))
+      await perfListen(rest)
       return undefined
     }
     if (mode === 'perf') {

@@ -37,7 +37,7 @@ function perfNode (listen) {
 }
 
 /** Serves perf and ping until stdin closes or a signal arrives. */
-export async function perfListen (args, usageError) {
+export async function perfListen (args) {
   const { values } = parseArgs({
     args,
     options: { listen: { type: 'string', multiple: true }, 'ignore-stdin': { type: 'boolean', default: false } },
@@ -57,7 +57,6 @@ export async function perfListen (args, usageError) {
     process.stdin.resume()
   }
   emit({ event: 'listening', peerId: node.peerId.toString(), addrs: node.getMultiaddrs().map((a) => a.toString()) })
-  void usageError
 }
 
 function int (value, name, usageError) {
