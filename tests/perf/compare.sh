@@ -53,23 +53,27 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start NAME COMMAND...: runs a server in the background and prints its first stdout line.
+# start NAME COMMAND...: runs a server in the background (in this shell, so that cleanup knows
+# its pid) and waits for its first stdout line, the one that says where it listens.
 start() {
   local name=$1; shift
   "$@" > "$out/$name.out" 2> "$out/$name.err" < /dev/null &
   pids+=($!)
   for _ in $(seq 1 300); do
-    if [[ -s $out/$name.out ]]; then head -n 1 "$out/$name.out"; return; fi
+    if [[ -s $out/$name.out ]]; then return; fi
     sleep 0.1
   done
   echo "$name did not start; see $out/$name.err" >&2
   exit 1
 }
 
-first_addr() { sed -n 's/.*"addrs":\["\([^"]*\)".*/\1/p'; }
-rx_addr=$(start rxnet-server "${tool[@]}" serve | first_addr)
-js_addr=$(start js-server "${js[@]}" perf-listen --ignore-stdin | first_addr)
-tcp_addr=$(start tcp-server "${tool[@]}" tcp-serve | sed -n 's/.*"addr":"\([^"]*\)".*/\1/p')
+first_addr() { head -n 1 "$out/$1.out" | sed -n 's/.*"addrs":\["\([^"]*\)".*/\1/p'; }
+start rxnet-server "${tool[@]}" serve
+start js-server "${js[@]}" perf-listen --ignore-stdin
+start tcp-server "${tool[@]}" tcp-serve
+rx_addr=$(first_addr rxnet-server)
+js_addr=$(first_addr js-server)
+tcp_addr=$(head -n 1 "$out/tcp-server.out" | sed -n 's/.*"addr":"\([^"]*\)".*/\1/p')
 echo "rxnet $rx_addr | js-libp2p $js_addr | tcp $tcp_addr" >&2
 
 # measure ARGS...: the same measurement for the three implementations, back to back, so that
