@@ -1,3 +1,4 @@
+using System.Threading.Tasks.Sources;
 using Rx.Network.Encoding;
 
 namespace Rx.Network.Muxing;
@@ -15,13 +16,17 @@ namespace Rx.Network.Muxing;
 /// <para>Bounded without a fixed capacity: each stream has at most one frame queued per writer
 /// (writers wait for their frame to leave) and at most one pending window update (updates are
 /// coalesced in the stream); the session caps the control frames the peer can provoke.</para>
+/// <para>The writer's wait is a resettable <see cref="IValueTaskSource{TResult}"/>: a bulk transfer
+/// empties the queue after nearly every frame, and a fresh task each time was a measurable share
+/// of the per-frame allocations (docs/benchmarks.md).</para>
 /// </remarks>
-internal sealed class OutboundQueue
+internal sealed class OutboundQueue : IValueTaskSource<bool>
 {
     private readonly Lock gate = new();
     private readonly Queue<OutboundItem> control = new();
     private readonly Queue<PendingWrite> data = new();
-    private TaskCompletionSource<bool>? waiter;
+    private ManualResetValueTaskSourceCore<bool> waiter = new() { RunContinuationsAsynchronously = true };
+    private bool waiting;
     private bool completed;
 
     /// <summary>Items waiting.</summary>
@@ -39,7 +44,7 @@ internal sealed class OutboundQueue
     /// <summary>Queues a control item; <see langword="false"/> once the queue is completed.</summary>
     public bool TryEnqueueControl(OutboundItem item)
     {
-        TaskCompletionSource<bool>? wake;
+        bool wake;
         lock (gate)
         {
             if (completed)
@@ -51,14 +56,14 @@ internal sealed class OutboundQueue
             wake = TakeWaiter();
         }
 
-        wake?.TrySetResult(true);
+        Wake(wake, true);
         return true;
     }
 
     /// <summary>Queues a stream frame; <see langword="false"/> once the queue is completed.</summary>
     public bool TryEnqueueData(PendingWrite write)
     {
-        TaskCompletionSource<bool>? wake;
+        bool wake;
         lock (gate)
         {
             if (completed)
@@ -70,7 +75,7 @@ internal sealed class OutboundQueue
             wake = TakeWaiter();
         }
 
-        wake?.TrySetResult(true);
+        Wake(wake, true);
         return true;
     }
 
@@ -112,22 +117,24 @@ internal sealed class OutboundQueue
                 return new ValueTask<bool>(false);
             }
 
-            waiter = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            return new ValueTask<bool>(waiter.Task);
+            // The previous wait was awaited to its end before the writer came back here.
+            waiter.Reset();
+            waiting = true;
+            return new ValueTask<bool>(this, waiter.Version);
         }
     }
 
     /// <summary>Accepts nothing more; the writer drains what is queued and stops.</summary>
     public void Complete()
     {
-        TaskCompletionSource<bool>? wake;
+        bool wake;
         lock (gate)
         {
             completed = true;
             wake = TakeWaiter();
         }
 
-        wake?.TrySetResult(false);
+        Wake(wake, false);
     }
 
     /// <summary>
@@ -136,7 +143,7 @@ internal sealed class OutboundQueue
     /// </summary>
     public (OutboundItem[] Control, PendingWrite[] Data) Drain(OutboundItem? last = null)
     {
-        TaskCompletionSource<bool>? wake;
+        bool wake;
         OutboundItem[] droppedControl;
         PendingWrite[] droppedData;
         lock (gate)
@@ -154,15 +161,31 @@ internal sealed class OutboundQueue
             wake = TakeWaiter();
         }
 
-        wake?.TrySetResult(true);
+        Wake(wake, true);
         return (droppedControl, droppedData);
     }
 
-    private TaskCompletionSource<bool>? TakeWaiter()
+    bool IValueTaskSource<bool>.GetResult(short token) => waiter.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => waiter.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        waiter.OnCompleted(continuation, state, token, flags);
+
+    /// <summary>Takes the writer's wait if there is one (under the lock); the caller completes it outside.</summary>
+    private bool TakeWaiter()
     {
-        var taken = waiter;
-        waiter = null;
+        var taken = waiting;
+        waiting = false;
         return taken;
+    }
+
+    private void Wake(bool taken, bool result)
+    {
+        if (taken)
+        {
+            waiter.SetResult(result);
+        }
     }
 }
 

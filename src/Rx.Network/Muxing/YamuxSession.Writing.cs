@@ -11,15 +11,21 @@ internal sealed partial class YamuxSession
     /// connection. On cancellation the caller decides, with <see cref="PendingWrite.TryCancel"/>,
     /// whether the frame still leaves.
     /// </summary>
-    internal async Task SendAsync(PendingWrite write, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Not an async method, and without a cancellable token nothing is allocated: the caller awaits
+    /// the frame's own reusable completion. Only a wait that can be cancelled pays for a task.
+    /// </remarks>
+    internal ValueTask SendAsync(PendingWrite write, CancellationToken cancellationToken)
     {
         if (!outbound.TryEnqueueData(write))
         {
             write.Frame.Return();
-            throw CurrentStreamError();
+            return ValueTask.FromException(CurrentStreamError());
         }
 
-        await write.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return cancellationToken.CanBeCanceled
+            ? new ValueTask(write.AsTask().WaitAsync(cancellationToken))
+            : write.Completion;
     }
 
     /// <summary>Queues a stream's coalesced window update (built when the writer reaches it).</summary>

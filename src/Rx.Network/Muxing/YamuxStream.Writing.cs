@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Rx.Network.Encoding;
 
 namespace Rx.Network.Muxing;
@@ -19,6 +20,7 @@ internal sealed partial class YamuxStream
     /// <exception cref="MuxerClosedException">The session ended.</exception>
     /// <exception cref="ObjectDisposedException">The stream was disposed.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
@@ -43,7 +45,8 @@ internal sealed partial class YamuxStream
                 var frame = PooledBuffer.Rent(YamuxHeader.Size + credit);
                 YamuxHeader.Data(Id, (uint)credit).WriteTo(frame.Span);
                 data.Span[..credit].CopyTo(frame.Span[YamuxHeader.Size..]);
-                var write = new PendingWrite(this, frame, credit);
+                var write = spareWrite?.Reuse(frame, credit) ?? new PendingWrite(this, frame, credit);
+                spareWrite = null;
                 try
                 {
                     await session.SendAsync(write, cancellationToken).ConfigureAwait(false);
@@ -67,6 +70,8 @@ internal sealed partial class YamuxStream
                     throw;
                 }
 
+                // Awaited to the end: neither the queue nor the session's writer holds it any more.
+                spareWrite = write;
                 sentSome = true;
                 data = data[credit..];
             }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Rx.Network.Errors;
 
 namespace Rx.Network.Muxing;
@@ -39,6 +40,9 @@ internal sealed partial class YamuxStream : IAsyncDisposable
     private Exception? writeError;
     private TaskCompletionSource? readSignal;
     private bool disposed;
+
+    // The last data frame's hand-off, reused by the next one (see PendingWrite); guarded by writeLock.
+    private PendingWrite? spareWrite;
 
     // Window update waiting for the session's writer; guarded by gate.
     private YamuxFlags pendingFlags;
@@ -108,6 +112,7 @@ internal sealed partial class YamuxStream : IAsyncDisposable
     /// <exception cref="MuxerClosedException">The session ended before the remote finished sending.</exception>
     /// <exception cref="ObjectDisposedException">The stream was disposed.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(disposed, this);

@@ -34,6 +34,12 @@ internal sealed class TcpConnection : IRawConnection
     // array. Measured in docs/benchmarks.md.
     private const int BusySegmentSize = 64 * 1024;
 
+    // A busy connection receives into segments this large (capped at a quarter of the receive
+    // bound). Noise frames are up to 65537 bytes on the wire and a frame that straddles two
+    // segments is copied before it is decrypted: with 64 KiB receives nearly every full frame
+    // straddled; with 256 KiB about one in four does (docs/benchmarks.md).
+    private const int BusyReceiveSize = 256 * 1024;
+
     private readonly Socket socket;
     private readonly Pipe inbound;
     private readonly Pipe outbound;
@@ -49,9 +55,9 @@ internal sealed class TcpConnection : IRawConnection
         this.socket = socket;
         LocalAddress = local;
         RemoteAddress = remote;
-        busyReceiveSize = Math.Min(BusySegmentSize, options.MaxReceiveBufferSize);
-        inbound = new Pipe(PipeOptionsFor(options.MaxReceiveBufferSize, IdleReceiveSize));
-        outbound = new Pipe(PipeOptionsFor(options.MaxSendBufferSize, Math.Min(BusySegmentSize, options.MaxSendBufferSize)));
+        busyReceiveSize = Math.Max(IdleReceiveSize, Math.Min(BusyReceiveSize, options.MaxReceiveBufferSize / 4));
+        inbound = new Pipe(PipeOptionsFor(options.MaxReceiveBufferSize, IdleReceiveSize, PipeScheduler.Inline));
+        outbound = new Pipe(PipeOptionsFor(options.MaxSendBufferSize, Math.Min(BusySegmentSize, options.MaxSendBufferSize), PipeScheduler.Inline));
         Pipe = new DuplexPipe(inbound.Reader, outbound.Writer);
         receiving = ReceiveLoopAsync();
         sending = SendLoopAsync();
@@ -283,9 +289,13 @@ internal sealed class TcpConnection : IRawConnection
 
     private IOException Aborted() => new($"The connection to {RemoteAddress} was closed locally.");
 
-    private static PipeOptions PipeOptionsFor(int maxBuffered, int segmentSize) => new(
+    // Readers run inline, on the thread that flushed: the socket's receive completion goes on to
+    // decrypt, and a flush from the secure channel goes on to send, instead of each hopping to
+    // another thread-pool thread. A ping round trip crosses these pipes four times (both ends, both
+    // directions), and on two cores each hop is a wake-up of its own (docs/benchmarks.md).
+    private static PipeOptions PipeOptionsFor(int maxBuffered, int segmentSize, PipeScheduler? readerScheduler = null) => new(
         pool: MemoryPool<byte>.Shared,
-        readerScheduler: PipeScheduler.ThreadPool,
+        readerScheduler: readerScheduler ?? PipeScheduler.ThreadPool,
         writerScheduler: PipeScheduler.ThreadPool,
         pauseWriterThreshold: maxBuffered,
         resumeWriterThreshold: maxBuffered / 2,

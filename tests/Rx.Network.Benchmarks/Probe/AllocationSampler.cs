@@ -37,6 +37,7 @@ internal sealed class AllocationSampler : EventListener
         "System.Int64",
         "MoreEventInfo",
         "<>c__DisplayClass11_0",
+        "<>c__DisplayClass12_0",
     ];
 
     public void Print(TextWriter writer)

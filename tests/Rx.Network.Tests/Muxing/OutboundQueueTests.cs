@@ -73,4 +73,50 @@ public class OutboundQueueTests
         Assert.True(cancelled.TryCancel());
         Assert.False(cancelled.TryClaim());
     }
+
+    [Fact]
+    public async Task WaitAsync_ManyTimesInARow_EachWaitWakesOnce()
+    {
+        // The writer's wait is one reusable source: every round must wake exactly its own wait.
+        var queue = new OutboundQueue();
+        for (int round = 0; round < 100; round++)
+        {
+            var waiting = queue.WaitAsync().AsTask();
+            Assert.False(waiting.IsCompleted);
+            var enqueue = Task.Run(() => queue.TryEnqueueControl(OutboundItem.ForFrame(YamuxHeader.Ping((uint)round, false))));
+            Assert.True(await waiting.WaitAsync(Timeout));
+            Assert.True(await enqueue.WaitAsync(Timeout));
+            Assert.True(queue.TryDequeue(out var item, out _));
+            Assert.Equal((uint)round, YamuxHeader.ReadFrom(item.Frame.Span).Length);
+            item.Frame.Return();
+        }
+
+        var last = queue.WaitAsync().AsTask();
+        queue.Complete();
+        Assert.False(await last.WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task PendingWrite_Reuse_CompletesEachFrameOnce()
+    {
+        await using var pair = new SessionPair();
+        var (stream, _) = await pair.OpenAsync();
+        var write = new PendingWrite(stream, default, 1);
+        for (int frame = 0; frame < 3; frame++)
+        {
+            var completion = write.Completion.AsTask();
+            Assert.False(completion.IsCompleted);
+            Assert.True(write.TryClaim());
+            Assert.False(write.TryCancel());
+            write.Succeed();
+            await completion.WaitAsync(Timeout);
+            Assert.Same(write, write.Reuse(default, frame + 2));
+            Assert.Equal(frame + 2, write.Credit);
+        }
+
+        var failed = write.Completion.AsTask();
+        Assert.True(write.TryClaim());
+        write.Fail(new IOException("gone"));
+        await Assert.ThrowsAsync<IOException>(() => failed.WaitAsync(Timeout));
+    }
 }

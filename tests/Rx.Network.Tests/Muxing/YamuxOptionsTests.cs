@@ -5,12 +5,18 @@ namespace Rx.Network.Tests.Muxing;
 public class YamuxOptionsTests
 {
     [Fact]
+    public void DefaultMaxFrameSize_FillsExactlyOneNoiseMessage()
+    {
+        Assert.Equal(Rx.Network.Security.Noise.NoiseFrameCodec.MaxPlaintextSize, YamuxOptions.DefaultMaxFrameSize + YamuxHeader.Size);
+    }
+
+    [Fact]
     public void Defaults_AreDocumentedValues()
     {
         var options = YamuxOptions.Default;
         Assert.Equal(256 * 1024, options.InitialStreamWindow);
         Assert.Equal(16 * 1024 * 1024, options.MaxStreamWindow);
-        Assert.Equal(16 * 1024, options.MaxFrameSize);
+        Assert.Equal(65507, options.MaxFrameSize); // one frame + header + tag = one 65535-byte Noise message
         Assert.Equal(1024, options.MaxInboundStreams);
         Assert.Equal(1024, options.MaxOutboundStreams);
         Assert.Equal(256, options.AcceptBacklog);

@@ -43,7 +43,12 @@ internal sealed class SymmetricState : IDisposable
     }
 
     /// <summary>The cipher state keyed by <see cref="MixKey(SharedSecret)"/>.</summary>
-    public CipherState Cipher { get; } = new();
+    /// <remarks>
+    /// NSec's AEAD here even where the platform's is faster: the handshake encrypts two small
+    /// payloads and re-keys at every <c>MixKey</c>, and importing an NSec key is cheaper than
+    /// setting up an OpenSSL context; only the transport keys from <see cref="Split"/> carry bulk data.
+    /// </remarks>
+    public CipherState Cipher { get; } = new(usePlatform: false);
 
     /// <summary>The handshake hash <c>h</c>; after the handshake, a channel-binding value.</summary>
     public ReadOnlySpan<byte> Hash => hash;

@@ -135,4 +135,51 @@ public class CipherStateTests
         Assert.True(receiver.TryDecrypt([], buffer, buffer, out int written));
         Assert.Equal("0123456789"u8.ToArray(), buffer[..written]);
     }
+
+    [Fact]
+    public void Implementations_Platform_And_NSec_Interoperate_Property()
+    {
+        // The platform AEAD is the default where supported; NSec is the fallback. Both must produce
+        // the same bytes, reject the same forgeries, and work in place.
+        if (!SystemChaCha.IsSupported)
+        {
+            return;
+        }
+
+        Gen.Select(Gen.Byte.Array[0, 3000], Gen.Byte.Array[0, 40], Gen.Bool).Sample((plaintext, ad, platformSends) =>
+        {
+            using var sender = new CipherState(usePlatform: platformSends);
+            using var receiver = new CipherState(usePlatform: !platformSends);
+            using var twin = new CipherState(usePlatform: !platformSends);
+            sender.InitializeKey(KeyBytes);
+            receiver.InitializeKey(KeyBytes);
+            twin.InitializeKey(KeyBytes);
+            var ciphertext = new byte[plaintext.Length + CipherState.TagSize];
+            var same = new byte[ciphertext.Length];
+            sender.Encrypt(ad, plaintext, ciphertext);
+            twin.Encrypt(ad, plaintext, same);
+            Assert.Equal(same, ciphertext);
+
+            var buffer = (byte[])ciphertext.Clone();
+            Assert.True(receiver.TryDecrypt(ad, buffer, buffer, out int written));
+            Assert.Equal(plaintext, buffer[..written]);
+
+            if (ciphertext.Length > 0)
+            {
+                ciphertext[^1] ^= 0x80;
+                Assert.False(receiver.TryDecrypt(ad, ciphertext, new byte[ciphertext.Length], out _));
+                Assert.Equal(1UL, receiver.Nonce);
+            }
+        }, iter: 200);
+    }
+
+    [Fact]
+    public void Dispose_Platform_ForgetsKey()
+    {
+        var state = new CipherState(usePlatform: SystemChaCha.IsSupported);
+        state.InitializeKey(KeyBytes);
+        Assert.True(state.HasKey);
+        state.Dispose();
+        Assert.False(state.HasKey);
+    }
 }

@@ -4,12 +4,16 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { CHECKS, CHECK_NAMES } from './checks.mjs'
 import { emit, logEvent, describeError } from './log.mjs'
 import { startNode, stopNode } from './node.mjs'
+import { perfClient, perfListen } from './perf-cli.mjs'
 import { raceAbort, timeoutSignal } from './streams.mjs'
 
 const USAGE = `usage:
   node peer.mjs listen [--listen MULTIADDR]... [--seed HEX64] [--ignore-stdin]
   node peer.mjs dial MULTIADDR --test ${CHECK_NAMES.join(',')} [--bytes N] [--streams K]
-                [--stream-bytes M] [--seed HEX64] [--check-timeout-ms MS] [--timeout-ms MS]`
+                [--stream-bytes M] [--seed HEX64] [--check-timeout-ms MS] [--timeout-ms MS]
+  node peer.mjs perf-listen [--listen MULTIADDR]... [--ignore-stdin]
+  node peer.mjs perf MULTIADDR [--measure throughput|handshakes|ping] [--bytes N] [--streams K]
+                [--runs R] [--seconds S] [--concurrency C] [--pings N] [--timeout-ms MS] [--label NAME]`
 
 const EXIT_OK = 0
 const EXIT_CHECK_FAILED = 1
@@ -201,6 +205,13 @@ export async function main (argv) {
     }
     if (mode === 'dial') {
       return await dial(rest)
+    }
+    if (mode === 'perf-listen') {
+      await perfListen(rest)
+      return undefined
+    }
+    if (mode === 'perf') {
+      return await perfClient(rest, (message) => new UsageError(message))
     }
     throw new UsageError(mode == null ? 'missing mode' : `unknown mode ${mode}`)
   } catch (err) {

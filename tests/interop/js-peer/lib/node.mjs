@@ -31,8 +31,11 @@ export async function makePrivateKey (seedHex) {
  * @param {string[]} options.listen multiaddrs to listen on (empty for a dial-only node)
  * @param {string|undefined} options.seed 64 hex digits for a deterministic key
  * @param {boolean} options.identifyOnConnect whether identify runs by itself on every new connection
+ * @param {object} [options.connectionManager] js-libp2p connection manager settings (perf modes raise its limits)
+ * @param {(node) => Promise<void>} [options.register] registers extra protocol handlers before the node starts
+ * @param {boolean} [options.quiet] no per-connection events on stderr (perf modes: they would be measured too)
  */
-export async function startNode ({ listen, seed, identifyOnConnect }) {
+export async function startNode ({ listen, seed, identifyOnConnect, connectionManager, register, quiet = false }) {
   const privateKey = await makePrivateKey(seed)
   const node = await createLibp2p({
     privateKey,
@@ -44,8 +47,18 @@ export async function startNode ({ listen, seed, identifyOnConnect }) {
       identify: identify({ runOnConnectionOpen: identifyOnConnect }),
       ping: ping()
     },
+    ...(connectionManager == null ? {} : { connectionManager }),
     start: false
   })
+  if (!quiet) addEventLogs(node)
+  await registerTestProtocols(node)
+  await register?.(node)
+  await node.start()
+  return node
+}
+
+/** Logs connection and identify events on stderr (the C# fixture waits for some of them). */
+function addEventLogs (node) {
   node.addEventListener('connection:open', (evt) => {
     const c = evt.detail
     logEvent('connection-open', {
@@ -69,9 +82,6 @@ export async function startNode ({ listen, seed, identifyOnConnect }) {
       protocols: r.protocols
     })
   })
-  await registerTestProtocols(node)
-  await node.start()
-  return node
 }
 
 /** Stops the node, giving up after ms so a wedged connection cannot keep the process alive. */

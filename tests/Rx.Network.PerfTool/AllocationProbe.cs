@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Rx.Network.Peerstore;
+using Rx.Network.Protocols;
+
+namespace Rx.Network.PerfTool;
+
+/// <summary>
+/// Steady-state allocation: two networks in this process (so both ends count), Noise + yamux over
+/// loopback TCP, perf exchanges on one stream after a warm-up; bytes allocated by every thread
+/// divided by payload bytes moved.
+/// </summary>
+internal static class AllocationProbe
+{
+    public static async Task<int> RunAsync(Options options)
+    {
+        long bytes = options.Long("bytes", 256L << 20);
+        var server = await LibP2pPerf.Builder().ListenOn("/ip4/127.0.0.1/tcp/0").StartAsync();
+        var client = await LibP2pPerf.Builder().WithoutPing().StartAsync();
+        await using (server)
+        await using (client)
+        {
+            using var perf = new PerfService(server);
+            client.Peerstore.AddAddresses(server.LocalPeer, server.ListenAddresses, AddressTtl.Permanent);
+            await PerfService.RunAsync(client, server.LocalPeer, bytes / 4, bytes / 4);
+            GC.Collect();
+            int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
+            long allocated = GC.GetTotalAllocatedBytes(precise: true);
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            long started = Stopwatch.GetTimestamp();
+            await PerfService.RunAsync(client, server.LocalPeer, bytes, bytes);
+            double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+            long delta = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+            Json.Emit(new JsonObject
+            {
+                ["impl"] = "rxnet",
+                ["measure"] = "alloc",
+                ["payloadBytes"] = 2 * bytes,
+                ["allocatedBytes"] = delta,
+                ["bytesPerPayloadByte"] = (double)delta / (2 * bytes),
+                ["mbps"] = 2 * bytes / seconds / 1e6,
+                ["cpuSecondsPerGB"] = cpuSeconds / (2 * bytes / 1e9),
+                ["gc"] = $"{GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}",
+            });
+        }
+
+        return 0;
+    }
+}

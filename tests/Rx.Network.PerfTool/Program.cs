@@ -1,0 +1,41 @@
+using Rx.Network.PerfTool;
+
+// Subcommands (tests/perf/compare.sh uses them all; docs/benchmarks.md explains the figures):
+//   serve [--listen MULTIADDR]                     rxnet perf + ping server, one JSON line when listening
+//   tcp-serve                                      raw TCP server: perf exchange, echo; one JSON line
+//   client MULTIADDR --measure throughput|handshakes|ping [--bytes N --streams K --runs R
+//          --seconds S --concurrency C --pings N]  rxnet client, one JSON result line
+//   tcp-client HOST:PERFPORT:ECHOPORT --measure …   the same measurements over raw sockets
+//   tcp-cpu [--bytes N]                            in-process: the baseline's CPU seconds per GB
+//   memory [--streams 10000 --connections 200]     in-process: memory of open streams and idle connections
+//   alloc [--bytes N]                              in-process: bytes allocated per payload byte, steady state
+//   handshake-cpu [--count N --warmup W]           in-process: CPU per full handshake (both ends)
+//   report RESULTS.jsonl [--chart OUT.png]         table of figures and ratios, and the chart
+try
+{
+    if (args.Length == 0)
+    {
+        Console.Error.WriteLine("usage: perftool serve|tcp-serve|client|tcp-client|memory|alloc|report …");
+        return 2;
+    }
+
+    var options = new Options(args[1..]);
+    return args[0] switch
+    {
+        "serve" => await LibP2pPerf.ServeAsync(options),
+        "client" => await LibP2pPerf.ClientAsync(options),
+        "tcp-serve" => await TcpPerf.ServeAsync(),
+        "tcp-client" => await TcpPerf.ClientAsync(options),
+        "tcp-cpu" => await TcpPerf.CpuAsync(options),
+        "memory" => await MemoryProbe.RunAsync(options),
+        "alloc" => await AllocationProbe.RunAsync(options),
+        "handshake-cpu" => await HandshakeProbe.RunAsync(options),
+        "report" => Report.Run(options),
+        _ => throw new ArgumentException($"Unknown subcommand {args[0]}."),
+    };
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}

@@ -1,0 +1,47 @@
+using System.Text.Json.Nodes;
+
+namespace Rx.Network.PerfTool;
+
+/// <summary>The result lines of one run, looked up by implementation and measurement.</summary>
+internal sealed class Results(IReadOnlyList<JsonObject> lines)
+{
+    private static readonly string[] Implementations = [Report.Rx, Report.Js, Report.Tcp];
+
+    /// <summary>
+    /// MB/s of the throughput runs with <paramref name="streams"/> streams, per implementation: the
+    /// median (<c>mbps</c>) or the fastest run (<c>best</c>; other load only ever slows a run down).
+    /// </summary>
+    public Dictionary<string, double> Throughput(int streams, string field = "mbps") =>
+        Pick("throughput", o => (int)o["streams"]! == streams, field);
+
+    public Dictionary<string, double> Handshakes() => Pick("handshakes", _ => true, "perSecond");
+
+    public Dictionary<string, double> Ping(string field) => Pick("ping", _ => true, field);
+
+    /// <summary>A field of the rxnet-only probes (alloc, memory), NaN when absent.</summary>
+    public double Rx(string measure, string field) => Field(Report.Rx, measure, field);
+
+    /// <summary>A field of the last line of <paramref name="impl"/> and <paramref name="measure"/>, NaN when absent.</summary>
+    public double Field(string impl, string measure, string field) =>
+        lines.LastOrDefault(o => Impl(o) == impl && Measure(o) == measure && o[field] is not null)?[field]?.GetValue<double>() ?? double.NaN;
+
+    /// <summary>Single-stream throughput of the runs between implementations, labelled client → server.</summary>
+    public List<(string Label, double Mbps)> Cross() =>
+        [.. lines.Where(o => !Implementations.Contains(Impl(o)) && Measure(o) == "throughput" && (int)o["streams"]! == 1)
+            .Select(o => (Impl(o), o["mbps"]!.GetValue<double>()))];
+
+    private Dictionary<string, double> Pick(string measure, Func<JsonObject, bool> where, string field)
+    {
+        var picked = new Dictionary<string, double>();
+        foreach (var o in lines.Where(o => Implementations.Contains(Impl(o)) && Measure(o) == measure && where(o)))
+        {
+            picked[Impl(o)] = o[field]!.GetValue<double>();
+        }
+
+        return picked;
+    }
+
+    private static string Impl(JsonObject o) => (string)o["impl"]!;
+
+    private static string? Measure(JsonObject o) => (string?)o["measure"];
+}

@@ -1,0 +1,180 @@
+// The perf modes of the CLI (tests/perf/compare.sh runs them; see README.md):
+//   node peer.mjs perf-listen [--listen MULTIADDR]
+//   node peer.mjs perf MULTIADDR --measure throughput|handshakes|ping [options]
+// Results are one JSON line on stdout per measurement; nothing is logged per connection, because
+// that would be measured too.
+import { parseArgs } from 'node:util'
+import { multiaddr } from '@multiformats/multiaddr'
+import { emit } from './log.mjs'
+import { startNode, stopNode } from './node.mjs'
+import { PERF, PERF_HANDLER_OPTIONS, perfHandler, perfOnce, pingRtts, percentile } from './perf.mjs'
+import { timeoutSignal } from './streams.mjs'
+
+/**
+ * js-libp2p's defaults accept 5 inbound connections per second per host and 300 connections in
+ * all; a handshake benchmark dials hundreds per second from one host.
+ */
+const PERF_CONNECTION_MANAGER = {
+  inboundConnectionThreshold: 100_000,
+  maxIncomingPendingConnections: 1000,
+  maxConnections: 100_000,
+  maxParallelDials: 1000
+}
+
+async function registerPerf (node) {
+  await node.handle(PERF, perfHandler, PERF_HANDLER_OPTIONS)
+}
+
+function perfNode (listen) {
+  // No identify on connect: the handshake figure is TCP + multistream-select + Noise + yamux.
+  return startNode({
+    listen,
+    identifyOnConnect: false,
+    connectionManager: PERF_CONNECTION_MANAGER,
+    register: registerPerf,
+    quiet: true
+  })
+}
+
+/** Serves perf and ping until stdin closes or a signal arrives. */
+export async function perfListen (args) {
+  const { values } = parseArgs({
+    args,
+    options: { listen: { type: 'string', multiple: true }, 'ignore-stdin': { type: 'boolean', default: false } },
+    strict: true,
+    allowPositionals: false
+  })
+  const node = await perfNode(values.listen ?? ['/ip4/127.0.0.1/tcp/0'])
+  const stop = async () => {
+    await stopNode(node)
+    process.exit(0)
+  }
+  process.on('SIGTERM', () => { void stop() })
+  process.on('SIGINT', () => { void stop() })
+  if (!values['ignore-stdin']) {
+    process.stdin.on('end', () => { void stop() })
+    process.stdin.on('close', () => { void stop() })
+    process.stdin.resume()
+  }
+  emit({ event: 'listening', peerId: node.peerId.toString(), addrs: node.getMultiaddrs().map((a) => a.toString()) })
+}
+
+function int (value, name, usageError) {
+  if (!/^[0-9]+$/.test(value ?? '') || !Number.isSafeInteger(Number(value)) || Number(value) < 1) {
+    throw usageError(`${name} must be a positive integer, got ${JSON.stringify(value)}`)
+  }
+  return Number(value)
+}
+
+function median (values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor((sorted.length - 1) / 2)]
+}
+
+async function throughput (node, target, o) {
+  const connection = await node.dial(target)
+  const signal = timeoutSignal(o.timeoutMs, 'perf throughput')
+  try {
+    // One unmeasured round first, so the connection's windows have opened and the JIT is warm.
+    await Promise.all(Array.from({ length: o.streams }, () => perfOnce(connection, Math.floor(o.bytes / 4), Math.floor(o.bytes / 4), signal)))
+    const mbps = []
+    for (let run = 0; run < o.runs; run++) {
+      const started = performance.now()
+      await Promise.all(Array.from({ length: o.streams }, () => perfOnce(connection, o.bytes, o.bytes, signal)))
+      const seconds = (performance.now() - started) / 1000
+      mbps.push((2 * o.bytes * o.streams) / seconds / 1e6)
+    }
+    return { measure: 'throughput', streams: o.streams, bytesEachWay: o.bytes, runs: mbps, mbps: median(mbps), best: Math.max(...mbps) }
+  } finally {
+    signal.clear()
+    await connection.close().catch(() => {})
+  }
+}
+
+async function handshakes (target, o) {
+  // One node per lane: a node reuses its open connection to a peer, and each lane closes its
+  // connection before dialing again, so every dial is a full handshake.
+  const nodes = await Promise.all(Array.from({ length: o.concurrency }, () => perfNode([])))
+  try {
+    for (const node of nodes) await (await node.dial(target)).close()
+    let count = 0
+    const deadline = performance.now() + o.seconds * 1000
+    const started = performance.now()
+    await Promise.all(nodes.map(async (node) => {
+      while (performance.now() < deadline) {
+        const connection = await node.dial(target)
+        count++
+        await connection.close()
+      }
+    }))
+    const seconds = (performance.now() - started) / 1000
+    return { measure: 'handshakes', concurrency: o.concurrency, count, seconds, perSecond: count / seconds }
+  } finally {
+    await Promise.all(nodes.map((n) => stopNode(n)))
+  }
+}
+
+async function ping (node, target, o) {
+  const connection = await node.dial(target)
+  const signal = timeoutSignal(o.timeoutMs, 'perf ping')
+  try {
+    const rtts = (await pingRtts(connection, o.pings, Math.min(200, o.pings), signal)).sort((a, b) => a - b)
+    return {
+      measure: 'ping',
+      count: rtts.length,
+      p50Us: percentile(rtts, 0.5),
+      p90Us: percentile(rtts, 0.9),
+      p99Us: percentile(rtts, 0.99),
+      maxUs: rtts[rtts.length - 1]
+    }
+  } finally {
+    signal.clear()
+    await connection.close().catch(() => {})
+  }
+}
+
+/** Runs one measurement against a perf server and prints its JSON line. */
+export async function perfClient (args, usageError) {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      measure: { type: 'string', default: 'throughput' },
+      bytes: { type: 'string', default: String(64 * 1024 * 1024) },
+      streams: { type: 'string', default: '1' },
+      runs: { type: 'string', default: '3' },
+      seconds: { type: 'string', default: '3' },
+      concurrency: { type: 'string', default: '2' },
+      pings: { type: 'string', default: '2000' },
+      'timeout-ms': { type: 'string', default: '300000' },
+      label: { type: 'string', default: 'js-libp2p' }
+    },
+    strict: true,
+    allowPositionals: true
+  })
+  if (positionals.length !== 1) throw usageError('perf needs exactly one MULTIADDR')
+  const target = multiaddr(positionals[0])
+  const o = {
+    bytes: int(values.bytes, '--bytes', usageError),
+    streams: int(values.streams, '--streams', usageError),
+    runs: int(values.runs, '--runs', usageError),
+    seconds: int(values.seconds, '--seconds', usageError),
+    concurrency: int(values.concurrency, '--concurrency', usageError),
+    pings: int(values.pings, '--pings', usageError),
+    timeoutMs: int(values['timeout-ms'], '--timeout-ms', usageError)
+  }
+  let result
+  if (values.measure === 'handshakes') {
+    result = await handshakes(target, o)
+  } else {
+    const node = await perfNode([])
+    try {
+      if (values.measure === 'throughput') result = await throughput(node, target, o)
+      else if (values.measure === 'ping') result = await ping(node, target, o)
+      else throw usageError(`unknown --measure ${values.measure}`)
+    } finally {
+      await stopNode(node)
+    }
+  }
+  emit({ impl: values.label, ...result })
+  return 0
+}

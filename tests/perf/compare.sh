@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# End-to-end comparison on this machine, in ONE run, over loopback with the libp2p perf protocol
+# (/perf/1.0.0): rxnet <-> rxnet, js-libp2p <-> js-libp2p (tests/interop/js-peer) and a raw TCP
+# socket baseline speaking the same exchange; one stream and 16 parallel streams, full handshakes
+# per second, ping RTT percentiles; plus rxnet's in-process memory and allocation probes. Prints a
+# Markdown table of the figures and their ratios to the same-run baselines, and draws the chart.
+#
+# usage: tests/perf/compare.sh [--quick] [--out DIR] [--chart FILE.png]
+#   --quick       smaller transfers and shorter loops (a smoke run, about a minute)
+#   --out DIR     where results.jsonl, the servers' logs and report.md go (default: a new temp dir)
+#   --chart FILE  the PNG to draw (default: DIR/benchmarks.png)
+# Needs: the .NET SDK, Node.js 20+ and npm (the js peer is installed with `npm ci` if needed).
+# Only 127.0.0.1 is ever used; every server this script starts is stopped when it exits.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+out=""
+chart=""
+quick=0
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) quick=1; shift ;;
+    --out) out=$2; shift 2 ;;
+    --chart) chart=$2; shift 2 ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+out=${out:-$(mktemp -d /tmp/rxnet-perf.XXXXXX)}
+mkdir -p "$out"
+chart=${chart:-$out/benchmarks.png}
+results=$out/results.jsonl
+: > "$results"
+
+if [[ $quick -eq 1 ]]; then
+  bytes=$((16 << 20)); bytes16=$((2 << 20)); runs=3; seconds=2; pings=1000; streams=2000; connections=50; alloc=$((64 << 20)); handshakes=300
+else
+  bytes=$((64 << 20)); bytes16=$((8 << 20)); runs=5; seconds=5; pings=5000; streams=10000; connections=200; alloc=$((256 << 20)); handshakes=2000
+fi
+
+echo "building (Release) ..." >&2
+dotnet build -c Release "$root/tests/Rx.Network.PerfTool" -v quiet -nologo >&2
+tool=(dotnet "$root/tests/Rx.Network.PerfTool/bin/Release/net10.0/Rx.Network.PerfTool.dll")
+peer="$root/tests/interop/js-peer"
+if [[ ! -d $peer/node_modules ]]; then
+  (cd "$peer" && npm ci --no-audit --no-fund >&2)
+fi
+js=(node "$peer/peer.mjs")
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+# start NAME COMMAND...: runs a server in the background (in this shell, so that cleanup knows
+# its pid) and waits for its first stdout line, the one that says where it listens.
+start() {
+  local name=$1; shift
+  "$@" > "$out/$name.out" 2> "$out/$name.err" < /dev/null &
+  pids+=($!)
+  for _ in $(seq 1 300); do
+    if [[ -s $out/$name.out ]]; then return; fi
+    sleep 0.1
+  done
+  echo "$name did not start; see $out/$name.err" >&2
+  exit 1
+}
+
+first_addr() { head -n 1 "$out/$1.out" | sed -n 's/.*"addrs":\["\([^"]*\)".*/\1/p'; }
+start rxnet-server "${tool[@]}" serve
+start js-server "${js[@]}" perf-listen --ignore-stdin
+start tcp-server "${tool[@]}" tcp-serve
+rx_addr=$(first_addr rxnet-server)
+js_addr=$(first_addr js-server)
+tcp_addr=$(head -n 1 "$out/tcp-server.out" | sed -n 's/.*"addr":"\([^"]*\)".*/\1/p')
+echo "rxnet $rx_addr | js-libp2p $js_addr | tcp $tcp_addr" >&2
+
+# measure ARGS...: the same measurement for the three implementations, back to back, so that
+# whatever else loads the machine at that moment weighs on all three alike.
+measure() {
+  echo "measure $*" >&2
+  "${tool[@]}" client "$rx_addr" "$@" | tee -a "$results"
+  "${js[@]}" perf "$js_addr" "$@" | tee -a "$results"
+  "${tool[@]}" tcp-client "$tcp_addr" "$@" | tee -a "$results"
+}
+
+measure --measure throughput --streams 1 --bytes "$bytes" --runs "$runs"
+measure --measure throughput --streams 16 --bytes "$bytes16" --runs "$runs"
+measure --measure handshakes --seconds "$seconds" --concurrency 2
+measure --measure ping --pings "$pings"
+
+echo "cross-implementation ..." >&2
+"${tool[@]}" client "$js_addr" --measure throughput --bytes "$bytes" --runs "$runs" --label "rxnet → js-libp2p" | tee -a "$results"
+"${js[@]}" perf "$rx_addr" --measure throughput --bytes "$bytes" --runs "$runs" --label "js-libp2p → rxnet" | tee -a "$results"
+
+cleanup
+pids=()
+echo "in-process probes (rxnet) ..." >&2
+"${tool[@]}" alloc --bytes "$alloc" | tee -a "$results"
+"${tool[@]}" tcp-cpu --bytes "$alloc" | tee -a "$results"
+"${tool[@]}" handshake-cpu --count "$handshakes" --warmup "$handshakes" | tee -a "$results"
+"${tool[@]}" memory --streams "$streams" --connections "$connections" | tee -a "$results"
+
+{
+  echo "machine: $(nproc) cores, $(uname -sr), load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo
+  "${tool[@]}" report "$results" --chart "$chart"
+} | tee "$out/report.md"
+echo "results: $out" >&2
