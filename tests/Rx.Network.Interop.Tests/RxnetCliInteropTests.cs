@@ -14,10 +14,12 @@ public sealed class RxnetCliInteropTests
     {
         await using var js = await JsPeer.StartListenerAsync();
 
-        var result = await RxnetCli.DialAsync(js.LoopbackAddr, "ping,echo,streams,reset,sink,identify", "--bytes", EightMiB.ToString(), "--streams", "200", "--stream-bytes", "4096");
+        var result = await RxnetCli.DialAsync(js.LoopbackAddr, "ping,echo,streams,reset,sink,perf,identify", "--bytes", EightMiB.ToString(), "--streams", "200", "--stream-bytes", "4096");
 
         Assert.True(result.AllPassed, result.Describe());
-        Assert.Equal(["ping", "echo", "streams", "reset", "sink", "identify"], result.Checks.Select(c => c.Name));
+        Assert.Equal(["ping", "echo", "streams", "reset", "sink", "perf", "identify"], result.Checks.Select(c => c.Name));
+        Assert.True(result["perf"].Json.GetProperty("upload_MBps").GetDouble() > 0);
+        Assert.True(result["perf"].Json.GetProperty("download_MBps").GetDouble() > 0);
         Assert.StartsWith("js-libp2p/", result["identify"].GetString("agentVersion"));
         Assert.Contains("/echo/1.0.0", result["identify"].GetStrings("protocols"));
         Assert.Equal(EightMiB, result["sink"].GetInt64("bytes"));
@@ -30,12 +32,13 @@ public sealed class RxnetCliInteropTests
     {
         await using var rxnet = await RxnetCli.ListenAsync();
 
-        var result = await JsPeer.RunDialAsync(rxnet.Address, ["ping", "echo", "streams", "reset", "sink", "identify", "wrong-peer"], bytes: EightMiB, streams: 200, streamBytes: 4096);
+        var result = await JsPeer.RunDialAsync(rxnet.Address, ["ping", "echo", "streams", "reset", "sink", "perf", "identify", "wrong-peer"], bytes: EightMiB, streams: 200, streamBytes: 4096);
 
         Assert.True(result.AllPassed, result.Describe());
         Assert.StartsWith("rx-network/", result["identify"].GetString("agentVersion"));
         Assert.Contains("/perf/1.0.0", result["identify"].GetStrings("protocols"));
         Assert.Equal(EightMiB, result["sink"].GetInt64("bytes"));
+        Assert.Equal(EightMiB, result["perf"].GetInt64("bytes"));
     }
 
     [Fact]

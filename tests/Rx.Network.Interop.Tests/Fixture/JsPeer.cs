@@ -117,8 +117,8 @@ public sealed class JsPeer : IAsyncDisposable
     /// of the overall timeout plus 30 s before it kills the process.
     /// </summary>
     /// <param name="address">The multiaddr to dial, normally ending in /p2p/PeerId.</param>
-    /// <param name="checks">Checks to run in order: ping, echo, streams, reset, identify, wrong-peer, sink.</param>
-    /// <param name="bytes">Payload size of the echo and sink checks.</param>
+    /// <param name="checks">Checks to run in order: ping, echo, streams, reset, identify, wrong-peer, sink, perf.</param>
+    /// <param name="bytes">Payload size of the echo, sink and perf checks.</param>
     /// <param name="streams">How many concurrent echo streams the streams check opens.</param>
     /// <param name="streamBytes">Payload size of each stream in the streams check.</param>
     /// <param name="seedHex">64 hex digits for the dialer's key, or null for a random one.</param>

@@ -6,8 +6,9 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { CODE_P2P } from '@multiformats/multiaddr'
 import { ECHO, RESET, SINK } from './protocols.mjs'
 import { readAll, readStream, sendAll } from './streams.mjs'
+import { perfOnce } from './perf.mjs'
 
-export const CHECK_NAMES = ['ping', 'echo', 'streams', 'reset', 'identify', 'wrong-peer', 'sink']
+export const CHECK_NAMES = ['ping', 'echo', 'streams', 'reset', 'identify', 'wrong-peer', 'sink', 'perf']
 
 const PINGS_PER_CHECK = 3
 
@@ -233,6 +234,16 @@ async function checkWrongPeer ({ node, target }, signal) {
   return { dialedPeer: wrongPeer.toString(), rejectedWith: mismatch.name }
 }
 
+/**
+ * One libp2p perf exchange (/perf/1.0.0): uploads --bytes and asks for --bytes back, as the perf
+ * spec's client does; reports the payload rate of each direction's share of the wall time.
+ */
+async function checkPerf ({ connection, options }, signal) {
+  const ms = await perfOnce(connection, options.bytes, options.bytes, signal)
+  const mbps = (2 * options.bytes) / 1e6 / (ms / 1000)
+  return { bytes: options.bytes, ms: Math.round(ms), mbps: Math.round(mbps * 10) / 10 }
+}
+
 export const CHECKS = {
   ping: checkPing,
   echo: checkEcho,
@@ -240,5 +251,6 @@ export const CHECKS = {
   reset: checkReset,
   identify: checkIdentify,
   'wrong-peer': checkWrongPeer,
-  sink: checkSink
+  sink: checkSink,
+  perf: checkPerf
 }

@@ -5,6 +5,7 @@ import { CHECKS, CHECK_NAMES } from './checks.mjs'
 import { emit, logEvent, describeError } from './log.mjs'
 import { startNode, stopNode } from './node.mjs'
 import { perfClient, perfListen } from './perf-cli.mjs'
+import { PERF, PERF_HANDLER_OPTIONS, perfHandler } from './perf.mjs'
 import { raceAbort, timeoutSignal } from './streams.mjs'
 
 const USAGE = `usage:
@@ -65,7 +66,9 @@ async function listen (args) {
   const node = await startNode({
     listen: values.listen ?? ['/ip4/127.0.0.1/tcp/0'],
     seed: checkSeed(values.seed),
-    identifyOnConnect: true
+    identifyOnConnect: true,
+    // The libp2p perf protocol too, so that `rxnet dial --test perf` runs against this listener.
+    register: (n) => n.handle(PERF, perfHandler, PERF_HANDLER_OPTIONS)
   })
   let stopping = false
   const shutdown = async (reason) => {
