@@ -44,6 +44,18 @@ public sealed class ReadmeTourTests
     }
 
     [Fact]
+    public async Task MockNetwork_Snippet_CompilesAndRunsInVirtualTime()
+    {
+        var snippet = Assert.Single(CSharpBlocks("The mock network and virtual-time testing"));
+        await using var runner = new SnippetRunner();
+
+        await RunAsync(runner, snippet, "mock network snippet");
+
+        // What the snippet's comment promises: the link's round trip, exactly.
+        Assert.Equal(TimeSpan.FromMilliseconds(100), runner.Variable<TimeSpan>("rtt"));
+    }
+
+    [Fact]
     public void ApiTour_HasOnlyCSharpBlocks()
     {
         var blocks = ReadmeSection.Find("API tour").CodeBlocks();

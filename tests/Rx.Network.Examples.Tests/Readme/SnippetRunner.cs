@@ -10,8 +10,8 @@ namespace Rx.Network.Examples.Tests.Readme;
 /// <summary>
 /// Runs C# snippets in order as Roslyn script submissions, each continuing the previous one's state
 /// (as the notebook tests run notebook cells): a snippet may use the variables and usings of the
-/// ones before it, and top-level <c>await</c> works. References: the framework, Rx.Network and
-/// the packages its public API exposes.
+/// ones before it, and top-level <c>await</c> works. References: the framework, Rx.Network,
+/// Rx.Network.Mock and the packages their public API exposes.
 /// </summary>
 internal sealed class SnippetRunner : IAsyncDisposable
 {
@@ -67,7 +67,7 @@ internal sealed class SnippetRunner : IAsyncDisposable
         var framework = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "")
             .Split(Path.PathSeparator)
             .Where(path => path.Length > 0 && path.StartsWith(runtimeDirectory, StringComparison.Ordinal));
-        var library = new[] { typeof(INetwork), typeof(Observable), typeof(Microsoft.Extensions.Logging.ILogger) }
+        var library = new[] { typeof(INetwork), typeof(Rx.Network.Mock.MockNetwork), typeof(Observable), typeof(Microsoft.Extensions.Logging.ILogger) }
             .Select(type => type.Assembly.Location);
         return [.. framework.Concat(library).Distinct().Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))];
     }
