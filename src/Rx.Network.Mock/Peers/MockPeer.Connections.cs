@@ -1,6 +1,7 @@
 using Rx.Network.Identity;
 using Rx.Network.Mock.Links;
 using Rx.Network.Peerstore;
+using Rx.Network.Swarm;
 
 namespace Rx.Network.Mock.Peers;
 
@@ -92,18 +93,8 @@ internal sealed partial class MockPeer
         return Network.WithCancellation(attempt.Task, cancellationToken);
     }
 
-    public async Task<IStream> NewStreamAsync(PeerId peer, IReadOnlyList<string> protocols, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(peer);
-        ArgumentNullException.ThrowIfNull(protocols);
-        if (protocols.Count == 0)
-        {
-            throw new ArgumentException("Give at least one protocol id.", nameof(protocols));
-        }
-
-        var connection = await DialPeerAsync(peer, cancellationToken).ConfigureAwait(false);
-        return await connection.NewStreamAsync(protocols, cancellationToken).ConfigureAwait(false);
-    }
+    public Task<IStream> NewStreamAsync(PeerId peer, IReadOnlyList<string> protocols, CancellationToken cancellationToken = default) =>
+        StreamOpening.DialAndOpenAsync(this, peer, protocols, cancellationToken);
 
     /// <summary>A dial from <paramref name="pair"/>'s dialer arrived here.</summary>
     public void AcceptDial(ConnectionPair pair, TaskCompletionSource<IConnection> attempt)

@@ -17,18 +17,8 @@ internal sealed partial class SwarmNetwork
     public void SetConnectionHandler(Action<IConnection>? handler) => Volatile.Write(ref connectionHandler, handler);
 
     /// <inheritdoc/>
-    public async Task<IStream> NewStreamAsync(PeerId peer, IReadOnlyList<string> protocols, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(peer);
-        ArgumentNullException.ThrowIfNull(protocols);
-        if (protocols.Count == 0)
-        {
-            throw new ArgumentException("Give at least one protocol id.", nameof(protocols));
-        }
-
-        var connection = await DialPeerAsync(peer, cancellationToken).ConfigureAwait(false);
-        return await connection.NewStreamAsync(protocols, cancellationToken).ConfigureAwait(false);
-    }
+    public Task<IStream> NewStreamAsync(PeerId peer, IReadOnlyList<string> protocols, CancellationToken cancellationToken = default) =>
+        StreamOpening.DialAndOpenAsync(this, peer, protocols, cancellationToken);
 
     /// <inheritdoc/>
     public void OnStreamOpened(SwarmStream stream) => events.Publish(new StreamOpened(Now, stream));
