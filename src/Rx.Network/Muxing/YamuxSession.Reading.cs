@@ -1,6 +1,7 @@
 using System.Threading.Tasks.Dataflow;
 using Rx.Network.Encoding;
 using Rx.Network.Errors;
+using Rx.Network.Transports;
 
 namespace Rx.Network.Muxing;
 
@@ -20,6 +21,20 @@ internal sealed partial class YamuxSession
         Exception? failure = null;
         try
         {
+            if (channel is IInputReadiness readiness && receivable is not null)
+            {
+                // The channel's own reusable wait instead of OutputAvailableAsync: no allocation
+                // and no extra hand-off each time the input runs empty (see IInputReadiness).
+                do
+                {
+                    while (receivable.TryReceive(out var chunk))
+                    {
+                        Consume(chunk);
+                    }
+                }
+                while (await readiness.WaitForInputAsync().ConfigureAwait(false));
+            }
+
             while (await input.OutputAvailableAsync().ConfigureAwait(false))
             {
                 if (receivable is not null)
