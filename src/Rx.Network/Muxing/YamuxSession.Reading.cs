@@ -7,12 +7,19 @@ namespace Rx.Network.Muxing;
 
 internal sealed partial class YamuxSession
 {
+    /// <summary>
+    /// Payloads at least this large that end their chunk are handed over as the chunk itself; a
+    /// smaller one is copied so that a stream holding a few bytes does not pin a large array.
+    /// </summary>
+    private const int AdoptThreshold = 16 * 1024;
+
     // Parser state, touched only by the read loop.
     private readonly byte[] partialHeader = new byte[YamuxHeader.Size];
     private int partialHeaderLength;
     private long payloadRemaining;
     private YamuxStream? payloadStream;
     private bool payloadFin;
+    private bool chunkAdopted;
 
     private async Task RunReadLoopAsync()
     {
@@ -70,11 +77,12 @@ internal sealed partial class YamuxSession
     /// <summary>Parses one chunk; after the session ended, chunks are only released (the input drains until the peer closes).</summary>
     private void Consume(PooledBuffer chunk)
     {
+        chunkAdopted = false;
         try
         {
             if (!terminated)
             {
-                Parse(chunk.Span);
+                Parse(chunk);
             }
         }
         catch (ProtocolViolationException e)
@@ -93,19 +101,35 @@ internal sealed partial class YamuxSession
         }
         finally
         {
-            chunk.Return();
+            // Unless a stream took the chunk itself (set before anything after it could throw).
+            if (!chunkAdopted)
+            {
+                chunk.Return();
+            }
         }
     }
 
-    private void Parse(ReadOnlySpan<byte> bytes)
+    private void Parse(PooledBuffer chunk)
     {
+        var bytes = (ReadOnlySpan<byte>)chunk.Span;
         while (!bytes.IsEmpty && !terminated)
         {
             if (payloadRemaining > 0)
             {
                 var count = (int)Math.Min(bytes.Length, payloadRemaining);
                 payloadRemaining -= count;
-                payloadStream?.OnPayload(bytes[..count], payloadRemaining);
+                if (payloadRemaining == 0 && count == bytes.Length && count >= AdoptThreshold && payloadStream is { } stream)
+                {
+                    // The rest of the chunk is this frame's whole payload (the usual case for bulk
+                    // data: one Noise message carries one yamux frame): hand the chunk over rather
+                    // than copy it.
+                    chunkAdopted = stream.OnPayloadChunk(chunk, chunk.Length - count);
+                }
+                else
+                {
+                    payloadStream?.OnPayload(bytes[..count], payloadRemaining);
+                }
+
                 bytes = bytes[count..];
                 if (payloadRemaining == 0)
                 {
