@@ -30,8 +30,8 @@ internal sealed partial class YamuxSession
         {
             if (channel is IInputReadiness readiness && receivable is not null)
             {
-                // The channel's own reusable wait instead of OutputAvailableAsync: no allocation
-                // and no extra hand-off each time the input runs empty (see IInputReadiness).
+                // The channel's own reusable wait instead of OutputAvailableAsync: no target, link
+                // and task allocated each time the input runs empty (see IInputReadiness).
                 do
                 {
                     while (receivable.TryReceive(out var chunk))

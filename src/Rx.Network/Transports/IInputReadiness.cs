@@ -6,9 +6,10 @@ namespace Rx.Network.Transports;
 /// </summary>
 /// <remarks>
 /// Why: Dataflow's <c>OutputAvailableAsync</c> links a fresh target to the block each time it runs
-/// empty, and the block then starts a task to offer it the next chunk: about 400 bytes and a
-/// thread-pool hop per wake-up, on the hottest loop of a connection. A channel that is the only
-/// producer of its input block can instead signal one reusable waiter after each chunk it adds.
+/// empty, and the block then starts a task to offer it the next chunk: about 400 bytes per
+/// wake-up, on the hottest loop of a connection. A channel that is the only producer of its input
+/// block can instead signal one reusable waiter after each chunk it adds (the block stays: it is
+/// still what bounds the input).
 /// </remarks>
 internal interface IInputReadiness
 {
