@@ -9,8 +9,10 @@ namespace Rx.Network.Muxing;
 /// <remarks>
 /// Payload is copied out of the connection's chunks (a chunk may hold frames of several streams,
 /// and a pooled buffer has a single owner), into segments rented from the pool and sized to the
-/// frame, so a stream with a few bytes pending does not pin a large array. Not thread-safe: the
-/// stream guards it with its lock.
+/// frame, so a stream with a few bytes pending does not pin a large array. The exception is a
+/// chunk whose tail is one large frame's whole payload: the session hands over the chunk itself
+/// (<see cref="Adopt"/>), which saves a copy of every byte of bulk transfers. Not thread-safe:
+/// the stream guards it with its lock.
 /// </remarks>
 internal sealed class ReceiveBuffer
 {
@@ -19,9 +21,12 @@ internal sealed class ReceiveBuffer
 
     private const int MinSegmentSize = 256;
 
-    private readonly Queue<PooledBuffer> segments = new();
+    // Closed segments, oldest first; the open one being appended to (tail) comes after them.
+    private readonly Queue<Segment> segments = new();
     private PooledBuffer tail;
     private int tailLength;
+
+    // Bytes already read from the oldest segment (the tail's, when no closed segment is left).
     private int headOffset;
 
     /// <summary>Bytes held.</summary>
@@ -34,12 +39,16 @@ internal sealed class ReceiveBuffer
     {
         while (!data.IsEmpty)
         {
-            if (tail.IsEmpty || tailLength == tail.Array.Length)
+            if (!tail.IsEmpty && tailLength == tail.Array.Length)
+            {
+                CloseTail();
+            }
+
+            if (tail.IsEmpty)
             {
                 var size = (int)Math.Clamp(data.Length + expected, MinSegmentSize, MaxSegmentSize);
                 tail = PooledBuffer.Rent(size);
                 tailLength = 0;
-                segments.Enqueue(tail);
             }
 
             var room = tail.Array.Length - tailLength;
@@ -51,28 +60,61 @@ internal sealed class ReceiveBuffer
         }
     }
 
+    /// <summary>
+    /// Takes ownership of <paramref name="chunk"/>, whose bytes from <paramref name="offset"/> to
+    /// its end are payload, instead of copying them.
+    /// </summary>
+    /// <param name="chunk">The chunk; this buffer returns it to the pool once read or cleared.</param>
+    /// <param name="offset">Where the payload starts in it.</param>
+    public void Adopt(PooledBuffer chunk, int offset)
+    {
+        CloseTail();
+        segments.Enqueue(new Segment(chunk, offset, chunk.Length));
+        Length += chunk.Length - offset;
+    }
+
     /// <summary>Moves up to <paramref name="destination"/>'s length of bytes out.</summary>
     /// <returns>The bytes copied.</returns>
     public int Read(Span<byte> destination)
     {
         var copied = 0;
-        while (copied < destination.Length && segments.TryPeek(out var head))
+        while (copied < destination.Length)
         {
-            var end = ReferenceEquals(head.Array, tail.Array) ? tailLength : head.Array.Length;
-            var count = Math.Min(end - headOffset, destination.Length - copied);
-            head.Array.AsSpan(headOffset, count).CopyTo(destination[copied..]);
+            Segment head;
+            bool fromTail;
+            if (segments.TryPeek(out head))
+            {
+                fromTail = false;
+            }
+            else if (!tail.IsEmpty && headOffset < tailLength)
+            {
+                head = new Segment(tail, 0, tailLength);
+                fromTail = true;
+            }
+            else
+            {
+                break;
+            }
+
+            var start = head.Start + headOffset;
+            var count = Math.Min(head.End - start, destination.Length - copied);
+            head.Buffer.Array.AsSpan(start, count).CopyTo(destination[copied..]);
             copied += count;
             headOffset += count;
-            if (headOffset == end)
+            if (start + count == head.End)
             {
                 // An idle stream keeps no array: many streams may sit idle at once.
-                if (ReferenceEquals(head.Array, tail.Array))
+                if (fromTail)
                 {
                     tail = default;
                     tailLength = 0;
                 }
+                else
+                {
+                    segments.Dequeue();
+                }
 
-                segments.Dequeue().Return();
+                head.Buffer.Return();
                 headOffset = 0;
             }
         }
@@ -88,13 +130,28 @@ internal sealed class ReceiveBuffer
         var dropped = Length;
         while (segments.TryDequeue(out var segment))
         {
-            segment.Return();
+            segment.Buffer.Return();
         }
 
+        tail.Return();
         tail = default;
         tailLength = 0;
         headOffset = 0;
         Length = 0;
         return dropped;
     }
+
+    /// <summary>Moves the open tail, if any, behind the closed segments, so later bytes start a new segment.</summary>
+    private void CloseTail()
+    {
+        if (!tail.IsEmpty)
+        {
+            segments.Enqueue(new Segment(tail, 0, tailLength));
+            tail = default;
+            tailLength = 0;
+        }
+    }
+
+    /// <summary>Bytes <see cref="Start"/> to <see cref="End"/> of a pooled buffer this queue owns.</summary>
+    private readonly record struct Segment(PooledBuffer Buffer, int Start, int End);
 }

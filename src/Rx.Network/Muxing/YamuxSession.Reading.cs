@@ -1,17 +1,25 @@
 using System.Threading.Tasks.Dataflow;
 using Rx.Network.Encoding;
 using Rx.Network.Errors;
+using Rx.Network.Transports;
 
 namespace Rx.Network.Muxing;
 
 internal sealed partial class YamuxSession
 {
+    /// <summary>
+    /// Payloads at least this large that end their chunk are handed over as the chunk itself; a
+    /// smaller one is copied so that a stream holding a few bytes does not pin a large array.
+    /// </summary>
+    private const int AdoptThreshold = 16 * 1024;
+
     // Parser state, touched only by the read loop.
     private readonly byte[] partialHeader = new byte[YamuxHeader.Size];
     private int partialHeaderLength;
     private long payloadRemaining;
     private YamuxStream? payloadStream;
     private bool payloadFin;
+    private bool chunkAdopted;
 
     private async Task RunReadLoopAsync()
     {
@@ -20,6 +28,20 @@ internal sealed partial class YamuxSession
         Exception? failure = null;
         try
         {
+            if (channel is IInputReadiness readiness && receivable is not null)
+            {
+                // The channel's own reusable wait instead of OutputAvailableAsync: no target, link
+                // and task allocated each time the input runs empty (see IInputReadiness).
+                do
+                {
+                    while (receivable.TryReceive(out var chunk))
+                    {
+                        Consume(chunk);
+                    }
+                }
+                while (await readiness.WaitForInputAsync().ConfigureAwait(false));
+            }
+
             while (await input.OutputAvailableAsync().ConfigureAwait(false))
             {
                 if (receivable is not null)
@@ -55,11 +77,12 @@ internal sealed partial class YamuxSession
     /// <summary>Parses one chunk; after the session ended, chunks are only released (the input drains until the peer closes).</summary>
     private void Consume(PooledBuffer chunk)
     {
+        chunkAdopted = false;
         try
         {
             if (!terminated)
             {
-                Parse(chunk.Span);
+                Parse(chunk);
             }
         }
         catch (ProtocolViolationException e)
@@ -78,19 +101,35 @@ internal sealed partial class YamuxSession
         }
         finally
         {
-            chunk.Return();
+            // Unless a stream took the chunk itself (set before anything after it could throw).
+            if (!chunkAdopted)
+            {
+                chunk.Return();
+            }
         }
     }
 
-    private void Parse(ReadOnlySpan<byte> bytes)
+    private void Parse(PooledBuffer chunk)
     {
+        var bytes = (ReadOnlySpan<byte>)chunk.Span;
         while (!bytes.IsEmpty && !terminated)
         {
             if (payloadRemaining > 0)
             {
                 var count = (int)Math.Min(bytes.Length, payloadRemaining);
                 payloadRemaining -= count;
-                payloadStream?.OnPayload(bytes[..count], payloadRemaining);
+                if (payloadRemaining == 0 && count == bytes.Length && count >= AdoptThreshold && payloadStream is { } stream)
+                {
+                    // The rest of the chunk is this frame's whole payload (the usual case for bulk
+                    // data: one Noise message carries one yamux frame): hand the chunk over rather
+                    // than copy it.
+                    chunkAdopted = stream.OnPayloadChunk(chunk, chunk.Length - count);
+                }
+                else
+                {
+                    payloadStream?.OnPayload(bytes[..count], payloadRemaining);
+                }
+
                 bytes = bytes[count..];
                 if (payloadRemaining == 0)
                 {

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Rx.Network.Encoding;
 using Rx.Network.Errors;
 
 namespace Rx.Network.Muxing;
@@ -221,6 +222,29 @@ internal sealed partial class YamuxStream : IAsyncDisposable
         }
 
         wake?.TrySetResult();
+    }
+
+    /// <summary>
+    /// As <see cref="OnPayload"/> for a chunk whose bytes from <paramref name="offset"/> to its end
+    /// are one whole frame's payload: the stream takes the chunk itself rather than a copy.
+    /// </summary>
+    /// <returns>Whether the stream took ownership of <paramref name="chunk"/>; if not (it no longer reads), the caller still owns it.</returns>
+    internal bool OnPayloadChunk(PooledBuffer chunk, int offset)
+    {
+        TaskCompletionSource? wake;
+        lock (gate)
+        {
+            if (readState != HalfState.Open)
+            {
+                return false;
+            }
+
+            received.Adopt(chunk, offset);
+            wake = TakeReadSignal();
+        }
+
+        wake?.TrySetResult();
+        return true;
     }
 
     /// <summary>The peer granted more send window.</summary>

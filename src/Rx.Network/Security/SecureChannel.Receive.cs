@@ -30,6 +30,8 @@ internal sealed partial class SecureChannel
                         plaintext.Return();
                         throw abortReason ?? new IOException("The connection was closed.");
                     }
+
+                    inputSignal.Notify();
                 }
 
                 // Measure before advancing: the pipe may recycle the segments afterwards.
@@ -47,6 +49,7 @@ internal sealed partial class SecureChannel
             }
 
             input.Complete();
+            inputSignal.End(fault: false);
             await reader.CompleteAsync().ConfigureAwait(false);
         }
         catch (Exception e)

@@ -7,9 +7,8 @@ namespace Rx.Network.Security;
 internal sealed partial class SecureChannel
 {
     /// <summary>
-    /// Chunks at least this large, arriving when nothing is staged, are sealed straight from the
-    /// chunk instead of being copied into the staging buffer first: small writes are coalesced,
-    /// large ones are not copied twice.
+    /// Chunks at least this large are sealed straight from the chunk instead of being copied into
+    /// the staging buffer first: small writes are coalesced, large ones are not copied twice.
     /// </summary>
     private const int DirectSealThreshold = 4096;
 
@@ -32,8 +31,18 @@ internal sealed partial class SecureChannel
                         var remaining = chunk.Memory;
                         while (!remaining.IsEmpty)
                         {
-                            if (staged == 0 && remaining.Length >= DirectSealThreshold)
+                            if (remaining.Length >= DirectSealThreshold)
                             {
+                                // Small frames staged before a large chunk go out as their own
+                                // Noise frame: copying the large chunk behind them would cost a
+                                // copy of it and shift every later chunk off the frame boundaries,
+                                // so the whole burst would be copied (a 16-byte tag is cheaper).
+                                if (staged > 0)
+                                {
+                                    unflushed += Seal(staging.AsSpan(0, staged));
+                                    staged = 0;
+                                }
+
                                 int direct = Math.Min(remaining.Length, maxPlaintext);
                                 unflushed += Seal(remaining.Span[..direct]);
                                 remaining = remaining[direct..];

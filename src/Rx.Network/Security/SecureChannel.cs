@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using System.Threading.Tasks.Dataflow;
 using Rx.Network.Encoding;
 using Rx.Network.Identity;
+using Rx.Network.Transports;
 
 namespace Rx.Network.Security;
 
@@ -24,7 +25,7 @@ namespace Rx.Network.Security;
     "Design",
     "CA1001:Types that own disposable fields should be disposable",
     Justification = "The cancellation source is disposed when the pipeline ends; Abort and Completion are the lifecycle.")]
-internal sealed partial class SecureChannel : ISecureChannel
+internal sealed partial class SecureChannel : ISecureChannel, IInputReadiness
 {
     private readonly IDuplexPipe pipe;
     private readonly IFrameCodec sendCodec;
@@ -33,6 +34,7 @@ internal sealed partial class SecureChannel : ISecureChannel
     private readonly IAsyncDisposable? owner;
     private readonly BufferBlock<PooledBuffer> input;
     private readonly BufferBlock<PooledBuffer> output;
+    private readonly InputSignal inputSignal;
     private readonly CancellationTokenSource aborted = new();
     private Exception? abortReason;
 
@@ -59,6 +61,7 @@ internal sealed partial class SecureChannel : ISecureChannel
         Session = session;
         input = new BufferBlock<PooledBuffer>(new DataflowBlockOptions { BoundedCapacity = this.options.InputCapacity });
         output = new BufferBlock<PooledBuffer>(new DataflowBlockOptions { BoundedCapacity = this.options.OutputCapacity });
+        inputSignal = new InputSignal(input);
         Completion = RunAsync();
     }
 
@@ -90,11 +93,15 @@ internal sealed partial class SecureChannel : ISecureChannel
     public Task Completion { get; }
 
     /// <inheritdoc/>
+    public ValueTask<bool> WaitForInputAsync() => inputSignal.WaitAsync();
+
+    /// <inheritdoc/>
     public void Abort(Exception reason)
     {
         ArgumentNullException.ThrowIfNull(reason);
         Interlocked.CompareExchange(ref abortReason, reason, null);
         ((IDataflowBlock)input).Fault(reason);
+        inputSignal.End(fault: true);
         ((IDataflowBlock)output).Fault(reason);
         try
         {

@@ -3,7 +3,7 @@ namespace Rx.Network.Security;
 /// <summary>Buffer bounds of one secured connection's pipeline. Every bound is finite by design.</summary>
 internal sealed record SecureChannelOptions
 {
-    /// <summary>The defaults: 16 inbound chunks, 16 outbound chunks, flush every 256 KiB.</summary>
+    /// <summary>The defaults: 16 inbound chunks, 16 outbound chunks, flush every 1 MiB.</summary>
     public static SecureChannelOptions Default { get; } = new();
 
     /// <summary>
@@ -23,7 +23,10 @@ internal sealed record SecureChannelOptions
 
     /// <summary>
     /// The most framed bytes the send loop stages before flushing to the socket, so coalescing
-    /// never holds more than this. Default 256 KiB.
+    /// never holds more than this. The loop also flushes whenever its queue runs empty, so this
+    /// only sizes the socket sends of a bulk transfer. Default 1 MiB, the TCP send buffer's
+    /// default bound: measured against 256 KiB, 5-6 % less CPU per byte and more throughput,
+    /// from fewer and larger gathering sends (docs/benchmarks.md).
     /// </summary>
-    public int MaxFlushBytes { get; init; } = 256 * 1024;
+    public int MaxFlushBytes { get; init; } = 1024 * 1024;
 }

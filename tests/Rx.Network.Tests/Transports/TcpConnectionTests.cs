@@ -133,6 +133,31 @@ public sealed class TcpConnectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OneFlushOfManySegments_IsSentWhole()
+    {
+        var (dialed, accepted) = await ConnectAsync(transport, listener);
+        await using (dialed)
+        await using (accepted)
+        {
+            // Written without flushing, then flushed once: the send pump finds a buffer of several
+            // 64 KiB segments and sends it with one gathering send.
+            var data = Enumerable.Range(0, 700_000).Select(i => (byte)(i % 253)).ToArray();
+            var receiving = ReadToEndAsync(accepted.Pipe.Input);
+            var writer = dialed.Pipe.Output;
+            for (int offset = 0; offset < data.Length; offset += 30_000)
+            {
+                var piece = data.AsSpan(offset, Math.Min(30_000, data.Length - offset));
+                piece.CopyTo(writer.GetSpan(piece.Length));
+                writer.Advance(piece.Length);
+            }
+
+            await writer.FlushAsync().AsTask().WaitAsync(Wait);
+            await writer.CompleteAsync();
+            Assert.Equal(data, await receiving.WaitAsync(Wait));
+        }
+    }
+
+    [Fact]
     public async Task SmallBuffers_StillCarryEverything()
     {
         var small = new TcpTransport(new TcpTransportOptions

@@ -8,14 +8,16 @@ namespace Rx.Network.Security.Noise;
 
 /// <summary>
 /// The libp2p Noise handshake (<c>/noise</c>, <c>Noise_XX_25519_ChaChaPoly_SHA256</c>) over a raw
-/// byte pipe, as the dialer (<see cref="InitiateAsync"/>) or the listener (<see cref="RespondAsync"/>)
+/// byte pipe, as the dialer (<c>InitiateAsync</c>) or the listener (<c>RespondAsync</c>)
 /// (<see href="https://github.com/libp2p/specs/blob/master/noise/README.md">libp2p noise spec</see>).
 /// </summary>
 /// <remarks>
 /// <para>Flow: <c>-&gt; e</c> (empty payload); <c>&lt;- e, ee, s, es</c> with the responder's signed
 /// payload; <c>-&gt; s, se</c> with the initiator's. Each message on the wire is a 2-byte
-/// big-endian length and at most 65535 bytes. The prologue is empty. A fresh static X25519 key is
-/// made for every handshake (the spec allows it; nothing is gained by keeping one).</para>
+/// big-endian length and at most 65535 bytes. The prologue is empty. The overloads taking a
+/// <see cref="PrivateKey"/> make a fresh static X25519 key for the handshake; those taking a
+/// <see cref="NoiseStaticKey"/> reuse the node's key and its signed payload (see there why that is
+/// safe).</para>
 /// <para>Failures: anything the remote gets wrong (malformed messages, failed authentication, a bad
 /// signature, an unreadable identity key, closing early, the transport failing) throws
 /// <see cref="HandshakeException"/>, with a <see cref="ProtocolViolationException"/> inside for
@@ -60,7 +62,36 @@ internal static partial class NoiseHandshake
         CancellationToken cancellationToken)
     {
         ValidateArguments(pipe, identity, muxers, timeProvider, timeout);
-        return RunAsync(new Session(Initiator: true, pipe, identity, expectedRemote, [.. muxers]), timeProvider, timeout, cancellationToken);
+        return RunAsync(new Session(Initiator: true, pipe, identity, expectedRemote, [.. muxers]), shared: null, timeProvider, timeout, cancellationToken);
+    }
+
+    /// <summary>As <see cref="InitiateAsync(IDuplexPipe, PrivateKey, PeerId?, IReadOnlyList{string}, TimeProvider, TimeSpan, CancellationToken)"/>, with the node's static key.</summary>
+    /// <param name="pipe">The raw connection.</param>
+    /// <param name="staticKey">The node's static key and identity; the caller keeps ownership.</param>
+    /// <param name="expectedRemote">The peer we dialed, or <see langword="null"/> to accept any.</param>
+    /// <param name="muxers">Muxers to offer in the handshake, in order of preference.</param>
+    /// <param name="timeProvider">The clock for <paramref name="timeout"/>.</param>
+    /// <param name="timeout">How long the whole handshake may take, or <see cref="Timeout.InfiniteTimeSpan"/>.</param>
+    /// <param name="cancellationToken">Cancels the handshake.</param>
+    /// <returns>The remote's identity, the early muxer and the transport keys.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is neither positive nor infinite.</exception>
+    /// <exception cref="ArgumentException"><paramref name="muxers"/> holds a null or empty entry, or too much to fit in a handshake message.</exception>
+    /// <exception cref="HandshakeException">The handshake failed or timed out.</exception>
+    /// <exception cref="PeerIdMismatchException">The remote is not <paramref name="expectedRemote"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static Task<NoiseHandshakeResult> InitiateAsync(
+        IDuplexPipe pipe,
+        NoiseStaticKey staticKey,
+        PeerId? expectedRemote,
+        IReadOnlyList<string> muxers,
+        TimeProvider timeProvider,
+        TimeSpan timeout,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(staticKey);
+        ValidateArguments(pipe, staticKey.Identity, muxers, timeProvider, timeout);
+        return RunAsync(new Session(Initiator: true, pipe, staticKey.Identity, expectedRemote, [.. muxers]), staticKey, timeProvider, timeout, cancellationToken);
     }
 
     /// <summary>Runs the handshake as the responder (the listener).</summary>
@@ -85,7 +116,33 @@ internal static partial class NoiseHandshake
         CancellationToken cancellationToken)
     {
         ValidateArguments(pipe, identity, muxers, timeProvider, timeout);
-        return RunAsync(new Session(Initiator: false, pipe, identity, ExpectedRemote: null, [.. muxers]), timeProvider, timeout, cancellationToken);
+        return RunAsync(new Session(Initiator: false, pipe, identity, ExpectedRemote: null, [.. muxers]), shared: null, timeProvider, timeout, cancellationToken);
+    }
+
+    /// <summary>As <see cref="RespondAsync(IDuplexPipe, PrivateKey, IReadOnlyList{string}, TimeProvider, TimeSpan, CancellationToken)"/>, with the node's static key.</summary>
+    /// <param name="pipe">The raw connection.</param>
+    /// <param name="staticKey">The node's static key and identity; the caller keeps ownership.</param>
+    /// <param name="muxers">Muxers to offer in the handshake.</param>
+    /// <param name="timeProvider">The clock for <paramref name="timeout"/>.</param>
+    /// <param name="timeout">How long the whole handshake may take, or <see cref="Timeout.InfiniteTimeSpan"/>.</param>
+    /// <param name="cancellationToken">Cancels the handshake.</param>
+    /// <returns>The remote's identity, the early muxer and the transport keys.</returns>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is neither positive nor infinite.</exception>
+    /// <exception cref="ArgumentException"><paramref name="muxers"/> holds a null or empty entry, or too much to fit in a handshake message.</exception>
+    /// <exception cref="HandshakeException">The handshake failed or timed out.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public static Task<NoiseHandshakeResult> RespondAsync(
+        IDuplexPipe pipe,
+        NoiseStaticKey staticKey,
+        IReadOnlyList<string> muxers,
+        TimeProvider timeProvider,
+        TimeSpan timeout,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(staticKey);
+        ValidateArguments(pipe, staticKey.Identity, muxers, timeProvider, timeout);
+        return RunAsync(new Session(Initiator: false, pipe, staticKey.Identity, ExpectedRemote: null, [.. muxers]), staticKey, timeProvider, timeout, cancellationToken);
     }
 
     /// <summary>
@@ -138,29 +195,31 @@ internal static partial class NoiseHandshake
         }
     }
 
-    private static Task<NoiseHandshakeResult> RunAsync(Session session, TimeProvider timeProvider, TimeSpan timeout, CancellationToken cancellationToken)
+    private static Task<NoiseHandshakeResult> RunAsync(Session session, NoiseStaticKey? shared, TimeProvider timeProvider, TimeSpan timeout, CancellationToken cancellationToken)
     {
         // Keys are made and our payload is signed before any I/O, so caller mistakes (a disposed
-        // identity, too many muxers) throw here, not from the task.
-        var staticKey = Key.Create(KeyAgreementAlgorithm.X25519);
+        // identity, too many muxers) throw here, not from the task. A shared key stays with its owner.
+        var freshKey = shared is null ? Key.Create(KeyAgreementAlgorithm.X25519) : null;
         HandshakeState? state = null;
         try
         {
-            state = new HandshakeState(session.Initiator, ReadOnlySpan<byte>.Empty, staticKey);
-            var localPayload = BuildPayload(session.Identity, state.LocalStaticPublicKey, session.Muxers);
-            return RunAsync(session, staticKey, state, localPayload, timeProvider, timeout, cancellationToken);
+            state = new HandshakeState(session.Initiator, ReadOnlySpan<byte>.Empty, shared?.Key ?? freshKey!);
+            var localPayload = shared is null
+                ? BuildPayload(session.Identity, state.LocalStaticPublicKey, session.Muxers)
+                : shared.GetPayload(session.Muxers);
+            return RunAsync(session, freshKey, state, localPayload, timeProvider, timeout, cancellationToken);
         }
         catch
         {
             state?.Dispose();
-            staticKey.Dispose();
+            freshKey?.Dispose();
             throw;
         }
     }
 
     private static async Task<NoiseHandshakeResult> RunAsync(
         Session session,
-        Key staticKey,
+        Key? staticKey,
         HandshakeState state,
         byte[] localPayload,
         TimeProvider timeProvider,

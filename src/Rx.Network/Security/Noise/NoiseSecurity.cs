@@ -8,20 +8,22 @@ namespace Rx.Network.Security.Noise;
 /// </summary>
 internal sealed class NoiseSecurity : ISecurityProtocol
 {
-    private readonly PrivateKey identity;
+    private readonly NoiseStaticKey staticKey;
     private readonly TimeProvider timeProvider;
     private readonly TimeSpan handshakeTimeout;
     private readonly SecureChannelOptions channelOptions;
     private readonly PeerId localPeer;
 
-    /// <param name="identity">Our identity key, which signs the Noise static key.</param>
+    /// <param name="identity">Our identity key, which signs the Noise static key; the caller keeps ownership.</param>
     /// <param name="timeProvider">The clock for the handshake timeout.</param>
     /// <param name="handshakeTimeout">How long the handshake may take; <see cref="Timeout.InfiniteTimeSpan"/> for no limit of its own.</param>
     /// <param name="channelOptions">Buffer bounds of the resulting channel.</param>
     public NoiseSecurity(PrivateKey identity, TimeProvider? timeProvider = null, TimeSpan? handshakeTimeout = null, SecureChannelOptions? channelOptions = null)
     {
         ArgumentNullException.ThrowIfNull(identity);
-        this.identity = identity;
+        // One static key per node, signed once (see NoiseStaticKey for why that is safe): it saves
+        // an X25519 key generation and an Ed25519 signature per handshake.
+        staticKey = new NoiseStaticKey(identity);
         this.timeProvider = timeProvider ?? TimeProvider.System;
         this.handshakeTimeout = handshakeTimeout ?? NoiseHandshake.DefaultTimeout;
         if (this.handshakeTimeout != Timeout.InfiniteTimeSpan)
@@ -39,14 +41,14 @@ internal sealed class NoiseSecurity : ISecurityProtocol
     /// <inheritdoc/>
     public async Task<ISecureChannel> SecureOutboundAsync(RawConnection connection, PeerId? expectedRemote, IReadOnlyList<string> muxers, CancellationToken cancellationToken)
     {
-        var result = await NoiseHandshake.InitiateAsync(connection.Pipe, identity, expectedRemote, muxers, timeProvider, handshakeTimeout, cancellationToken).ConfigureAwait(false);
+        var result = await NoiseHandshake.InitiateAsync(connection.Pipe, staticKey, expectedRemote, muxers, timeProvider, handshakeTimeout, cancellationToken).ConfigureAwait(false);
         return Start(connection, result);
     }
 
     /// <inheritdoc/>
     public async Task<ISecureChannel> SecureInboundAsync(RawConnection connection, IReadOnlyList<string> muxers, CancellationToken cancellationToken)
     {
-        var result = await NoiseHandshake.RespondAsync(connection.Pipe, identity, muxers, timeProvider, handshakeTimeout, cancellationToken).ConfigureAwait(false);
+        var result = await NoiseHandshake.RespondAsync(connection.Pipe, staticKey, muxers, timeProvider, handshakeTimeout, cancellationToken).ConfigureAwait(false);
         return Start(connection, result);
     }
 

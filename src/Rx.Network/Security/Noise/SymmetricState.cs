@@ -48,7 +48,7 @@ internal sealed class SymmetricState : IDisposable
     /// payloads and re-keys at every <c>MixKey</c>, and importing an NSec key is cheaper than
     /// setting up an OpenSSL context; only the transport keys from <see cref="Split"/> carry bulk data.
     /// </remarks>
-    public CipherState Cipher { get; } = new(usePlatform: false);
+    public CipherState Cipher { get; } = new();
 
     /// <summary>The handshake hash <c>h</c>; after the handshake, a channel-binding value.</summary>
     public ReadOnlySpan<byte> Hash => hash;

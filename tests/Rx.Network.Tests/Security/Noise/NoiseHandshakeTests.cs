@@ -161,7 +161,7 @@ public partial class NoiseHandshakeTests
         var time = TimeProvider.System;
         var timeout = TimeSpan.FromSeconds(1);
         ThrowsAtOnce<ArgumentNullException>(() => NoiseHandshake.InitiateAsync(null!, key, null, [], time, timeout, default));
-        ThrowsAtOnce<ArgumentNullException>(() => NoiseHandshake.InitiateAsync(pipe, null!, null, [], time, timeout, default));
+        ThrowsAtOnce<ArgumentNullException>(() => NoiseHandshake.InitiateAsync(pipe, (PrivateKey)null!, null, [], time, timeout, default));
         ThrowsAtOnce<ArgumentNullException>(() => NoiseHandshake.InitiateAsync(pipe, key, null, null!, time, timeout, default));
         ThrowsAtOnce<ArgumentNullException>(() => NoiseHandshake.InitiateAsync(pipe, key, null, [], null!, timeout, default));
         ThrowsAtOnce<ArgumentOutOfRangeException>(() => NoiseHandshake.InitiateAsync(pipe, key, null, [], time, TimeSpan.Zero, default));

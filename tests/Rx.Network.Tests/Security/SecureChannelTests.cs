@@ -1,0 +1,78 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Threading.Tasks.Dataflow;
+using Rx.Network.Encoding;
+using Rx.Network.Identity;
+using Rx.Network.Security;
+using Rx.Network.Transports;
+
+namespace Rx.Network.Tests.Security;
+
+/// <summary>SecureChannel specifics beyond the shared conformance suite.</summary>
+public class SecureChannelTests
+{
+    private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(30);
+    private static readonly PublicKey Key = PrivateKey.FromSeed(new byte[32]).PublicKey;
+    private static readonly PeerId Peer = PeerId.FromPublicKey(Key);
+
+    [Fact]
+    public async Task SendLoop_LargeChunkBehindStagedBytes_IsSealedOnItsOwnFrame()
+    {
+        var codec = new GatedCodec();
+        var (pa, pb) = DuplexPipe.CreatePair();
+        var channel = new SecureChannel(pa, codec, PassThroughCodec.Instance, new SecureSession(Peer, Peer, Key, "/test", null));
+
+        // The first chunk holds the send loop inside Seal while the next two queue up behind it.
+        Assert.True(await channel.Output.SendAsync(PooledBuffer.CopyOf(new byte[5000])).WaitAsync(TestTimeout));
+        Assert.True(codec.FirstSealStarted.Wait(TestTimeout));
+        Assert.True(await channel.Output.SendAsync(PooledBuffer.CopyOf(new byte[12])).WaitAsync(TestTimeout));
+        Assert.True(await channel.Output.SendAsync(PooledBuffer.CopyOf(new byte[5000])).WaitAsync(TestTimeout));
+        codec.Release.Set();
+        channel.Output.Complete();
+
+        long received = 0;
+        while (true)
+        {
+            var result = await pb.Input.ReadAsync().AsTask().WaitAsync(TestTimeout);
+            received += result.Buffer.Length;
+            pb.Input.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted)
+            {
+                break;
+            }
+        }
+
+        // The 12 staged bytes go out alone rather than pulling the next 5000 into the staging copy.
+        Assert.Equal(10012, received);
+        Assert.Equal([5000, 12, 5000], codec.Sealed.ToArray());
+        channel.Abort(new IOException("done"));
+    }
+
+    private sealed class GatedCodec : IFrameCodec
+    {
+        public ManualResetEventSlim FirstSealStarted { get; } = new();
+
+        public ManualResetEventSlim Release { get; } = new();
+
+        public ConcurrentQueue<int> Sealed { get; } = new();
+
+        public int MaxPlaintextPerFrame => 64 * 1024;
+
+        public int FrameOverhead => 0;
+
+        public int Seal(ReadOnlySpan<byte> plaintext, Span<byte> destination)
+        {
+            if (!FirstSealStarted.IsSet)
+            {
+                FirstSealStarted.Set();
+                Assert.True(Release.Wait(TestTimeout));
+            }
+
+            Sealed.Enqueue(plaintext.Length);
+            plaintext.CopyTo(destination);
+            return plaintext.Length;
+        }
+
+        public bool TryOpen(ref ReadOnlySequence<byte> buffer, out PooledBuffer plaintext) => PassThroughCodec.Instance.TryOpen(ref buffer, out plaintext);
+    }
+}
