@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Reactive.Disposables;
 using Rx.Network.Mock.Links;
 using Rx.Network.Mock.Peers;
@@ -20,7 +19,8 @@ public sealed class MockLink
 {
     private readonly Lock gate = new();
     private readonly Random jitter;
-    private ImmutableArray<LinkRule> rules = [];
+    // Copy-on-write under gate, read without it: every frame of the link consults it.
+    private LinkRule[] rules = [];
     private readonly List<ConnectionPair> connections = [];
     private LinkOptions options;
     private bool unlinked;
@@ -126,14 +126,18 @@ public sealed class MockLink
         ArgumentNullException.ThrowIfNull(rule);
         lock (gate)
         {
-            rules = rules.Add(rule);
+            rules = [.. rules, rule];
         }
 
         return Disposable.Create(() =>
         {
             lock (gate)
             {
-                rules = rules.Remove(rule);
+                int index = Array.IndexOf(rules, rule);
+                if (index >= 0)
+                {
+                    rules = [.. rules[..index], .. rules[(index + 1)..]];
+                }
             }
         });
     }
@@ -143,15 +147,12 @@ public sealed class MockLink
 
     internal LinkDirection From(ILinkEnd peer) => peer == A ? AToB : BToA;
 
+    /// <summary>Whether any rule is in force (frames skip judging when none is).</summary>
+    internal bool HasRules => Volatile.Read(ref rules).Length > 0;
+
     internal LinkVerdict Judge(LinkFrame frame)
     {
-        ImmutableArray<LinkRule> current;
-        lock (gate)
-        {
-            current = rules;
-        }
-
-        foreach (var rule in current)
+        foreach (var rule in Volatile.Read(ref rules))
         {
             var verdict = rule(frame);
             if (verdict != LinkVerdict.Pass)

@@ -8,6 +8,9 @@ public sealed partial class MockNetwork
     private readonly Dictionary<int, int> partition = [];
     private LinkOptions linkDefaults;
 
+    // Whether a partition is in force: every frame asks, and almost never is there one.
+    private volatile bool partitioned;
+
     /// <summary>Every link, in the order made.</summary>
     public IReadOnlyList<MockLink> Links
     {
@@ -167,6 +170,8 @@ public sealed partial class MockNetwork
                 partition[index] = group;
             }
 
+            partitioned = partition.Count > 0;
+
             affected = [.. links.Values];
         }
 
@@ -188,12 +193,18 @@ public sealed partial class MockNetwork
         lock (gate)
         {
             partition.Clear();
+            partitioned = false;
         }
     }
 
     /// <summary>Why <paramref name="a"/> and <paramref name="b"/> cannot reach each other because of a partition, or null.</summary>
     internal Exception? PartitionReason(ILinkEnd a, ILinkEnd b)
     {
+        if (!partitioned)
+        {
+            return null;
+        }
+
         lock (gate)
         {
             return partition.TryGetValue(a.Index, out int ga) && partition.TryGetValue(b.Index, out int gb) && ga != gb

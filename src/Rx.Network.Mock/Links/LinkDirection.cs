@@ -56,7 +56,7 @@ internal sealed class LinkDirection
         }
 
         long now = network.NowTicks;
-        var verdict = frame.Kind is { } kind
+        var verdict = frame.Kind is { } kind && link.HasRules
             ? link.Judge(new LinkFrame(From.LocalPeer, To.LocalPeer, kind, frame.Protocol, frame.Length, new DateTimeOffset(now, TimeSpan.Zero)))
             : LinkVerdict.Pass;
         if (verdict.IsDrop)
