@@ -1,11 +1,11 @@
-using System.Threading.Tasks.Sources;
 using Rx.Network.Encoding;
 
 namespace Rx.Network.Muxing;
 
 /// <summary>
-/// What the session's single writer sends next: control frames first (window updates, SYN/ACK,
-/// RST, pings, GoAway), then stream frames in the order their writers queued them.
+/// What the session's writer sends next: control frames first (window updates, SYN/ACK,
+/// RST, pings, GoAway), then stream frames in the order their streams queued them; and who the
+/// writer is.
 /// </summary>
 /// <remarks>
 /// <para>Control frames go first because they are tiny and unblock the peer (a window update
@@ -13,21 +13,35 @@ namespace Rx.Network.Muxing;
 /// stream) without waiting behind bulk data. A stream's own ordering survives the priority: its
 /// SYN/ACK is queued before it may write, a FIN travels with the data, and a RST may overtake data
 /// that the reset discards anyway.</para>
-/// <para>Bounded without a fixed capacity: each stream has at most one frame queued per writer
-/// (writers wait for their frame to leave) and at most one pending window update (updates are
-/// coalesced in the stream); the session caps the control frames the peer can provoke.</para>
-/// <para>The writer's wait is a resettable <see cref="IValueTaskSource{TResult}"/>: a bulk transfer
-/// empties the queue after nearly every frame, and a fresh task each time was a measurable share
-/// of the per-frame allocations (docs/benchmarks.md).</para>
+/// <para>Bounded without a fixed capacity: each stream has at most one data frame queued (it waits
+/// for that frame to leave before queuing the next; a FIN may follow it) and at most one pending
+/// window update (updates are coalesced in the stream); the session caps the control frames the
+/// peer can provoke.</para>
+/// <para>The writer is not a loop waiting on the queue: whoever queues into an idle queue is told
+/// to start it (<c>startWriter</c>), and it drains the queue until <see cref="TakeNext"/> finds it
+/// empty and hands the role back, all under the queue's lock, so exactly one writer runs and no
+/// item is left behind.</para>
 /// </remarks>
-internal sealed class OutboundQueue : IValueTaskSource<bool>
+internal sealed class OutboundQueue
 {
     private readonly Lock gate = new();
     private readonly Queue<OutboundItem> control = new();
     private readonly Queue<PendingWrite> data = new();
-    private ManualResetValueTaskSourceCore<bool> waiter = new() { RunContinuationsAsynchronously = true };
-    private bool waiting;
+    private bool writing;
     private bool completed;
+
+    /// <summary>What <see cref="TakeNext"/> found.</summary>
+    public enum Take
+    {
+        /// <summary>An item to send; the caller remains the writer.</summary>
+        Item,
+
+        /// <summary>Nothing queued: the caller is no longer the writer.</summary>
+        Idle,
+
+        /// <summary>Completed and empty: nothing will ever be queued again; the caller stays the writer for good.</summary>
+        Finished,
+    }
 
     /// <summary>Items waiting.</summary>
     public int Count
@@ -42,114 +56,98 @@ internal sealed class OutboundQueue : IValueTaskSource<bool>
     }
 
     /// <summary>Queues a control item; <see langword="false"/> once the queue is completed.</summary>
-    public bool TryEnqueueControl(OutboundItem item)
+    /// <param name="item">The item.</param>
+    /// <param name="startWriter">Set when no writer was running: the caller must start one.</param>
+    public bool TryEnqueueControl(OutboundItem item, out bool startWriter)
     {
-        bool wake;
         lock (gate)
         {
+            startWriter = false;
             if (completed)
             {
                 return false;
             }
 
             control.Enqueue(item);
-            wake = TakeWaiter();
+            startWriter = TakeWriterRole();
+            return true;
         }
-
-        Wake(wake, true);
-        return true;
     }
 
     /// <summary>Queues a stream frame; <see langword="false"/> once the queue is completed.</summary>
-    public bool TryEnqueueData(PendingWrite write)
+    /// <param name="write">The frame.</param>
+    /// <param name="startWriter">Set when no writer was running: the caller must start one.</param>
+    public bool TryEnqueueData(PendingWrite write, out bool startWriter)
     {
-        bool wake;
         lock (gate)
         {
+            startWriter = false;
             if (completed)
             {
                 return false;
             }
 
             data.Enqueue(write);
-            wake = TakeWaiter();
+            startWriter = TakeWriterRole();
+            return true;
         }
-
-        Wake(wake, true);
-        return true;
     }
 
-    /// <summary>Takes the next item: control first.</summary>
+    /// <summary>Takes the next item if there is one (control first); never changes who the writer is. For the writer only.</summary>
     public bool TryDequeue(out OutboundItem item, out PendingWrite? write)
     {
         lock (gate)
         {
-            write = null;
-            if (control.TryDequeue(out item))
-            {
-                return true;
-            }
-
-            if (data.TryDequeue(out write))
-            {
-                return true;
-            }
-
-            return false;
+            return TryDequeueLocked(out item, out write);
         }
     }
 
     /// <summary>
-    /// Waits until an item is queued: <see langword="true"/>, or the queue is completed and empty:
-    /// <see langword="false"/>. One waiter at a time (the session's writer).
+    /// Takes the next item (control first), or, when there is none, gives up the writer role
+    /// (<see cref="Take.Idle"/>) or reports the end (<see cref="Take.Finished"/>). For the writer only.
     /// </summary>
-    public ValueTask<bool> WaitAsync()
+    public Take TakeNext(out OutboundItem item, out PendingWrite? write)
     {
         lock (gate)
         {
-            if (control.Count > 0 || data.Count > 0)
+            if (TryDequeueLocked(out item, out write))
             {
-                return new ValueTask<bool>(true);
+                return Take.Item;
             }
 
             if (completed)
             {
-                return new ValueTask<bool>(false);
+                return Take.Finished;
             }
 
-            // The previous wait was awaited to its end before the writer came back here.
-            waiter.Reset();
-            waiting = true;
-            return new ValueTask<bool>(this, waiter.Version);
+            writing = false;
+            return Take.Idle;
         }
     }
 
     /// <summary>Accepts nothing more; the writer drains what is queued and stops.</summary>
-    public void Complete()
+    /// <returns>Whether no writer was running: the caller must start one (to finish).</returns>
+    public bool Complete()
     {
-        bool wake;
         lock (gate)
         {
             completed = true;
-            wake = TakeWaiter();
+            return TakeWriterRole();
         }
-
-        Wake(wake, false);
     }
 
     /// <summary>
     /// Accepts nothing more and hands back everything queued, for the caller to fail and release;
     /// optionally keeps one last control item (a GoAway) for the writer to send.
     /// </summary>
-    public (OutboundItem[] Control, PendingWrite[] Data) Drain(OutboundItem? last = null)
+    /// <param name="last">The item to keep, or null.</param>
+    /// <param name="startWriter">Set when no writer was running: the caller must start one (to send <paramref name="last"/> and finish).</param>
+    public (OutboundItem[] Control, PendingWrite[] Data) Drain(OutboundItem? last, out bool startWriter)
     {
-        bool wake;
-        OutboundItem[] droppedControl;
-        PendingWrite[] droppedData;
         lock (gate)
         {
-            droppedControl = [.. control];
-            droppedData = [.. data];
+            OutboundItem[] droppedControl = [.. control];
+            PendingWrite[] droppedData = [.. data];
             control.Clear();
             data.Clear();
             if (last is { } item && !completed)
@@ -158,34 +156,31 @@ internal sealed class OutboundQueue : IValueTaskSource<bool>
             }
 
             completed = true;
-            wake = TakeWaiter();
+            startWriter = TakeWriterRole();
+            return (droppedControl, droppedData);
         }
-
-        Wake(wake, true);
-        return (droppedControl, droppedData);
     }
 
-    bool IValueTaskSource<bool>.GetResult(short token) => waiter.GetResult(token);
-
-    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => waiter.GetStatus(token);
-
-    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        waiter.OnCompleted(continuation, state, token, flags);
-
-    /// <summary>Takes the writer's wait if there is one (under the lock); the caller completes it outside.</summary>
-    private bool TakeWaiter()
+    private bool TryDequeueLocked(out OutboundItem item, out PendingWrite? write)
     {
-        var taken = waiting;
-        waiting = false;
-        return taken;
-    }
-
-    private void Wake(bool taken, bool result)
-    {
-        if (taken)
+        write = null;
+        if (control.TryDequeue(out item))
         {
-            waiter.SetResult(result);
+            return true;
         }
+
+        return data.TryDequeue(out write);
+    }
+
+    private bool TakeWriterRole()
+    {
+        if (writing)
+        {
+            return false;
+        }
+
+        writing = true;
+        return true;
     }
 }
 

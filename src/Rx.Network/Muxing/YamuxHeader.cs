@@ -20,6 +20,9 @@ internal readonly struct YamuxHeader : IEquatable<YamuxHeader>
     /// <summary>Bytes in a header (spec "Framing": "each header has a 12 byte overhead").</summary>
     public const int Size = 12;
 
+    /// <summary>Where the big-endian length field starts in an encoded header.</summary>
+    public const int LengthOffset = 8;
+
     /// <summary>The only protocol version defined (spec "Version Field": "always set to 0").</summary>
     public const byte ProtocolVersion = 0;
 
@@ -116,7 +119,7 @@ internal readonly struct YamuxHeader : IEquatable<YamuxHeader>
         destination[1] = (byte)Type;
         BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)Flags);
         BinaryPrimitives.WriteUInt32BigEndian(destination[4..], StreamId);
-        BinaryPrimitives.WriteUInt32BigEndian(destination[8..], Length);
+        BinaryPrimitives.WriteUInt32BigEndian(destination[LengthOffset..], Length);
     }
 
     /// <inheritdoc/>

@@ -66,12 +66,13 @@ internal sealed partial class YamuxSession
         {
             // A clean end flushes what is queued (our GoAway, resets, ACKs, FINs); data of the
             // streams just aborted fails when the writer reaches it.
-            outbound.Complete();
+            StartWriterIf(outbound.Complete());
         }
         else
         {
             OutboundItem? last = goAway is { } code ? OutboundItem.ForFrame(YamuxHeader.GoAway((uint)code)) : null;
-            Release(outbound.Drain(last), errorForStreams);
+            Release(outbound.Drain(last, out var startWriter), errorForStreams);
+            StartWriterIf(startWriter);
         }
 
         Observe(EnforceCloseDeadlineAsync(errorForStreams));

@@ -406,7 +406,7 @@ internal sealed partial class YamuxSession
         }
 
         var item = OutboundItem.ForFrame(header, provoked: true);
-        if (!outbound.TryEnqueueControl(item))
+        if (!TryQueueControl(item))
         {
             item.Frame.Return();
         }

@@ -7,35 +7,37 @@ namespace Rx.Network.Muxing;
 internal sealed partial class YamuxSession
 {
     /// <summary>
-    /// Queues a stream's data or FIN frame and waits until the writer handed it to the
-    /// connection. On cancellation the caller decides, with <see cref="PendingWrite.TryCancel"/>,
-    /// whether the frame still leaves.
+    /// Queues a stream's data or FIN frame, starting the writer if it is idle; the stream awaits
+    /// <see cref="PendingWrite.WaitAsync"/> when it needs to know the frame left.
     /// </summary>
     /// <remarks>
-    /// Not an async method, and without a cancellable token nothing is allocated: the caller awaits
-    /// the frame's own reusable completion. Only a wait that can be cancelled pays for a task.
+    /// The writer starts on the thread pool even here, where the caller holds no lock: run inline,
+    /// it would send a bulk writer's partial last frame before the next write could fill it (see
+    /// <see cref="PendingWrite.TryAppend"/>), and measured slower (docs/benchmarks.md).
     /// </remarks>
-    internal ValueTask SendAsync(PendingWrite write, CancellationToken cancellationToken)
+    /// <returns><see langword="false"/> when the session no longer sends (the caller keeps the frame and fails with <see cref="CurrentStreamError"/>).</returns>
+    internal bool TryQueue(PendingWrite write)
     {
-        if (!outbound.TryEnqueueData(write))
+        if (!outbound.TryEnqueueData(write, out var startWriter))
         {
-            write.Frame.Return();
-            return ValueTask.FromException(CurrentStreamError());
+            return false;
         }
 
-        return cancellationToken.CanBeCanceled
-            ? new ValueTask(write.AsTask().WaitAsync(cancellationToken))
-            : write.Completion;
+        StartWriterIf(startWriter);
+        return true;
     }
 
+    /// <summary>The error a stream's write fails with once the session no longer sends.</summary>
+    internal Exception SendError() => CurrentStreamError();
+
     /// <summary>Queues a stream's coalesced window update (built when the writer reaches it).</summary>
-    internal void QueueWindowUpdate(YamuxStream stream) => outbound.TryEnqueueControl(OutboundItem.ForWindowUpdate(stream));
+    internal void QueueWindowUpdate(YamuxStream stream) => TryQueueControl(OutboundItem.ForWindowUpdate(stream));
 
     /// <summary>Tells the peer we reset a stream.</summary>
     internal void SendReset(YamuxStream stream, uint code)
     {
         var item = OutboundItem.ForFrame(YamuxHeader.WindowUpdate(stream.Id, code, YamuxFlags.Rst));
-        if (!outbound.TryEnqueueControl(item))
+        if (!TryQueueControl(item))
         {
             item.Frame.Return();
         }
@@ -50,14 +52,45 @@ internal sealed partial class YamuxSession
 
     private volatile bool writerWaiting;
 
+    // Starts the writer on the thread pool without allocating.
+    private readonly WriterStart writerStart;
+
+    // The writer's state between two of its runs; only the current writer touches them.
+    private readonly List<PendingWrite> batchWrites = [];
+    private (PooledBuffer Frame, PendingWrite? Write)? carried;
+
     /// <summary>Whether the writer is waiting for the connection to accept a chunk (for tests and diagnostics).</summary>
     internal bool IsWriterWaiting => writerWaiting;
 
-    private async Task RunWriteLoopAsync()
+    /// <summary>Queues a control frame, starting the writer if it is idle.</summary>
+    private bool TryQueueControl(OutboundItem item)
+    {
+        if (!outbound.TryEnqueueControl(item, out var startWriter))
+        {
+            return false;
+        }
+
+        StartWriterIf(startWriter);
+        return true;
+    }
+
+    /// <summary>Starts the writer on the thread pool when the queue says nobody runs it.</summary>
+    private void StartWriterIf(bool startWriter)
+    {
+        if (startWriter)
+        {
+            // Local queue, as a resumed await would be: the thread that queued usually runs it next.
+            ThreadPool.UnsafeQueueUserWorkItem(writerStart, preferLocal: true);
+        }
+    }
+
+    /// <summary>
+    /// The writer: sends queued frames, coalescing small ones, until the queue is empty (and gives
+    /// the role back) or finished (and completes the channel's output). Never throws.
+    /// </summary>
+    private async Task RunWriterAsync()
     {
         var output = channel.Output;
-        var batchWrites = new List<PendingWrite>();
-        (PooledBuffer Frame, PendingWrite? Write)? carried = null;
         Exception? failure = null;
         try
         {
@@ -73,14 +106,15 @@ internal sealed partial class YamuxSession
                 }
                 else
                 {
-                    if (!outbound.TryDequeue(out var item, out var write))
+                    switch (outbound.TakeNext(out var item, out var write))
                     {
-                        if (!await outbound.WaitAsync().ConfigureAwait(false))
-                        {
-                            break;
-                        }
-
-                        continue;
+                        case OutboundQueue.Take.Idle:
+                            return;
+                        case OutboundQueue.Take.Finished:
+                            // Queue completed by the session's end: everything it held has been sent.
+                            output.Complete();
+                            writerStopped.TrySetResult();
+                            return;
                     }
 
                     if (!TryPrepare(item, write, out batch))
@@ -97,9 +131,16 @@ internal sealed partial class YamuxSession
                 try
                 {
                     var sending = output.SendAsync(batch);
-                    writerWaiting = !sending.IsCompleted;
-                    sent = await sending.ConfigureAwait(false);
-                    writerWaiting = false;
+                    if (sending.IsCompleted)
+                    {
+                        sent = sending.Result;
+                    }
+                    else
+                    {
+                        writerWaiting = true;
+                        sent = await sending.ConfigureAwait(false);
+                        writerWaiting = false;
+                    }
                 }
                 catch (Exception e)
                 {
@@ -115,6 +156,7 @@ internal sealed partial class YamuxSession
                     batchWrites.ForEach(w => w.Fail(error));
                     if (carried is { } left)
                     {
+                        carried = null;
                         left.Frame.Return();
                         left.Write?.Fail(error);
                     }
@@ -130,15 +172,16 @@ internal sealed partial class YamuxSession
             failure = e;
         }
 
-        if (failure is null)
+        // Failed: the writer role is never given back, so nothing runs after this.
+        try
         {
-            // Queue completed by the session's end: everything it held has been sent.
-            output.Complete();
-            return;
+            Terminate(failure, Error.MuxerClosed("The connection failed.", remote: false, null, failure), goAway: null);
+            Release(outbound.Drain(null, out _), CurrentStreamError());
         }
-
-        Terminate(failure, Error.MuxerClosed("The connection failed.", remote: false, null, failure), goAway: null);
-        Release(outbound.Drain(), CurrentStreamError());
+        finally
+        {
+            writerStopped.TrySetResult();
+        }
     }
 
     /// <summary>
@@ -188,17 +231,13 @@ internal sealed partial class YamuxSession
         }
     }
 
-    /// <summary>Turns a queued item into the frame to send, or drops it (withdrawn, reset, nothing left to say).</summary>
+    /// <summary>Turns a queued item into the frame to send, or drops it (stream reset, nothing left to say).</summary>
     private bool TryPrepare(in OutboundItem item, PendingWrite? write, out PooledBuffer frame)
     {
         frame = default;
         if (write is not null)
         {
-            if (!write.TryClaim())
-            {
-                write.Frame.Return();
-                return false;
-            }
+            write.Claim();
 
             // Data of a stream reset while queued must not follow its RST; a FIN (no credit) is harmless.
             if (write.Credit > 0 && write.Stream.IsWriteReset(out var error))
@@ -242,11 +281,16 @@ internal sealed partial class YamuxSession
 
         foreach (var write in dropped.Data)
         {
+            // Claimed first: its stream may be appending to it right now.
+            write.Claim();
             write.Frame.Return();
-            if (write.TryClaim())
-            {
-                write.Fail(error);
-            }
+            write.Fail(error);
         }
+    }
+
+    /// <summary>The thread-pool item that starts the writer: one per session, queued again each time.</summary>
+    private sealed class WriterStart(YamuxSession session) : IThreadPoolWorkItem
+    {
+        public void Execute() => _ = session.RunWriterAsync();
     }
 }

@@ -47,6 +47,9 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     /// <summary>Credit added to <see cref="ackBacklog"/> at the first acknowledgement; 0 once added.</summary>
     private int ackBacklogWidening;
     private readonly OutboundQueue outbound = new();
+
+    // Set once the writer has finished for good: the queue drained after the session's end, or a send failed.
+    private readonly TaskCompletionSource writerStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ITimer? keepAliveTimer;
 
@@ -77,6 +80,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
         options.Validate();
         this.channel = channel;
         this.options = options;
+        writerStart = new WriterStart(this);
         this.time = time ?? TimeProvider.System;
         IsInitiator = isInitiator;
         nextStreamId = isInitiator ? 1u : 2u;
@@ -97,8 +101,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
         }
 
         var readLoop = Task.Run(RunReadLoopAsync);
-        var writeLoop = Task.Run(RunWriteLoopAsync);
-        _ = Task.WhenAll(readLoop, writeLoop).ContinueWith(
+        _ = Task.WhenAll(readLoop, writerStopped.Task).ContinueWith(
             _ => Completed(),
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
@@ -294,7 +297,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
             if (activePing is null)
             {
                 activePing = new ActivePing(nextPingId++, time.GetTimestamp());
-                if (!outbound.TryEnqueueControl(OutboundItem.ForFrame(YamuxHeader.Ping(activePing.Id, response: false))))
+                if (!TryQueueControl(OutboundItem.ForFrame(YamuxHeader.Ping(activePing.Id, response: false))))
                 {
                     return Task.FromException<TimeSpan>(CurrentStreamErrorLocked());
                 }
@@ -323,7 +326,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
             if (state == SessionState.Open)
             {
                 state = SessionState.Closing;
-                outbound.TryEnqueueControl(OutboundItem.ForFrame(YamuxHeader.GoAway((uint)YamuxGoAwayCode.Normal)));
+                TryQueueControl(OutboundItem.ForFrame(YamuxHeader.GoAway((uint)YamuxGoAwayCode.Normal)));
                 allStreamsDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
 

@@ -7,13 +7,21 @@ internal sealed partial class YamuxStream
 {
     /// <summary>
     /// Writes <paramref name="data"/> as data frames, waiting for send window when the peer has
-    /// not granted enough; returns once every frame was handed to the connection.
+    /// not granted enough; returns once every byte is queued for the connection.
     /// </summary>
+    /// <remarks>
+    /// A stream keeps at most one data frame queued: before queuing another it waits until the
+    /// previous one was handed to the connection, so a writer is never more than one frame (at
+    /// most <see cref="YamuxOptions.MaxFrameSize"/> bytes) ahead of the connection. While that frame
+    /// still waits, the next write appends to it rather than cutting a new one: under load, writes
+    /// of any size become full frames. A frame that later fails (reset, session ended) fails the
+    /// next write or close.
+    /// </remarks>
     /// <param name="data">The bytes; empty writes nothing.</param>
     /// <param name="cancellationToken">
-    /// Stops waiting. If nothing of this call was sent yet, the stream stays usable; if some bytes
-    /// already left (an earlier frame of this call, or the frame being sent), the stream is reset so
-    /// the peer never mistakes the truncated write for a complete one.
+    /// Stops waiting. If nothing of this call was queued yet, the stream stays usable; if some
+    /// bytes already were, the stream is reset so the peer never mistakes the truncated write for
+    /// a complete one.
     /// </param>
     /// <exception cref="InvalidOperationException">The write side was closed with <see cref="CloseWriteAsync"/>.</exception>
     /// <exception cref="StreamResetException">The stream was reset (by either side).</exception>
@@ -28,51 +36,78 @@ internal sealed partial class YamuxStream
         try
         {
             ThrowIfCannotWrite();
-            var sentSome = false;
+
+            // A write longer than one frame is a bulk writer: its frames get room to grow to a full frame.
+            var bulk = data.Length > maxFrameSize;
+            var queuedSome = false;
             while (!data.IsEmpty)
             {
+                var last = queuedFrame;
+                int room = last?.Room ?? 0;
                 int credit;
                 try
                 {
-                    credit = await sendWindow.RequestAsync(Math.Min(data.Length, maxFrameSize), cancellationToken).ConfigureAwait(false);
+                    credit = await sendWindow.RequestAsync(Math.Min(data.Length, room > 0 ? room : maxFrameSize), cancellationToken).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (sentSome)
+                catch (OperationCanceledException) when (queuedSome)
                 {
                     Reset();
                     throw;
                 }
 
-                var frame = PooledBuffer.Rent(YamuxHeader.Size + credit);
-                YamuxHeader.Data(Id, (uint)credit).WriteTo(frame.Span);
-                data.Span[..credit].CopyTo(frame.Span[YamuxHeader.Size..]);
-                var write = spareWrite?.Reuse(frame, credit) ?? new PendingWrite(this, frame, credit);
-                spareWrite = null;
-                try
+                if (room > 0 && last!.TryAppend(data.Span[..credit]))
                 {
-                    await session.SendAsync(write, cancellationToken).ConfigureAwait(false);
+                    queuedSome = true;
+                    data = data[credit..];
+                    continue;
                 }
-                catch (OperationCanceledException)
+
+                // At most one data frame of a stream is queued: the last one must leave first.
+                if (last is not null)
                 {
-                    if (write.TryCancel())
+                    try
                     {
-                        // Never left: the window is ours again, and the queue returns the buffer.
+                        await last.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        // It may still leave: the next write or close waits for it again.
                         sendWindow.Release(credit);
-                        if (sentSome)
+                        if (queuedSome)
                         {
                             Reset();
                         }
+
+                        throw;
                     }
-                    else
+                    catch
                     {
-                        Reset();
+                        queuedFrame = null;
+                        throw;
                     }
 
-                    throw;
+                    queuedFrame = null;
+                    if (last.IsReusable)
+                    {
+                        spareWrite = last;
+                    }
                 }
 
-                // Awaited to the end: neither the queue nor the session's writer holds it any more.
-                spareWrite = write;
-                sentSome = true;
+                int size = YamuxHeader.Size + credit;
+                int capacity = bulk ? YamuxHeader.Size + maxFrameSize : size;
+                var frame = PooledBuffer.Rent(capacity).WithLength(size);
+                YamuxHeader.Data(Id, (uint)credit).WriteTo(frame.Span);
+                data.Span[..credit].CopyTo(frame.Span[YamuxHeader.Size..]);
+                var write = spareWrite?.Reuse(frame, credit, capacity) ?? new PendingWrite(this, frame, credit, capacity);
+                spareWrite = null;
+                if (!session.TryQueue(write))
+                {
+                    frame.Return();
+                    throw session.SendError();
+                }
+
+                queuedFrame = write;
+                queuedSome = true;
                 data = data[credit..];
             }
         }
@@ -180,7 +215,15 @@ internal sealed partial class YamuxStream
 
             // FIN rides with the data (not the control queue) so it cannot overtake a data frame.
             fin = new PendingWrite(this, FrameOf(YamuxHeader.WindowUpdate(Id, 0, YamuxFlags.Fin)), 0);
-            await session.SendAsync(fin, CancellationToken.None).ConfigureAwait(false);
+            if (!session.TryQueue(fin))
+            {
+                fin.Frame.Return();
+                throw session.SendError();
+            }
+
+            // The queue is in order: once the FIN left, so did the last data frame.
+            queuedFrame = null;
+            await fin.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {

@@ -14,9 +14,9 @@ namespace Rx.Network.Muxing;
 /// granted back to the peer in one update per half window (with auto-tuning, see
 /// <see cref="ReceiveWindow"/>).</para>
 /// <para>Writing: <see cref="WriteAsync"/> cuts the bytes into data frames bounded by the send
-/// window (credit from the peer) and the maximum frame size, and returns once every frame was
-/// handed to the connection. With no credit it waits: a peer that does not read stops us after one
-/// window. <see cref="CloseWriteAsync"/> half-closes (FIN): the remote may keep writing and we keep
+/// window (credit from the peer) and the maximum frame size, and returns once every byte is
+/// queued; a stream keeps at most one frame queued, which later writes grow while it waits. With
+/// no credit it waits: a peer that does not read stops us after one window. <see cref="CloseWriteAsync"/> half-closes (FIN): the remote may keep writing and we keep
 /// reading.</para>
 /// <para><see cref="Reset()"/> aborts the directions still open and tells the peer (RST); reads and writes
 /// then fail with <see cref="StreamResetException"/> (<see cref="StreamResetException.Remote"/> tells
@@ -42,7 +42,11 @@ internal sealed partial class YamuxStream : IAsyncDisposable
     private TaskCompletionSource? readSignal;
     private bool disposed;
 
-    // The last data frame's hand-off, reused by the next one (see PendingWrite); guarded by writeLock.
+    // The data frame queued last, until a later write or close finds it handed over; while the
+    // session's writer has not taken it, later writes append to it. Guarded by writeLock.
+    private PendingWrite? queuedFrame;
+
+    // A finished frame's hand-off, reused by the next one (see PendingWrite); guarded by writeLock.
     private PendingWrite? spareWrite;
 
     // Window update waiting for the session's writer; guarded by gate.

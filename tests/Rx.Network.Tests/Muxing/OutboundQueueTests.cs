@@ -15,10 +15,10 @@ public class OutboundQueueTests
         var queue = new OutboundQueue();
         var data1 = new PendingWrite(stream, PooledBuffer.Rent(1), 1);
         var data2 = new PendingWrite(stream, PooledBuffer.Rent(1), 1);
-        Assert.True(queue.TryEnqueueData(data1));
-        Assert.True(queue.TryEnqueueControl(OutboundItem.ForFrame(YamuxHeader.Ping(1, false))));
-        Assert.True(queue.TryEnqueueData(data2));
-        Assert.True(queue.TryEnqueueControl(OutboundItem.ForFrame(YamuxHeader.Ping(2, false))));
+        Assert.True(queue.TryEnqueueData(data1, out _));
+        Assert.True(queue.TryEnqueueControl(OutboundItem.ForFrame(YamuxHeader.Ping(1, false)), out _));
+        Assert.True(queue.TryEnqueueData(data2, out _));
+        Assert.True(queue.TryEnqueueControl(OutboundItem.ForFrame(YamuxHeader.Ping(2, false)), out _));
 
         Assert.True(queue.TryDequeue(out var item, out var write));
         Assert.Null(write);
@@ -33,27 +33,51 @@ public class OutboundQueueTests
     }
 
     [Fact]
-    public async Task WaitAsync_WakesOnEnqueue_AndEndsAfterComplete()
+    public void WriterRole_GoesToTheFirstEnqueuer_AndBackWhenIdle()
     {
         var queue = new OutboundQueue();
-        var waiting = queue.WaitAsync().AsTask();
-        Assert.False(waiting.IsCompleted);
-        queue.TryEnqueueControl(OutboundItem.ForFrame(YamuxHeader.GoAway(0)));
-        Assert.True(await waiting.WaitAsync(Timeout));
+        Assert.True(queue.TryEnqueueControl(OutboundItem.ForFrame(YamuxHeader.Ping(1, false)), out var start));
+        Assert.True(start);
+        Assert.True(queue.TryEnqueueControl(OutboundItem.ForFrame(YamuxHeader.Ping(2, false)), out start));
+        Assert.False(start);
 
-        queue.Complete();
-        Assert.False(queue.TryEnqueueControl(OutboundItem.ForFrame(YamuxHeader.GoAway(0))));
-        Assert.True(await queue.WaitAsync());
-        Assert.True(queue.TryDequeue(out _, out _));
-        Assert.False(await queue.WaitAsync());
+        Assert.Equal(OutboundQueue.Take.Item, queue.TakeNext(out _, out _));
+        Assert.Equal(OutboundQueue.Take.Item, queue.TakeNext(out _, out _));
+        Assert.Equal(OutboundQueue.Take.Idle, queue.TakeNext(out _, out _));
+
+        // Idle again: the next enqueuer becomes the writer.
+        Assert.True(queue.TryEnqueueControl(OutboundItem.ForFrame(YamuxHeader.Ping(3, false)), out start));
+        Assert.True(start);
+    }
+
+    [Fact]
+    public void Complete_WhileWriting_WriterFinishesAfterTheLastItem()
+    {
+        var queue = new OutboundQueue();
+        queue.TryEnqueueControl(OutboundItem.ForFrame(YamuxHeader.GoAway(0)), out _);
+        Assert.False(queue.Complete());
+        Assert.False(queue.TryEnqueueControl(OutboundItem.ForFrame(YamuxHeader.GoAway(0)), out var start));
+        Assert.False(start);
+        Assert.Equal(OutboundQueue.Take.Item, queue.TakeNext(out _, out _));
+        Assert.Equal(OutboundQueue.Take.Finished, queue.TakeNext(out _, out _));
+        Assert.Equal(OutboundQueue.Take.Finished, queue.TakeNext(out _, out _));
+    }
+
+    [Fact]
+    public void Complete_WhenIdle_AsksTheCallerToStartTheWriterToFinish()
+    {
+        var queue = new OutboundQueue();
+        Assert.True(queue.Complete());
+        Assert.Equal(OutboundQueue.Take.Finished, queue.TakeNext(out _, out _));
     }
 
     [Fact]
     public void Drain_ReturnsEverythingAndKeepsOnlyTheLastItem()
     {
         var queue = new OutboundQueue();
-        queue.TryEnqueueControl(OutboundItem.ForFrame(YamuxHeader.Ping(1, false)));
-        var (control, data) = queue.Drain(OutboundItem.ForFrame(YamuxHeader.GoAway(1)));
+        queue.TryEnqueueControl(OutboundItem.ForFrame(YamuxHeader.Ping(1, false)), out _);
+        var (control, data) = queue.Drain(OutboundItem.ForFrame(YamuxHeader.GoAway(1)), out var start);
+        Assert.False(start);
         Assert.Single(control);
         Assert.Empty(data);
         Assert.True(queue.TryDequeue(out var last, out _));
@@ -62,38 +86,107 @@ public class OutboundQueueTests
     }
 
     [Fact]
-    public async Task PendingWrite_ClaimAndCancel_ExactlyOneWins()
+    public async Task WriterRole_ManyProducers_EveryItemTakenOnceAndNoneLeftBehind()
     {
-        await using var pair = new SessionPair();
-        var (stream, _) = await pair.OpenAsync();
-        var claimed = new PendingWrite(stream, default, 0);
-        Assert.True(claimed.TryClaim());
-        Assert.False(claimed.TryCancel());
-        var cancelled = new PendingWrite(stream, default, 0);
-        Assert.True(cancelled.TryCancel());
-        Assert.False(cancelled.TryClaim());
+        // Producers that find no writer become it and drain until idle: a handover that lost an
+        // item (enqueued just as the writer went idle) would leave it queued with nobody to send it.
+        var queue = new OutboundQueue();
+        const int producers = 4;
+        const int perProducer = 5000;
+        long taken = 0;
+        int writing = 0;
+        var tasks = Enumerable.Range(0, producers).Select(p => Task.Run(() =>
+        {
+            for (int i = 0; i < perProducer; i++)
+            {
+                Assert.True(queue.TryEnqueueControl(new OutboundItem(default, null), out var start));
+                if (!start)
+                {
+                    continue;
+                }
+
+                while (true)
+                {
+                    var take = queue.TakeNext(out _, out _);
+                    if (take != OutboundQueue.Take.Item)
+                    {
+                        Assert.Equal(OutboundQueue.Take.Idle, take);
+                        break;
+                    }
+
+                    // Between taking an item and asking for the next, this producer alone is the writer.
+                    Assert.Equal(1, Interlocked.Increment(ref writing));
+                    Interlocked.Increment(ref taken);
+                    Interlocked.Decrement(ref writing);
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(tasks).WaitAsync(Timeout * 3);
+        Assert.Equal(producers * perProducer, Interlocked.Read(ref taken));
+        Assert.Equal(0, queue.Count);
     }
 
     [Fact]
-    public async Task WaitAsync_ManyTimesInARow_EachWaitWakesOnce()
+    public async Task PendingWrite_TryAppend_GrowsTheQueuedFrame_UntilClaimed()
     {
-        // The writer's wait is one reusable source: every round must wake exactly its own wait.
-        var queue = new OutboundQueue();
-        for (int round = 0; round < 100; round++)
-        {
-            var waiting = queue.WaitAsync().AsTask();
-            Assert.False(waiting.IsCompleted);
-            var enqueue = Task.Run(() => queue.TryEnqueueControl(OutboundItem.ForFrame(YamuxHeader.Ping((uint)round, false))));
-            Assert.True(await waiting.WaitAsync(Timeout));
-            Assert.True(await enqueue.WaitAsync(Timeout));
-            Assert.True(queue.TryDequeue(out var item, out _));
-            Assert.Equal((uint)round, YamuxHeader.ReadFrom(item.Frame.Span).Length);
-            item.Frame.Return();
-        }
+        await using var pair = new SessionPair();
+        var (stream, _) = await pair.OpenAsync();
+        var frame = PooledBuffer.Rent(YamuxHeader.Size + 64).WithLength(YamuxHeader.Size + 2);
+        YamuxHeader.Data(stream.Id, 2).WriteTo(frame.Span);
+        frame.Span[YamuxHeader.Size] = 1;
+        frame.Span[YamuxHeader.Size + 1] = 2;
+        var write = new PendingWrite(stream, frame, 2, YamuxHeader.Size + 64);
+        Assert.Equal(62, write.Room);
 
-        var last = queue.WaitAsync().AsTask();
-        queue.Complete();
-        Assert.False(await last.WaitAsync(Timeout));
+        Assert.True(write.TryAppend([3, 4, 5]));
+        Assert.Equal(59, write.Room);
+        Assert.Equal(5, write.Credit);
+        Assert.Equal(YamuxHeader.Size + 5, write.Frame.Length);
+        Assert.Equal(YamuxHeader.Data(stream.Id, 5), YamuxHeader.ReadFrom(write.Frame.Span));
+        Assert.Equal(new byte[] { 1, 2, 3, 4, 5 }, write.Frame.Span[YamuxHeader.Size..].ToArray());
+
+        write.Claim();
+        Assert.False(write.TryAppend([6]));
+        Assert.Equal(YamuxHeader.Size + 5, write.Frame.Length);
+        frame.Return();
+    }
+
+    [Fact]
+    public async Task PendingWrite_ClaimDuringAppends_FrameStaysConsistent()
+    {
+        // The stream appends while the writer claims: whatever the interleaving, the claimed frame's
+        // header, length and credit agree, and nothing is appended after the claim.
+        await using var pair = new SessionPair();
+        var (stream, _) = await pair.OpenAsync();
+        for (int round = 0; round < 200; round++)
+        {
+            var frame = PooledBuffer.Rent(YamuxHeader.Size + 4096).WithLength(YamuxHeader.Size);
+            YamuxHeader.Data(stream.Id, 0).WriteTo(frame.Span);
+            var write = new PendingWrite(stream, frame, 0, YamuxHeader.Size + 4096);
+            using var go = new ManualResetEventSlim();
+            var appender = Task.Run(() =>
+            {
+                go.Wait();
+                while (write.Room >= 16 && write.TryAppend(new byte[16]))
+                {
+                }
+            });
+            var claimer = Task.Run(() =>
+            {
+                go.Wait();
+                write.Claim();
+                return write.Frame.Length;
+            });
+            go.Set();
+            int claimedLength = await claimer.WaitAsync(Timeout);
+            await appender.WaitAsync(Timeout);
+
+            Assert.Equal(claimedLength, write.Frame.Length);
+            Assert.Equal(YamuxHeader.Data(stream.Id, (uint)write.Credit), YamuxHeader.ReadFrom(write.Frame.Span));
+            Assert.Equal(YamuxHeader.Size + write.Credit, write.Frame.Length);
+            Assert.False(write.TryAppend([1]));
+            frame.Return();
+        }
     }
 
     [Fact]
@@ -104,19 +197,38 @@ public class OutboundQueueTests
         var write = new PendingWrite(stream, default, 1);
         for (int frame = 0; frame < 3; frame++)
         {
-            var completion = write.Completion.AsTask();
+            var completion = write.WaitAsync(CancellationToken.None).AsTask();
             Assert.False(completion.IsCompleted);
-            Assert.True(write.TryClaim());
-            Assert.False(write.TryCancel());
+            write.Claim();
             write.Succeed();
             await completion.WaitAsync(Timeout);
-            Assert.Same(write, write.Reuse(default, frame + 2));
+            Assert.True(write.IsReusable);
+            Assert.Same(write, write.Reuse(default, frame + 2, 0));
             Assert.Equal(frame + 2, write.Credit);
         }
 
-        var failed = write.Completion.AsTask();
-        Assert.True(write.TryClaim());
+        var failed = write.WaitAsync(CancellationToken.None).AsTask();
+        write.Claim();
         write.Fail(new IOException("gone"));
         await Assert.ThrowsAsync<IOException>(() => failed.WaitAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task PendingWrite_CancellableWait_CanBeRepeated_AndIsNotReused()
+    {
+        await using var pair = new SessionPair();
+        var (stream, _) = await pair.OpenAsync();
+        var write = new PendingWrite(stream, default, 1);
+        using var cancel = new CancellationTokenSource();
+        var first = write.WaitAsync(cancel.Token).AsTask();
+        cancel.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first.WaitAsync(Timeout));
+        Assert.False(write.IsReusable);
+
+        // The frame still leaves; a later wait (cancellable or not) sees it.
+        var second = write.WaitAsync(CancellationToken.None).AsTask();
+        write.Claim();
+        write.Succeed();
+        await second.WaitAsync(Timeout);
     }
 }
