@@ -54,6 +54,13 @@ internal static class Report
             s.AppendLine(Inv($"| CPU seconds per GB of payload, both ends in one process | {rxCpu:0.00} | – | {tcpCpu:0.00} | {tcpCpu / rxCpu:0.00} × (CPU-bound throughput ratio) | – |"));
         }
 
+        var counted = r.ThroughputRunCount(1);
+        if (counted.Count > 0)
+        {
+            s.AppendLine();
+            s.AppendLine(Inv($"Throughput rows: median and best of {string.Join(", ", counted.Select(c => $"{c.Value} rounds of {c.Key}"))} (1 stream; 16 streams alike), measured in turns so that load on the machine weighs on each alike."));
+        }
+
         var cross = r.Cross();
         if (cross.Count > 0)
         {

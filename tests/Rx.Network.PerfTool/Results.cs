@@ -9,10 +9,29 @@ internal sealed class Results(IReadOnlyList<JsonObject> lines)
 
     /// <summary>
     /// MB/s of the throughput runs with <paramref name="streams"/> streams, per implementation: the
-    /// median (<c>mbps</c>) or the fastest run (<c>best</c>; other load only ever slows a run down).
+    /// median (<c>mbps</c>) or the fastest run (<c>best</c>; other load only ever slows a run down)
+    /// of every run of every line, so that a measurement repeated in turns with the other
+    /// implementations (compare.sh) counts as one sample.
     /// </summary>
-    public Dictionary<string, double> Throughput(int streams, string field = "mbps") =>
-        Pick("throughput", o => (int)o["streams"]! == streams, field);
+    public Dictionary<string, double> Throughput(int streams, string field = "mbps")
+    {
+        var pooled = new Dictionary<string, double>();
+        foreach (var group in lines
+            .Where(o => Implementations.Contains(Impl(o)) && Measure(o) == "throughput" && (int)o["streams"]! == streams)
+            .GroupBy(Impl))
+        {
+            double[] runs = [.. group.SelectMany(o => o["runs"]!.AsArray().Select(v => v!.GetValue<double>()))];
+            pooled[group.Key] = field == "best" ? runs.Max() : Json.Median(runs);
+        }
+
+        return pooled;
+    }
+
+    /// <summary>How many throughput runs the pooled figures of <paramref name="streams"/> streams rest on, per implementation.</summary>
+    public Dictionary<string, int> ThroughputRunCount(int streams) =>
+        lines.Where(o => Implementations.Contains(Impl(o)) && Measure(o) == "throughput" && (int)o["streams"]! == streams)
+            .GroupBy(Impl)
+            .ToDictionary(g => g.Key, g => g.Sum(o => o["runs"]!.AsArray().Count));
 
     public Dictionary<string, double> Handshakes() => Pick("handshakes", _ => true, "perSecond");
 

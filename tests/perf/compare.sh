@@ -31,10 +31,14 @@ chart=${chart:-$out/benchmarks.png}
 results=$out/results.jsonl
 : > "$results"
 
+# turns: each throughput measurement is taken this many times, in turns across the three
+# implementations (rxnet, js, tcp, rxnet, js, tcp, ...), each time by a new client process with its
+# own unmeasured warm-up round; the report pools the rounds. Minutes of drifting load on a shared
+# machine then weigh on all three alike instead of on whichever ran during them.
 if [[ $quick -eq 1 ]]; then
-  bytes=$((16 << 20)); bytes16=$((2 << 20)); runs=3; seconds=2; pings=1000; streams=2000; connections=50; alloc=$((64 << 20)); handshakes=300
+  bytes=$((16 << 20)); bytes16=$((2 << 20)); runs=3; turns=1; seconds=2; pings=1000; streams=2000; connections=50; alloc=$((64 << 20)); handshakes=300
 else
-  bytes=$((64 << 20)); bytes16=$((8 << 20)); runs=5; seconds=5; pings=5000; streams=10000; connections=200; alloc=$((256 << 20)); handshakes=2000
+  bytes=$((64 << 20)); bytes16=$((8 << 20)); runs=5; turns=3; seconds=5; pings=5000; streams=10000; connections=200; alloc=$((256 << 20)); handshakes=2000
 fi
 
 echo "building (Release) ..." >&2
@@ -85,8 +89,12 @@ measure() {
   "${tool[@]}" tcp-client "$tcp_addr" "$@" | tee -a "$results"
 }
 
-measure --measure throughput --streams 1 --bytes "$bytes" --runs "$runs"
-measure --measure throughput --streams 16 --bytes "$bytes16" --runs "$runs"
+for _ in $(seq 1 "$turns"); do
+  measure --measure throughput --streams 1 --bytes "$bytes" --runs "$runs"
+done
+for _ in $(seq 1 "$turns"); do
+  measure --measure throughput --streams 16 --bytes "$bytes16" --runs "$runs"
+done
 measure --measure handshakes --seconds "$seconds" --concurrency 2
 measure --measure ping --pings "$pings"
 
