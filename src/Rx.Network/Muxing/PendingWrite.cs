@@ -55,7 +55,7 @@ internal sealed class PendingWrite : IValueTaskSource
     /// <summary>The whole frame, header and payload; owned by the queue until sent.</summary>
     public PooledBuffer Frame { get; private set; }
 
-    /// <summary>Send-window credit the payload consumed, returned to the stream if the frame is cancelled.</summary>
+    /// <summary>Send-window credit the payload consumed: its length, 0 for a FIN.</summary>
     public int Credit { get; private set; }
 
     /// <summary>The most bytes (header included) the frame may grow to.</summary>

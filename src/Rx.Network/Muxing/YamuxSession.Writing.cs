@@ -27,9 +27,6 @@ internal sealed partial class YamuxSession
         return true;
     }
 
-    /// <summary>The error a stream's write fails with once the session no longer sends.</summary>
-    internal Exception SendError() => CurrentStreamError();
-
     /// <summary>Queues a stream's coalesced window update (built when the writer reaches it).</summary>
     internal void QueueWindowUpdate(YamuxStream stream) => TryQueueControl(OutboundItem.ForWindowUpdate(stream));
 

@@ -466,7 +466,8 @@ internal sealed partial class YamuxSession : IAsyncDisposable
         }
     }
 
-    private MuxerClosedException CurrentStreamError()
+    /// <summary>The error a stream operation fails with once the session no longer carries it.</summary>
+    internal MuxerClosedException CurrentStreamError()
     {
         lock (gate)
         {

@@ -103,7 +103,7 @@ internal sealed partial class YamuxStream
                 if (!session.TryQueue(write))
                 {
                     frame.Return();
-                    throw session.SendError();
+                    throw session.CurrentStreamError();
                 }
 
                 queuedFrame = write;
@@ -218,7 +218,7 @@ internal sealed partial class YamuxStream
             if (!session.TryQueue(fin))
             {
                 fin.Frame.Return();
-                throw session.SendError();
+                throw session.CurrentStreamError();
             }
 
             // The queue is in order: once the FIN left, so did the last data frame.
