@@ -77,6 +77,7 @@ internal sealed partial class YamuxSession
         if (startWriter)
         {
             // Local queue, as a resumed await would be: the thread that queued usually runs it next.
+            Volatile.Write(ref writerPending, 1);
             ThreadPool.UnsafeQueueUserWorkItem(writerStart, preferLocal: true);
         }
     }
@@ -285,9 +286,27 @@ internal sealed partial class YamuxSession
         }
     }
 
+    // 1 while a writer start is queued on the thread pool and has not begun: whoever takes it
+    // (the queued item, or a stream that would otherwise wait for it) runs the writer.
+    private int writerPending;
+
+    /// <summary>
+    /// Runs a writer start that is queued but has not begun, here and now: called by a stream about
+    /// to wait for its last frame to leave, which would otherwise suspend until the queued start
+    /// ran (usually on this very thread, right after it suspended). The queued item then finds
+    /// nothing to do.
+    /// </summary>
+    internal void HelpWriter()
+    {
+        if (Volatile.Read(ref writerPending) == 1 && Interlocked.Exchange(ref writerPending, 0) == 1)
+        {
+            _ = RunWriterAsync();
+        }
+    }
+
     /// <summary>The thread-pool item that starts the writer: one per session, queued again each time.</summary>
     private sealed class WriterStart(YamuxSession session) : IThreadPoolWorkItem
     {
-        public void Execute() => _ = session.RunWriterAsync();
+        public void Execute() => session.HelpWriter();
     }
 }

@@ -65,6 +65,8 @@ internal sealed partial class YamuxStream
                 // At most one data frame of a stream is queued: the last one must leave first.
                 if (last is not null)
                 {
+                    // The writer may not have started yet: start it here rather than suspend for it.
+                    session.HelpWriter();
                     try
                     {
                         await last.WaitAsync(cancellationToken).ConfigureAwait(false);
