@@ -15,6 +15,13 @@ internal interface IMuxerSession
     /// <summary>Completes when the session has ended (cleanly, or faulted with why).</summary>
     Task Completion { get; }
 
+    /// <summary>
+    /// Whether <see cref="OpenStreamAsync"/> may still succeed: <see langword="false"/> once the
+    /// session is closing or ended, or the remote said it takes no new streams (yamux GoAway) while
+    /// the open ones finish.
+    /// </summary>
+    bool CanOpenStreams { get; }
+
     /// <summary>Opens an outbound stream.</summary>
     /// <exception cref="IOException">The session is closing or failed.</exception>
     Task<IMuxedStream> OpenStreamAsync(CancellationToken cancellationToken = default);

@@ -12,6 +12,18 @@ internal sealed partial class YamuxSession : IMuxerSession
     public string Protocol => ProtocolId;
 
     /// <inheritdoc/>
+    public bool CanOpenStreams
+    {
+        get
+        {
+            lock (gate)
+            {
+                return state == SessionState.Open && remoteGoAway is null && nextStreamId <= uint.MaxValue - 1;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
     async Task<IMuxedStream> IMuxerSession.OpenStreamAsync(CancellationToken cancellationToken) =>
         await OpenStreamAsync(cancellationToken).ConfigureAwait(false);
 

@@ -81,6 +81,12 @@ internal sealed partial class SwarmConnection : IConnection
     /// <summary>Whether the connection has ended or is ending.</summary>
     public bool IsClosed => closed.Task.IsCompleted || upgraded.Session.Completion.IsCompleted;
 
+    /// <summary>
+    /// Whether a new stream can be opened on it: open, and its muxer not closing nor told by the
+    /// remote to open no more (a remote GoAway leaves the connection up while its streams finish).
+    /// </summary>
+    internal bool CanOpenStreams => !IsClosed && upgraded.Session.CanOpenStreams;
+
     internal NetworkMetrics Metrics => host.Metrics;
 
     internal IMuxerSession Session => upgraded.Session;

@@ -63,9 +63,11 @@ internal sealed partial class SwarmNetwork
 
     private SwarmConnection? OpenConnection(PeerId peer)
     {
+        // A connection the remote sent GoAway on stays until its streams finish, but takes no new
+        // ones: a dial for a new stream must not be handed it.
         lock (connectionsGate)
         {
-            return connections.TryGetValue(peer, out var list) ? list.FirstOrDefault(c => !c.IsClosed) : null;
+            return connections.TryGetValue(peer, out var list) ? list.FirstOrDefault(c => c.CanOpenStreams) : null;
         }
     }
 

@@ -79,6 +79,8 @@ public class SwarmConnectionTests
 
         public int StreamCount => 0;
 
+        public bool CanOpenStreams => !completion.Task.IsCompleted;
+
         public Task Completion => completion.Task;
 
         public ScriptedStream? LastStream { get; private set; }

@@ -31,6 +31,32 @@ public partial class SwarmNetworkTests
         Assert.Equal(Connectedness.CanConnect, a.Connectedness(b.LocalPeer));
     }
 
+    [Fact]
+    public async Task NewStreamAsync_RemoteSentGoAwayOnTheConnection_DialsAFreshOne()
+    {
+        // a closes its connection to b gracefully while a stream is open on it: the connection
+        // stays (the stream may finish) but takes no new streams, so b's next NewStreamAsync must
+        // not be handed it.
+        await using var a = await SwarmKit.StartAsync();
+        await using var b = await SwarmKit.StartAsync(listen: false);
+        a.SetStreamHandler(Hold, HoldAsync);
+        var first = await SwarmKit.ConnectAsync(b, a);
+        var held = await first.NewStreamAsync([Hold]).WaitAsync(Wait);
+        var closing = a.ConnectionsToPeer(b.LocalPeer).Single().CloseAsync();
+        await RefusedAsync(first).WaitAsync(Wait);
+        Assert.False(first.Completion.IsCompleted);
+
+        var fresh = await b.NewStreamAsync(a.LocalPeer, [Hold]).WaitAsync(Wait);
+        Assert.NotSame(first, fresh.Connection);
+        await fresh.WriteAsync(new byte[] { 1 }).AsTask().WaitAsync(Wait);
+
+        // The old connection still carries its stream to the end.
+        await held.WriteAsync(new byte[] { 2 }).AsTask().WaitAsync(Wait);
+        await held.CloseWriteAsync().AsTask().WaitAsync(Wait);
+        await closing.WaitAsync(Wait);
+        await fresh.DisposeAsync();
+    }
+
     /// <summary>Opens streams until the connection refuses because of the remote's GoAway.</summary>
     private static async Task<MuxerClosedException> RefusedAsync(IConnection connection)
     {
