@@ -64,9 +64,11 @@ public class EventHubTests
     {
         var hub = new EventHub(16, NullLogger.Instance);
         int calls = 0;
+        var threw = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var thrower = hub.Subscribe(System.Reactive.Observer.Create<NetworkEvent>(_ =>
         {
             Interlocked.Increment(ref calls);
+            threw.TrySetResult();
             throw new InvalidOperationException("subscriber bug");
         }));
         var all = hub.Take(3).ToList().ToTask();
@@ -75,6 +77,13 @@ public class EventHubTests
         hub.Publish(Event(1));
         hub.Publish(Event(2));
         Assert.Equal([0, 1, 2], (await all.WaitAsync(Wait)).Select(Port));
+
+        // Each subscriber has its own pump: the thrower's may run after the others finished. Once
+        // it threw, its pump has ended: it is never called again.
+        await threw.Task.WaitAsync(Wait);
+        var later = hub.Take(1).ToList().ToTask();
+        hub.Publish(Event(3));
+        await later.WaitAsync(Wait);
         Assert.Equal(1, Volatile.Read(ref calls));
     }
 
