@@ -13,25 +13,18 @@ internal sealed class Results(IReadOnlyList<JsonObject> lines)
     /// of every run of every line, so that a measurement repeated in turns with the other
     /// implementations (compare.sh) counts as one sample.
     /// </summary>
-    public Dictionary<string, double> Throughput(int streams, string field = "mbps")
-    {
-        var pooled = new Dictionary<string, double>();
-        foreach (var group in lines
-            .Where(o => Implementations.Contains(Impl(o)) && Measure(o) == "throughput" && (int)o["streams"]! == streams)
-            .GroupBy(Impl))
-        {
-            double[] runs = [.. group.SelectMany(o => o["runs"]!.AsArray().Select(v => v!.GetValue<double>()))];
-            pooled[group.Key] = field == "best" ? runs.Max() : Json.Median(runs);
-        }
-
-        return pooled;
-    }
+    public Dictionary<string, double> Throughput(int streams, string field = "mbps") =>
+        ThroughputRuns(streams).ToDictionary(r => r.Key, r => field == "best" ? r.Value.Max() : Json.Median(r.Value));
 
     /// <summary>How many throughput runs the pooled figures of <paramref name="streams"/> streams rest on, per implementation.</summary>
     public Dictionary<string, int> ThroughputRunCount(int streams) =>
+        ThroughputRuns(streams).ToDictionary(r => r.Key, r => r.Value.Length);
+
+    /// <summary>Every throughput run with <paramref name="streams"/> streams, pooled over lines, per implementation.</summary>
+    private Dictionary<string, double[]> ThroughputRuns(int streams) =>
         lines.Where(o => Implementations.Contains(Impl(o)) && Measure(o) == "throughput" && (int)o["streams"]! == streams)
             .GroupBy(Impl)
-            .ToDictionary(g => g.Key, g => g.Sum(o => o["runs"]!.AsArray().Count));
+            .ToDictionary(g => g.Key, g => g.SelectMany(o => o["runs"]!.AsArray().Select(v => v!.GetValue<double>())).ToArray());
 
     public Dictionary<string, double> Handshakes() => Pick("handshakes", _ => true, "perSecond");
 

@@ -24,15 +24,7 @@ public class ReceiveBufferTests
                 }
             }
 
-            while (buffer.Length > 0)
-            {
-                var n = buffer.Read(read);
-                Assert.True(n > 0);
-                output.AddRange(read.AsSpan(0, n).ToArray());
-            }
-
-            Assert.Equal(data, output.ToArray());
-            Assert.Equal(0, buffer.Read(read));
+            DrainAndCompare(buffer, read, output, data);
         }, iter: 200);
 
     [Fact]
@@ -78,15 +70,7 @@ public class ReceiveBufferTests
                 }
             }
 
-            while (buffer.Length > 0)
-            {
-                var n = buffer.Read(read);
-                Assert.True(n > 0);
-                output.AddRange(read.AsSpan(0, n).ToArray());
-            }
-
-            Assert.Equal(data, output.ToArray());
-            Assert.Equal(0, buffer.Read(read));
+            DrainAndCompare(buffer, read, output, data);
         }, iter: 200);
 
     [Fact]
@@ -101,5 +85,19 @@ public class ReceiveBufferTests
         Assert.Equal(3, buffer.Clear());
         Assert.Equal(0, buffer.Length);
         Assert.Equal(0, buffer.Read(two));
+    }
+
+    /// <summary>Reads the buffer to its end and checks that everything read, in order, is <paramref name="data"/>.</summary>
+    private static void DrainAndCompare(ReceiveBuffer buffer, byte[] read, List<byte> output, byte[] data)
+    {
+        while (buffer.Length > 0)
+        {
+            var n = buffer.Read(read);
+            Assert.True(n > 0);
+            output.AddRange(read.AsSpan(0, n).ToArray());
+        }
+
+        Assert.Equal(data, output.ToArray());
+        Assert.Equal(0, buffer.Read(read));
     }
 }
