@@ -72,7 +72,8 @@ internal static class LibP2pPerf
                         (up, down) => PerfService.RunAsync(network, peer, up, down),
                         options.Long("bytes", 64L << 20),
                         options.Int("streams", 1),
-                        options.Int("runs", 3)),
+                        options.Int("runs", 3),
+                TimeSpan.FromSeconds(options.Int("warmup-seconds", Measurements.DefaultWarmupSeconds))),
                     "ping" => await PingAsync(network, peer, options.Int("pings", 2000)),
                     _ => throw new ArgumentException($"Unknown --measure {measure}."),
                 };

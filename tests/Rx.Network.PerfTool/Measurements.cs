@@ -9,14 +9,36 @@ namespace Rx.Network.PerfTool;
 /// </summary>
 internal static class Measurements
 {
+    /// <summary>The warm-up of a throughput measurement when none is given: 3 seconds.</summary>
+    public const int DefaultWarmupSeconds = 3;
+
     /// <summary>
     /// Runs <paramref name="streams"/> perf exchanges in parallel (each uploads and downloads
-    /// <paramref name="bytes"/>), <paramref name="runs"/> times after one unmeasured round of a
-    /// quarter of the size; MB/s = all payload bytes both ways / wall time of the round.
+    /// <paramref name="bytes"/>), <paramref name="runs"/> times, after unmeasured rounds of a quarter
+    /// of the size repeated until <paramref name="warmup"/> has passed (at least one);
+    /// MB/s = all payload bytes both ways / wall time of the round.
     /// </summary>
-    public static async Task<JsonObject> ThroughputAsync(Func<long, long, Task> exchange, long bytes, int streams, int runs)
+    /// <remarks>
+    /// Why seconds of warm-up: every client is a fresh process, and its just-in-time compiler takes
+    /// seconds of load to settle (.NET's tiers: unoptimized, then instrumented, then optimized code,
+    /// compiled on a background thread that competes for the same two cores; V8's likewise). Rounds
+    /// taken before that measure the compiler as much as the stack: on this machine rxnet's first
+    /// 1-2 s run 10-40 % below its steady state and js-libp2p's 20-50 % below
+    /// (docs/benchmarks.md). The js peer's lib/perf-cli.mjs warms up by the same rule.
+    /// </remarks>
+    public static async Task<JsonObject> ThroughputAsync(Func<long, long, Task> exchange, long bytes, int streams, int runs, TimeSpan warmup)
     {
-        await Task.WhenAll(Enumerable.Range(0, streams).Select(_ => exchange(bytes / 4, bytes / 4)));
+        ArgumentOutOfRangeException.ThrowIfNegative(warmup.Ticks, nameof(warmup));
+        long warming = Stopwatch.GetTimestamp();
+        int warmupRounds = 0;
+        do
+        {
+            await Task.WhenAll(Enumerable.Range(0, streams).Select(_ => exchange(bytes / 4, bytes / 4)));
+            warmupRounds++;
+        }
+        while (Stopwatch.GetElapsedTime(warming) < warmup);
+
+        double warmedFor = Stopwatch.GetElapsedTime(warming).TotalSeconds;
         var mbps = new List<double>();
         for (int run = 0; run < runs; run++)
         {
@@ -33,6 +55,8 @@ internal static class Measurements
             ["runs"] = Json.Array(mbps),
             ["mbps"] = Json.Median(mbps),
             ["best"] = mbps.Max(),
+            ["warmupRounds"] = warmupRounds,
+            ["warmupSeconds"] = warmedFor,
         };
     }
 

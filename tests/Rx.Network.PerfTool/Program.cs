@@ -4,7 +4,8 @@ using Rx.Network.PerfTool;
 //   serve [--listen MULTIADDR]                     rxnet perf + ping server, one JSON line when listening
 //   tcp-serve                                      raw TCP server: perf exchange, echo; one JSON line
 //   client MULTIADDR --measure throughput|handshakes|ping [--bytes N --streams K --runs R
-//          --seconds S --concurrency C --pings N]  rxnet client, one JSON result line
+//          --warmup-seconds W --seconds S --concurrency C --pings N]
+//                                                  rxnet client, one JSON result line
 //   tcp-client HOST:PERFPORT:ECHOPORT --measure …   the same measurements over raw sockets
 //   tcp-cpu [--bytes N]                            in-process: the baseline's CPU seconds per GB
 //   memory [--streams 10000 --connections 200]     in-process: memory of open streams and idle connections

@@ -58,7 +58,9 @@ internal static class Report
         if (counted.Count > 0)
         {
             s.AppendLine();
-            s.AppendLine(Inv($"Throughput rows: median and best of {string.Join(", ", counted.Select(c => $"{c.Value} rounds of {c.Key}"))} (1 stream; 16 streams alike), measured in turns so that load on the machine weighs on each alike."));
+            double warmup = r.ShortestWarmup();
+            string warmed = double.IsNaN(warmup) ? "" : Inv($", each client process after at least {warmup:0.0} s of unmeasured rounds (its JIT settling)");
+            s.AppendLine(Inv($"Throughput rows: median and best of {string.Join(", ", counted.Select(c => $"{c.Value} rounds of {c.Key}"))} (1 stream; 16 streams alike), measured in turns so that load on the machine weighs on each alike{warmed}."));
         }
 
         var cross = r.Cross();

@@ -20,6 +20,16 @@ internal sealed class Results(IReadOnlyList<JsonObject> lines)
     public Dictionary<string, int> ThroughputRunCount(int streams) =>
         ThroughputRuns(streams).ToDictionary(r => r.Key, r => r.Value.Length);
 
+    /// <summary>
+    /// The shortest warm-up any throughput line ran before its measured rounds, in seconds (NaN when
+    /// no line says: results of a tool older than the time-based warm-up).
+    /// </summary>
+    public double ShortestWarmup() =>
+        lines.Where(o => Measure(o) == "throughput" && o["warmupSeconds"] is not null)
+            .Select(o => o["warmupSeconds"]!.GetValue<double>())
+            .DefaultIfEmpty(double.NaN)
+            .Min();
+
     /// <summary>Every throughput run with <paramref name="streams"/> streams, pooled over lines, per implementation.</summary>
     private Dictionary<string, double[]> ThroughputRuns(int streams) =>
         lines.Where(o => Implementations.Contains(Impl(o)) && Measure(o) == "throughput" && (int)o["streams"]! == streams)

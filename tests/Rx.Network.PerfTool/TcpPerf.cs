@@ -54,7 +54,8 @@ internal static class TcpPerf
                 (up, down) => ExchangeAsync(perf, up, down),
                 options.Long("bytes", 64L << 20),
                 options.Int("streams", 1),
-                options.Int("runs", 3)),
+                options.Int("runs", 3),
+                TimeSpan.FromSeconds(options.Int("warmup-seconds", Measurements.DefaultWarmupSeconds))),
             "handshakes" => await Measurements.HandshakesAsync(
                 [.. Enumerable.Range(0, options.Int("concurrency", 2)).Select<int, Func<Task>>(_ => () => ConnectCloseAsync(echo))],
                 options.Int("seconds", 3)),

@@ -32,13 +32,15 @@ results=$out/results.jsonl
 : > "$results"
 
 # turns: each throughput measurement is taken this many times, in turns across the three
-# implementations (rxnet, js, tcp, rxnet, js, tcp, ...), each time by a new client process with its
-# own unmeasured warm-up round; the report pools the rounds. Minutes of drifting load on a shared
-# machine then weigh on all three alike instead of on whichever ran during them.
+# implementations (rxnet, js, tcp, rxnet, js, tcp, ...), each time by a new client process; the
+# report pools the rounds. Minutes of drifting load on a shared machine then weigh on all three
+# alike instead of on whichever ran during them.
+# warmup: seconds of unmeasured rounds each client runs first. A fresh process's JIT (.NET's tiers,
+# V8's) takes seconds of load to settle; rounds before that measure the compiler, not the stack.
 if [[ $quick -eq 1 ]]; then
-  bytes=$((16 << 20)); bytes16=$((2 << 20)); runs=3; turns=1; seconds=2; pings=1000; streams=2000; connections=50; alloc=$((64 << 20)); handshakes=300
+  bytes=$((16 << 20)); bytes16=$((2 << 20)); runs=3; turns=1; warmup=1; seconds=2; pings=1000; streams=2000; connections=50; alloc=$((64 << 20)); handshakes=300
 else
-  bytes=$((64 << 20)); bytes16=$((8 << 20)); runs=5; turns=3; seconds=5; pings=5000; streams=10000; connections=200; alloc=$((256 << 20)); handshakes=2000
+  bytes=$((64 << 20)); bytes16=$((8 << 20)); runs=5; turns=3; warmup=3; seconds=5; pings=5000; streams=10000; connections=200; alloc=$((256 << 20)); handshakes=2000
 fi
 
 echo "building (Release) ..." >&2
@@ -90,17 +92,17 @@ measure() {
 }
 
 for _ in $(seq 1 "$turns"); do
-  measure --measure throughput --streams 1 --bytes "$bytes" --runs "$runs"
+  measure --measure throughput --streams 1 --bytes "$bytes" --runs "$runs" --warmup-seconds "$warmup"
 done
 for _ in $(seq 1 "$turns"); do
-  measure --measure throughput --streams 16 --bytes "$bytes16" --runs "$runs"
+  measure --measure throughput --streams 16 --bytes "$bytes16" --runs "$runs" --warmup-seconds "$warmup"
 done
 measure --measure handshakes --seconds "$seconds" --concurrency 2
 measure --measure ping --pings "$pings"
 
 echo "cross-implementation ..." >&2
-"${tool[@]}" client "$js_addr" --measure throughput --bytes "$bytes" --runs "$runs" --label "rxnet → js-libp2p" | tee -a "$results"
-"${js[@]}" perf "$rx_addr" --measure throughput --bytes "$bytes" --runs "$runs" --label "js-libp2p → rxnet" | tee -a "$results"
+"${tool[@]}" client "$js_addr" --measure throughput --bytes "$bytes" --runs "$runs" --warmup-seconds "$warmup" --label "rxnet → js-libp2p" | tee -a "$results"
+"${js[@]}" perf "$rx_addr" --measure throughput --bytes "$bytes" --runs "$runs" --warmup-seconds "$warmup" --label "js-libp2p → rxnet" | tee -a "$results"
 
 cleanup
 pids=()
