@@ -8,7 +8,7 @@ namespace Rx.Network.PerfTool;
 /// <summary>
 /// Steady-state allocation: two networks in this process (so both ends count), Noise + yamux over
 /// loopback TCP, perf exchanges on one stream after a warm-up; bytes allocated by every thread
-/// divided by payload bytes moved.
+/// divided by payload bytes moved; also CPU seconds per GB and thread-pool work items per MB.
 /// </summary>
 internal static class AllocationProbe
 {
@@ -27,11 +27,13 @@ internal static class AllocationProbe
             int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
             long allocated = GC.GetTotalAllocatedBytes(precise: true);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            long workItems = ThreadPool.CompletedWorkItemCount;
             long started = Stopwatch.GetTimestamp();
             await PerfService.RunAsync(client, server.LocalPeer, bytes, bytes);
             double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
             long delta = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+            workItems = ThreadPool.CompletedWorkItemCount - workItems;
             Json.Emit(new JsonObject
             {
                 ["impl"] = "rxnet",
@@ -41,6 +43,9 @@ internal static class AllocationProbe
                 ["bytesPerPayloadByte"] = (double)delta / (2 * bytes),
                 ["mbps"] = 2 * bytes / seconds / 1e6,
                 ["cpuSecondsPerGB"] = cpuSeconds / (2 * bytes / 1e9),
+                // Thread-pool hand-offs (socket completions, pipeline stages waking each other): each
+                // may wake a thread, and on two shared cores wake-ups cost as much as copies.
+                ["workItemsPerMB"] = workItems / (2 * bytes / 1e6),
                 ["gc"] = $"{GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}",
             });
         }

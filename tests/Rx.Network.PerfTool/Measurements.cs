@@ -9,8 +9,8 @@ namespace Rx.Network.PerfTool;
 /// </summary>
 internal static class Measurements
 {
-    /// <summary>The warm-up of a throughput measurement when none is given: 3 seconds.</summary>
-    public const int DefaultWarmupSeconds = 3;
+    /// <summary>The warm-up of a throughput measurement when none is given: 5 seconds.</summary>
+    public const int DefaultWarmupSeconds = 5;
 
     /// <summary>
     /// Runs <paramref name="streams"/> perf exchanges in parallel (each uploads and downloads
@@ -21,10 +21,11 @@ internal static class Measurements
     /// <remarks>
     /// Why seconds of warm-up: every client is a fresh process, and its just-in-time compiler takes
     /// seconds of load to settle (.NET's tiers: unoptimized, then instrumented, then optimized code,
-    /// compiled on a background thread that competes for the same two cores; V8's likewise). Rounds
-    /// taken before that measure the compiler as much as the stack: on this machine rxnet's first
-    /// 1-2 s run 10-40 % below its steady state and js-libp2p's 20-50 % below
-    /// (docs/benchmarks.md). The js peer's lib/perf-cli.mjs warms up by the same rule.
+    /// compiled on a background thread that competes for the same two cores: an rxnet client
+    /// compiles ~2,700 more methods, ~1.2 s of JIT CPU, over its first 4-7 s of transfers; V8
+    /// likewise). Rounds taken before that measure the compiler as much as the stack: here rxnet's
+    /// run 10-45 % below its steady state and js-libp2p's 20-55 % below (docs/benchmarks.md,
+    /// round 4). The js peer's lib/perf-cli.mjs warms up by the same rule.
     /// </remarks>
     public static async Task<JsonObject> ThroughputAsync(Func<long, long, Task> exchange, long bytes, int streams, int runs, TimeSpan warmup)
     {

@@ -61,6 +61,11 @@ internal static class Report
             double warmup = r.ShortestWarmup();
             string warmed = double.IsNaN(warmup) ? "" : Inv($", each client process after at least {warmup:0.0} s of unmeasured rounds (its JIT settling)");
             s.AppendLine(Inv($"Throughput rows: median and best of {string.Join(", ", counted.Select(c => $"{c.Value} rounds of {c.Key}"))} (1 stream; 16 streams alike), measured in turns so that load on the machine weighs on each alike{warmed}."));
+            var perProcess = r.ThroughputPerProcess(1);
+            if (perProcess.Values.Any(v => v.Length > 1))
+            {
+                s.AppendLine(Inv($"Medians of each client process, 1 stream (MB/s): {string.Join("; ", perProcess.Select(p => $"{p.Key} {string.Join(" / ", p.Value.Select(v => v.ToString("N0", CultureInfo.InvariantCulture)))}"))}."));
+            }
         }
 
         var cross = r.Cross();

@@ -21,6 +21,16 @@ internal sealed class Results(IReadOnlyList<JsonObject> lines)
         ThroughputRuns(streams).ToDictionary(r => r.Key, r => r.Value.Length);
 
     /// <summary>
+    /// The median MB/s of each client process (each line) with <paramref name="streams"/> streams,
+    /// per implementation, in the order they ran: the spread between processes, which the pooled
+    /// median hides (docs/benchmarks.md, round 4: a process can run in a slow mode throughout).
+    /// </summary>
+    public Dictionary<string, double[]> ThroughputPerProcess(int streams) =>
+        lines.Where(o => Implementations.Contains(Impl(o)) && Measure(o) == "throughput" && (int)o["streams"]! == streams)
+            .GroupBy(Impl)
+            .ToDictionary(g => g.Key, g => g.Select(o => o["mbps"]!.GetValue<double>()).ToArray());
+
+    /// <summary>
     /// The shortest warm-up any throughput line ran before its measured rounds, in seconds (NaN when
     /// no line says: results of a tool older than the time-based warm-up).
     /// </summary>

@@ -5,8 +5,9 @@
 # per second, ping RTT percentiles; plus rxnet's in-process memory and allocation probes. Prints a
 # Markdown table of the figures and their ratios to the same-run baselines, and draws the chart.
 #
-# usage: tests/perf/compare.sh [--quick] [--out DIR] [--chart FILE.png]
+# usage: tests/perf/compare.sh [--quick] [--turns N] [--out DIR] [--chart FILE.png]
 #   --quick       smaller transfers and shorter loops (a smoke run, about a minute)
+#   --turns N     client processes per implementation and throughput figure (default 5; quick 1)
 #   --out DIR     where results.jsonl, the servers' logs and report.md go (default: a new temp dir)
 #   --chart FILE  the PNG to draw (default: DIR/benchmarks.png)
 # Needs: the .NET SDK, Node.js 20+ and npm (the js peer is installed with `npm ci` if needed).
@@ -17,9 +18,11 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 out=""
 chart=""
 quick=0
+turns_arg=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) quick=1; shift ;;
+    --turns) turns_arg=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --chart) chart=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
@@ -34,14 +37,20 @@ results=$out/results.jsonl
 # turns: each throughput measurement is taken this many times, in turns across the three
 # implementations (rxnet, js, tcp, rxnet, js, tcp, ...), each time by a new client process; the
 # report pools the rounds. Minutes of drifting load on a shared machine then weigh on all three
-# alike instead of on whichever ran during them.
-# warmup: seconds of unmeasured rounds each client runs first. A fresh process's JIT (.NET's tiers,
-# V8's) takes seconds of load to settle; rounds before that measure the compiler, not the stack.
+# alike instead of on whichever ran during them; and a client process can run in a slow mode
+# throughout (all three implementations do here: how the scheduler places the two processes'
+# threads on the two cores, docs/benchmarks.md round 4), so the pooled median needs several
+# processes, not several rounds of one.
+# warmup: seconds of unmeasured rounds each client runs first (in the first turn they warm the
+# server up too). A fresh process's JIT (.NET's tiers, V8's) takes seconds of load to settle (an
+# rxnet process compiles ~2,700 more methods, ~1.2 s of JIT CPU, over its first 4-7 s under load);
+# rounds before that measure the compiler, not the stack.
 if [[ $quick -eq 1 ]]; then
   bytes=$((16 << 20)); bytes16=$((2 << 20)); runs=3; turns=1; warmup=1; seconds=2; pings=1000; streams=2000; connections=50; alloc=$((64 << 20)); handshakes=300
 else
-  bytes=$((64 << 20)); bytes16=$((8 << 20)); runs=5; turns=3; warmup=3; seconds=5; pings=5000; streams=10000; connections=200; alloc=$((256 << 20)); handshakes=2000
+  bytes=$((64 << 20)); bytes16=$((8 << 20)); runs=5; turns=5; warmup=5; seconds=5; pings=5000; streams=10000; connections=200; alloc=$((256 << 20)); handshakes=2000
 fi
+turns=${turns_arg:-$turns}
 
 echo "building (Release) ..." >&2
 dotnet build -c Release "$root/tests/Rx.Network.PerfTool" -v quiet -nologo >&2

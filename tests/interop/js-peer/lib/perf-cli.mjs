@@ -154,7 +154,7 @@ export async function perfClient (args, usageError) {
       bytes: { type: 'string', default: String(64 * 1024 * 1024) },
       streams: { type: 'string', default: '1' },
       runs: { type: 'string', default: '3' },
-      'warmup-seconds': { type: 'string', default: '3' },
+      'warmup-seconds': { type: 'string', default: '5' },
       seconds: { type: 'string', default: '3' },
       concurrency: { type: 'string', default: '2' },
       pings: { type: 'string', default: '2000' },
