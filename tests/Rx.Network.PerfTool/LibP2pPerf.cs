@@ -73,7 +73,7 @@ internal static class LibP2pPerf
                         options.Long("bytes", 64L << 20),
                         options.Int("streams", 1),
                         options.Int("runs", 3),
-                TimeSpan.FromSeconds(options.Int("warmup-seconds", Measurements.DefaultWarmupSeconds))),
+                        TimeSpan.FromSeconds(options.Int("warmup-seconds", Measurements.DefaultWarmupSeconds))),
                     "ping" => await PingAsync(network, peer, options.Int("pings", 2000)),
                     _ => throw new ArgumentException($"Unknown --measure {measure}."),
                 };

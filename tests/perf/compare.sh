@@ -51,6 +51,7 @@ else
   bytes=$((64 << 20)); bytes16=$((8 << 20)); runs=5; turns=5; warmup=5; seconds=5; pings=5000; streams=10000; connections=200; alloc=$((256 << 20)); handshakes=2000
 fi
 turns=${turns_arg:-$turns}
+[[ $turns =~ ^[1-9][0-9]*$ ]] || { echo "--turns needs a positive integer, got '$turns'" >&2; exit 2; }
 
 echo "building (Release) ..." >&2
 dotnet build -c Release "$root/tests/Rx.Network.PerfTool" -v quiet -nologo >&2
