@@ -26,9 +26,7 @@ internal sealed class Results(IReadOnlyList<JsonObject> lines)
     /// median hides (docs/benchmarks.md, round 4: a process can run in a slow mode throughout).
     /// </summary>
     public Dictionary<string, double[]> ThroughputPerProcess(int streams) =>
-        lines.Where(o => Implementations.Contains(Impl(o)) && Measure(o) == "throughput" && (int)o["streams"]! == streams)
-            .GroupBy(Impl)
-            .ToDictionary(g => g.Key, g => g.Select(o => o["mbps"]!.GetValue<double>()).ToArray());
+        ThroughputLines(streams).ToDictionary(g => g.Key, g => g.Select(o => o["mbps"]!.GetValue<double>()).ToArray());
 
     /// <summary>
     /// The shortest warm-up any throughput line ran before its measured rounds, in seconds (NaN when
@@ -42,9 +40,12 @@ internal sealed class Results(IReadOnlyList<JsonObject> lines)
 
     /// <summary>Every throughput run with <paramref name="streams"/> streams, pooled over lines, per implementation.</summary>
     private Dictionary<string, double[]> ThroughputRuns(int streams) =>
+        ThroughputLines(streams).ToDictionary(g => g.Key, g => g.SelectMany(o => o["runs"]!.AsArray().Select(v => v!.GetValue<double>())).ToArray());
+
+    /// <summary>The throughput lines (one per client process) with <paramref name="streams"/> streams, grouped by implementation.</summary>
+    private IEnumerable<IGrouping<string, JsonObject>> ThroughputLines(int streams) =>
         lines.Where(o => Implementations.Contains(Impl(o)) && Measure(o) == "throughput" && (int)o["streams"]! == streams)
-            .GroupBy(Impl)
-            .ToDictionary(g => g.Key, g => g.SelectMany(o => o["runs"]!.AsArray().Select(v => v!.GetValue<double>())).ToArray());
+            .GroupBy(Impl);
 
     public Dictionary<string, double> Handshakes() => Pick("handshakes", _ => true, "perSecond");
 

@@ -18,10 +18,15 @@ internal sealed partial class YamuxSession : IMuxerSession
         {
             lock (gate)
             {
-                return state == SessionState.Open && remoteGoAway is null && nextStreamId <= uint.MaxValue - 1;
+                return CanOpenStreamsLocked();
             }
         }
     }
+
+    // Under gate: open, no GoAway from the remote, and an outbound stream id left (ids step by 2).
+    private bool CanOpenStreamsLocked() => state == SessionState.Open && remoteGoAway is null && StreamIdsLeftLocked();
+
+    private bool StreamIdsLeftLocked() => nextStreamId <= uint.MaxValue - 1;
 
     /// <inheritdoc/>
     async Task<IMuxedStream> IMuxerSession.OpenStreamAsync(CancellationToken cancellationToken) =>

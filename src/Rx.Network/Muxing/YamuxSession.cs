@@ -215,10 +215,10 @@ internal sealed partial class YamuxSession : IAsyncDisposable
             YamuxStream stream;
             lock (gate)
             {
-                if (state != SessionState.Open || remoteGoAway is not null || nextStreamId > uint.MaxValue - 1)
+                if (!CanOpenStreamsLocked())
                 {
                     ackBacklog.Release(1);
-                    if (nextStreamId > uint.MaxValue - 1)
+                    if (!StreamIdsLeftLocked())
                     {
                         throw new StreamLimitExceededException("The session has used every stream id.");
                     }
