@@ -66,11 +66,13 @@ public sealed record LinkOptions
     }
 
     /// <summary>
-    /// Whether the link is down (a partition that may heal). While down, new connections over it
-    /// are refused and bytes of open connections are held back, not lost; they leave, in order,
-    /// when the link comes up again, as TCP retransmits after an outage. Connections therefore
-    /// survive a short outage, and die of their own timeouts (yamux keep-alive) in a long one.
-    /// Default <see langword="false"/>.
+    /// Whether the link is down: the fault switch. Taking a link down fails every connection over
+    /// it at both ends at once: reads, writes and <c>Completion</c> fail with a
+    /// <see cref="MockLinkException"/> (a <see cref="TransportException"/>), <c>Disconnected</c>
+    /// fires with that error and <c>Connectedness</c> becomes <c>NotConnected</c>. While it is
+    /// down, dials over it fail (<see cref="DialException"/>). Bringing it up again lets new
+    /// connections through; bytes of the failed connections are not held back or replayed (the
+    /// model is a hard fault, not a TCP retransmission window). Default <see langword="false"/>.
     /// </summary>
     public bool Down { get; init; }
 }

@@ -14,6 +14,15 @@ namespace Rx.Network;
 /// accepted write is either delivered or a later operation (or <see cref="Completion"/>) fails.</para>
 /// <para>Read from a stream in one way at a time: <see cref="ReadAsync"/>, <see cref="AsStream"/>
 /// or <see cref="Incoming"/>.</para>
+/// <para><see cref="IAsyncDisposable.DisposeAsync"/> closes <b>gracefully</b>, never as a reset
+/// when nothing else is going on: it half-closes our direction (the remote reads end-of-stream
+/// after every byte an earlier write had accepted), stops reading (bytes not yet read, and any that
+/// still arrive, are dropped and their window is returned) and releases the stream's resources. It
+/// does not wait for the remote's half-close and has no deadline of its own to hit: it returns once
+/// the close is queued. If a write of ours is still in progress on another thread when it is
+/// called, the stream is reset instead (a FIN cannot be ordered after a write that has not been
+/// accepted yet); call <see cref="Reset"/> to abandon a stream on purpose. Disposing twice does
+/// nothing.</para>
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage(
     "Naming",

@@ -51,8 +51,24 @@ public sealed class ReadmeTourTests
 
         await RunAsync(runner, snippet, "mock network snippet");
 
-        // What the snippet's comment promises: the link's round trip, exactly.
+        // What the snippet's comment promises: the ping's round trip is the link's, exactly, and
+        // the whole call (dial, open the stream, ping) three of them.
         Assert.Equal(TimeSpan.FromMilliseconds(100), runner.Variable<TimeSpan>("rtt"));
+        Assert.Equal(TimeSpan.FromMilliseconds(300), runner.Variable<TimeSpan>("elapsed"));
+    }
+
+    [Fact]
+    public async Task Notifiees_Snippet_SeesListenWhenRegisteredBeforeListening()
+    {
+        var snippet = Assert.Single(CSharpBlocks("Notifiees: the seed's callbacks, and seeing `Listen`"));
+        await using var runner = new SnippetRunner();
+
+        await RunAsync(runner, snippet, "notifiee snippet");
+
+        var seen = runner.Variable<Rx.Network.Addressing.Multiaddr>("listenSeen");
+        var network = runner.Variable<INetwork>("network");
+        Assert.StartsWith("/ip4/127.0.0.1/tcp/", seen.ToString(), StringComparison.Ordinal);
+        Assert.True(network.Completion.IsCompleted);
     }
 
     [Fact]

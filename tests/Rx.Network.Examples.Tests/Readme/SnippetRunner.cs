@@ -17,9 +17,16 @@ internal sealed class SnippetRunner : IAsyncDisposable
 {
     private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(LoadReferences);
 
+    /// <summary>
+    /// Exactly the implicit usings of a console project on the .NET SDK (ImplicitUsings=enable), so
+    /// a snippet compiles here only if it compiles as printed in a user's Program.cs.
+    /// </summary>
+    private static readonly string[] ImplicitUsings =
+        ["System", "System.Collections.Generic", "System.IO", "System.Linq", "System.Net.Http", "System.Threading", "System.Threading.Tasks"];
+
     private readonly ScriptOptions options = ScriptOptions.Default
         .WithReferences(References.Value)
-        .WithImports("System", "System.Collections.Generic", "System.IO", "System.Linq", "System.Text", "System.Threading", "System.Threading.Tasks")
+        .WithImports(ImplicitUsings)
         .WithOptimizationLevel(OptimizationLevel.Debug)
         .WithAllowUnsafe(false);
 
