@@ -97,7 +97,7 @@ echo "rxnet $rx_addr | rxnet TLS $rx_tls_addr | js-libp2p $js_addr | tcp $tcp_ad
 
 # measure ARGS...: the same measurement for every implementation (rxnet over Noise and over TLS,
 # js-libp2p, raw TCP), back to back, so that
-# whatever else loads the machine at that moment weighs on all three alike.
+# whatever else loads the machine at that moment weighs on each alike.
 measure() {
   echo "measure $*" >&2
   "${tool[@]}" client "$rx_addr" "$@" | tee -a "$results"
