@@ -1,9 +1,11 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Text.Json.Nodes;
 using Rx.Network.Identity;
 
 namespace Rx.Network.Cli;
 
-/// <summary>Builds the CLI's network: Noise + yamux over TCP, ping served, echo and sink protocols.</summary>
+/// <summary>Builds the CLI's network: Noise (or TLS, or both) + yamux over TCP, ping served, echo and sink protocols.</summary>
 internal static class CliNode
 {
     public static PrivateKey ParseKey(string? hex)
@@ -31,7 +33,46 @@ internal static class CliNode
         return PrivateKey.FromSeed(seed);
     }
 
-    public static NetworkBuilder Builder(PrivateKey key) => new NetworkBuilder().WithIdentity(key);
+    public static NetworkBuilder Builder(PrivateKey key, SecurityProtocol[]? security = null) =>
+        new NetworkBuilder().WithIdentity(key).WithSecurity(security ?? [SecurityProtocol.Noise]);
+
+    /// <summary><c>--security noise,tls</c>: the security protocols offered, in that order (default noise).</summary>
+    public static Option<SecurityProtocol[]> SecurityOption() => new("--security")
+    {
+        Description = "Security protocols to offer, in order of preference: noise, tls (comma-separated).",
+        DefaultValueFactory = _ => [SecurityProtocol.Noise],
+        CustomParser = ParseSecurity,
+    };
+
+    private static SecurityProtocol[] ParseSecurity(ArgumentResult result)
+    {
+        var protocols = new List<SecurityProtocol>();
+        foreach (var token in result.Tokens)
+        {
+            foreach (var name in token.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                switch (name.ToUpperInvariant())
+                {
+                    case "NOISE":
+                        protocols.Add(SecurityProtocol.Noise);
+                        break;
+                    case "TLS":
+                        protocols.Add(SecurityProtocol.Tls);
+                        break;
+                    default:
+                        result.AddError($"--security: unknown protocol '{name}' (use noise, tls).");
+                        return [];
+                }
+            }
+        }
+
+        if (protocols.Count == 0)
+        {
+            result.AddError("--security needs at least one protocol (noise, tls).");
+        }
+
+        return [.. protocols.Distinct()];
+    }
 
     /// <summary>Logs every network event as a JSON line on stderr.</summary>
     public static IDisposable LogEvents(INetwork network) => network.Events.Subscribe(e => JsonLines.Err(Describe(e)));

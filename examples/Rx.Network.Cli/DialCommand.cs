@@ -19,17 +19,19 @@ internal static class DialCommand
         var streamBytes = new Option<int>("--stream-bytes") { Description = "Bytes per stream for the streams check.", DefaultValueFactory = _ => 16 * 1024 };
         var timeout = new Option<double>("--timeout") { Description = "Seconds each check may take.", DefaultValueFactory = _ => 60 };
         var key = new Option<string?>("--key") { Description = "A 32-byte Ed25519 seed in hex (64 digits)." };
-        var command = new Command("dial", "Dial a peer and run checks, printing one JSON line per check.") { address, tests, bytes, streams, streamBytes, timeout, key };
+        var security = CliNode.SecurityOption();
+        var command = new Command("dial", "Dial a peer and run checks, printing one JSON line per check.") { address, tests, bytes, streams, streamBytes, timeout, key, security };
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(address)!,
             result.GetValue(tests)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             new CheckSettings(result.GetValue(bytes), result.GetValue(streams), result.GetValue(streamBytes), TimeSpan.FromSeconds(result.GetValue(timeout))),
             result.GetValue(key),
+            result.GetValue(security),
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string addressText, string[] checks, CheckSettings settings, string? keyHex, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string addressText, string[] checks, CheckSettings settings, string? keyHex, SecurityProtocol[]? security, CancellationToken cancellationToken)
     {
         Multiaddr address;
         PeerId peer;
@@ -45,7 +47,7 @@ internal static class DialCommand
         }
 
         using var key = CliNode.ParseKey(keyHex);
-        var network = CliNode.Builder(key).Build();
+        var network = CliNode.Builder(key, security).Build();
         bool allPassed = true;
         await using (network)
         {

@@ -12,15 +12,16 @@ internal static class ListenCommand
     {
         var listen = new Option<string>("--listen") { Description = "The address to listen on.", DefaultValueFactory = _ => "/ip4/127.0.0.1/tcp/0" };
         var key = new Option<string?>("--key") { Description = "A 32-byte Ed25519 seed in hex (64 digits), for a reproducible peer ID." };
-        var command = new Command("listen", "Listen and serve /ipfs/ping/1.0.0, /ipfs/id/1.0.0, /echo/1.0.0, /sink/1.0.0, /perf/1.0.0 and /reset/1.0.0; print one JSON line once listening.") { listen, key };
-        command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(listen)!, result.GetValue(key), cancellationToken));
+        var security = CliNode.SecurityOption();
+        var command = new Command("listen", "Listen and serve /ipfs/ping/1.0.0, /ipfs/id/1.0.0, /echo/1.0.0, /sink/1.0.0, /perf/1.0.0 and /reset/1.0.0; print one JSON line once listening.") { listen, key, security };
+        command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(listen)!, result.GetValue(key), result.GetValue(security), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string listen, string? keyHex, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string listen, string? keyHex, SecurityProtocol[]? security, CancellationToken cancellationToken)
     {
         using var key = CliNode.ParseKey(keyHex);
-        var network = CliNode.Builder(key).Build();
+        var network = CliNode.Builder(key, security).Build();
         await using (network)
         {
             using var log = CliNode.LogEvents(network);

@@ -8,6 +8,7 @@ using Rx.Network.Protocols;
 using Rx.Network.Reactive;
 using Rx.Network.Security;
 using Rx.Network.Security.Noise;
+using Rx.Network.Security.Tls;
 using Rx.Network.Swarm;
 using Rx.Network.Transports;
 
@@ -74,6 +75,7 @@ public sealed class NetworkBuilder
 
     /// <summary>
     /// Chooses the security protocols offered, in order of preference. Default: Noise only.
+    /// <c>WithSecurity(SecurityProtocol.Noise, SecurityProtocol.Tls)</c> offers both, Noise first.
     /// <see cref="SecurityProtocol.Plaintext"/> offers no protection: tests and baselines only.
     /// </summary>
     /// <param name="protocols">The protocols.</param>
@@ -245,6 +247,7 @@ public sealed class NetworkBuilder
         {
             SecurityProtocol.Noise => (ISecurityProtocol)new NoiseSecurity(key, options.TimeProvider, Timeout.InfiniteTimeSpan, channelOptions),
             SecurityProtocol.Plaintext => new PlaintextSecurity(key, channelOptions),
+            SecurityProtocol.Tls => new TlsSecurity(key, options.TimeProvider, Timeout.InfiniteTimeSpan, channelOptions),
             _ => throw new ArgumentOutOfRangeException(nameof(security), p, "Unknown security protocol."),
         }).ToArray();
         var muxers = new IMuxerFactory[] { new YamuxMuxerFactory(yamux, options.TimeProvider) };

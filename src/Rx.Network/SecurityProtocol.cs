@@ -8,4 +8,10 @@ public enum SecurityProtocol
 
     /// <summary><c>/plaintext/2.0.0</c>: no encryption and no authentication. For tests and baselines only.</summary>
     Plaintext,
+
+    /// <summary>
+    /// <c>/tls/1.0.0</c>: libp2p's TLS 1.3 handshake (self-signed certificates carrying the host key,
+    /// mutual authentication, muxer chosen in ALPN), go-libp2p's default and widely deployed.
+    /// </summary>
+    Tls,
 }

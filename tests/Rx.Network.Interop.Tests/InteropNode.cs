@@ -24,9 +24,14 @@ internal sealed class InteropNode : IAsyncDisposable
 
     public string Address => Network.ListenAddresses[0].WithPeerId(Network.LocalPeer).ToString();
 
-    public static async Task<InteropNode> StartAsync(bool listen = true)
+    public static async Task<InteropNode> StartAsync(bool listen = true, params SecurityProtocol[] security)
     {
         var builder = new NetworkBuilder();
+        if (security.Length > 0)
+        {
+            builder.WithSecurity(security);
+        }
+
         if (listen)
         {
             builder.ListenOn("/ip4/127.0.0.1/tcp/0");

@@ -22,12 +22,23 @@ internal static class LibP2pPerf
 
     public static NetworkBuilder Builder() => new NetworkBuilder().WithoutIdentify().WithLimits(PerfLimits);
 
+    /// <summary>The builder with <c>--security noise|tls|noise,tls</c> applied (default noise).</summary>
+    public static NetworkBuilder Builder(Options options) => Builder().WithSecurity(Security(options));
+
+    private static SecurityProtocol[] Security(Options options) =>
+        [.. options.Text("security", "noise").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(name => name switch
+        {
+            "noise" => SecurityProtocol.Noise,
+            "tls" => SecurityProtocol.Tls,
+            _ => throw new ArgumentException($"Unknown --security {name} (noise, tls)."),
+        })];
+
     public static async Task<int> ServeAsync(Options options)
     {
         var stopped = new TaskCompletionSource();
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        var network = await Builder().ListenOn(options.Text("listen", "/ip4/127.0.0.1/tcp/0")).StartAsync();
+        var network = await Builder(options).ListenOn(options.Text("listen", "/ip4/127.0.0.1/tcp/0")).StartAsync();
         await using (network)
         {
             using var perf = new PerfService(network);
@@ -57,11 +68,11 @@ internal static class LibP2pPerf
         JsonObject result;
         if (measure == "handshakes")
         {
-            result = await HandshakesAsync(address, peer, options.Int("concurrency", 2), options.Int("seconds", 3));
+            result = await HandshakesAsync(address, peer, options, options.Int("concurrency", 2), options.Int("seconds", 3));
         }
         else
         {
-            var network = await Builder().WithoutPing().StartAsync();
+            var network = await Builder(options).WithoutPing().StartAsync();
             await using (network)
             {
                 network.Peerstore.AddAddresses(peer, [address.WithoutPeerId()], AddressTtl.Permanent);
@@ -110,7 +121,7 @@ internal static class LibP2pPerf
         }
     }
 
-    private static async Task<JsonObject> HandshakesAsync(Multiaddr address, PeerId peer, int concurrency, int seconds)
+    private static async Task<JsonObject> HandshakesAsync(Multiaddr address, PeerId peer, Options options, int concurrency, int seconds)
     {
         // One network per lane: a network reuses its connection to a peer, and each lane closes
         // its connection before dialing again, so every dial is a full handshake.
@@ -119,7 +130,7 @@ internal static class LibP2pPerf
         {
             for (int i = 0; i < concurrency; i++)
             {
-                var network = await Builder().WithoutPing().StartAsync();
+                var network = await Builder(options).WithoutPing().StartAsync();
                 network.Peerstore.AddAddresses(peer, [address.WithoutPeerId()], AddressTtl.Permanent);
                 networks.Add(network);
             }

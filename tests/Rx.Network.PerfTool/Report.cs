@@ -15,6 +15,9 @@ internal static class Report
     public const string Js = "js-libp2p";
     public const string Tcp = "tcp";
 
+    /// <summary>rxnet with TLS instead of Noise (compare.sh's <c>--security tls</c> client and server).</summary>
+    public const string RxTls = "rxnet-tls";
+
     public static int Run(Options options)
     {
         var lines = File.ReadAllLines(options.Positional(0, "RESULTS.jsonl"))
@@ -80,6 +83,8 @@ internal static class Report
             }
         }
 
+        TlsTable(s, r);
+
         s.AppendLine();
         s.AppendLine("| target | measured | met |");
         s.AppendLine("|---|---:|---|");
@@ -92,6 +97,7 @@ internal static class Report
             v => Inv($"{v:0.00} ×"),
             v => v >= 0.4);
         Target(s, "Noise + yamux, 1 stream ≥ 2.5 × js-libp2p", Ratio(thr, Rx, Js), v => Inv($"{v:0.00} ×"), v => v >= 2.5);
+        Target(s, "TCP + TLS, 1 stream, within 10 % of TCP + Noise", Ratio(thr, RxTls, Rx), v => Inv($"{v:0.00} ×"), v => v >= 0.9);
         Target(s, "≥ 500 full handshakes per second", r.Handshakes().GetValueOrDefault(Rx, double.NaN), v => Inv($"{v:N0} /s"), v => v >= 500);
         Target(
             s,
@@ -111,6 +117,33 @@ internal static class Report
             v => v <= 200 && streams >= 10_000);
         Target(s, "memory per idle connection (both ends), reported", r.Rx("memory", "bytesPerIdleConnection"), v => Inv($"{v / 1024:N0} KiB managed, {r.Rx("memory", "rssPerIdleConnection") / 1024:N0} KiB RSS"), _ => true);
         return s.ToString();
+    }
+
+    /// <summary>rxnet over TCP + TLS beside TCP + Noise, when the run measured it.</summary>
+    private static void TlsTable(StringBuilder s, Results r)
+    {
+        var rows = new (string Name, Dictionary<string, double> Figures)[]
+        {
+            ("throughput, 1 stream (MB/s, median)", r.Throughput(1)),
+            ("throughput, 16 streams (MB/s, median)", r.Throughput(16)),
+            ("full handshakes per second", r.Handshakes()),
+            ("ping RTT p50 (µs)", r.Ping("p50Us")),
+            ("ping RTT p99 (µs)", r.Ping("p99Us")),
+        };
+        if (!rows.Any(row => row.Figures.ContainsKey(RxTls)))
+        {
+            return;
+        }
+
+        s.AppendLine();
+        s.AppendLine("| figure | rxnet TCP + Noise | rxnet TCP + TLS | TLS / Noise |");
+        s.AppendLine("|---|---:|---:|---:|");
+        foreach (var (name, figures) in rows)
+        {
+            string Cell(string impl) => figures.TryGetValue(impl, out var v) ? Inv($"{v:N0}") : "–";
+            var ratio = Ratio(figures, RxTls, Rx);
+            s.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {Cell(Rx)} | {Cell(RxTls)} | {(double.IsNaN(ratio) ? "–" : Inv($"{ratio:0.00} ×"))} |");
+        }
     }
 
     private static double Ratio(Dictionary<string, double> figures, string a, string b) =>

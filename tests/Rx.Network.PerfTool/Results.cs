@@ -5,7 +5,7 @@ namespace Rx.Network.PerfTool;
 /// <summary>The result lines of one run, looked up by implementation and measurement.</summary>
 internal sealed class Results(IReadOnlyList<JsonObject> lines)
 {
-    private static readonly string[] Implementations = [Report.Rx, Report.Js, Report.Tcp];
+    private static readonly string[] Implementations = [Report.Rx, Report.RxTls, Report.Js, Report.Tcp];
 
     /// <summary>
     /// MB/s of the throughput runs with <paramref name="streams"/> streams, per implementation: the

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end comparison on this machine, in ONE run, over loopback with the libp2p perf protocol
-# (/perf/1.0.0): rxnet <-> rxnet, js-libp2p <-> js-libp2p (tests/interop/js-peer) and a raw TCP
+# (/perf/1.0.0): rxnet <-> rxnet (over TCP + Noise, and over TCP + TLS), js-libp2p <-> js-libp2p
+# (tests/interop/js-peer) and a raw TCP
 # socket baseline speaking the same exchange; one stream and 16 parallel streams, full handshakes
 # per second, ping RTT percentiles; plus rxnet's in-process memory and allocation probes. Prints a
 # Markdown table of the figures and their ratios to the same-run baselines, and draws the chart.
@@ -85,18 +86,22 @@ start() {
 
 first_addr() { head -n 1 "$out/$1.out" | sed -n 's/.*"addrs":\["\([^"]*\)".*/\1/p'; }
 start rxnet-server "${tool[@]}" serve
+start rxnet-tls-server "${tool[@]}" serve --security tls
 start js-server "${js[@]}" perf-listen --ignore-stdin
 start tcp-server "${tool[@]}" tcp-serve
 rx_addr=$(first_addr rxnet-server)
+rx_tls_addr=$(first_addr rxnet-tls-server)
 js_addr=$(first_addr js-server)
 tcp_addr=$(head -n 1 "$out/tcp-server.out" | sed -n 's/.*"addr":"\([^"]*\)".*/\1/p')
-echo "rxnet $rx_addr | js-libp2p $js_addr | tcp $tcp_addr" >&2
+echo "rxnet $rx_addr | rxnet TLS $rx_tls_addr | js-libp2p $js_addr | tcp $tcp_addr" >&2
 
-# measure ARGS...: the same measurement for the three implementations, back to back, so that
-# whatever else loads the machine at that moment weighs on all three alike.
+# measure ARGS...: the same measurement for every implementation (rxnet over Noise and over TLS,
+# js-libp2p, raw TCP), back to back, so that
+# whatever else loads the machine at that moment weighs on each alike.
 measure() {
   echo "measure $*" >&2
   "${tool[@]}" client "$rx_addr" "$@" | tee -a "$results"
+  "${tool[@]}" client "$rx_tls_addr" "$@" --security tls --label rxnet-tls | tee -a "$results"
   "${js[@]}" perf "$js_addr" "$@" | tee -a "$results"
   "${tool[@]}" tcp-client "$tcp_addr" "$@" | tee -a "$results"
 }

@@ -39,6 +39,9 @@ internal static class Error
 
     internal static HandshakeException Handshake(string message, Exception inner) => new(message, inner);
 
+    internal static CertificateRejectedException Certificate(CertificateFailure failure, string message, Exception? inner = null) =>
+        new(failure, message, inner);
+
     internal static PeerIdMismatchException PeerIdMismatch(PeerId expected, PeerId actual) => new(expected, actual);
 
     internal static InvalidOperationException NonceExhausted() =>

@@ -63,10 +63,11 @@ public sealed class JsPeer : IAsyncDisposable
     /// </summary>
     /// <param name="seedHex">64 hex digits for a deterministic Ed25519 key, or null for a random one.</param>
     /// <param name="listenAddress">The multiaddr to listen on.</param>
+    /// <param name="security">The peer's <c>--security</c> (for example <c>tls</c>), or null for its default (noise).</param>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <exception cref="InvalidOperationException">node/npm are missing, or the peer exited or did not start in time.</exception>
     public static async Task<JsPeer> StartListenerAsync(
-        string? seedHex = null, string listenAddress = DefaultListenAddress, CancellationToken cancellationToken = default)
+        string? seedHex = null, string listenAddress = DefaultListenAddress, string? security = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(listenAddress);
         await JsPeerEnvironment.EnsureInstalledAsync(cancellationToken);
@@ -75,6 +76,11 @@ public sealed class JsPeer : IAsyncDisposable
         if (seedHex is not null)
         {
             args.AddRange(["--seed", seedHex]);
+        }
+
+        if (security is not null)
+        {
+            args.AddRange(["--security", security]);
         }
 
         var peer = new JsPeer();
@@ -123,6 +129,7 @@ public sealed class JsPeer : IAsyncDisposable
     /// <param name="streamBytes">Payload size of each stream in the streams check.</param>
     /// <param name="seedHex">64 hex digits for the dialer's key, or null for a random one.</param>
     /// <param name="timeout">The dialer's overall deadline (default 4 minutes).</param>
+    /// <param name="security">The dialer's <c>--security</c> (for example <c>tls</c>), or null for its default (noise).</param>
     /// <param name="cancellationToken">Cancels the run (the process is killed).</param>
     /// <exception cref="ArgumentException">An argument is empty or out of range.</exception>
     /// <exception cref="InvalidOperationException">node/npm are missing.</exception>
@@ -135,6 +142,7 @@ public sealed class JsPeer : IAsyncDisposable
         int streamBytes = 64 * 1024,
         string? seedHex = null,
         TimeSpan? timeout = null,
+        string? security = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(address);
@@ -164,6 +172,11 @@ public sealed class JsPeer : IAsyncDisposable
         if (seedHex is not null)
         {
             args.AddRange(["--seed", seedHex]);
+        }
+
+        if (security is not null)
+        {
+            args.AddRange(["--security", security]);
         }
 
         await using var child = ChildProcess.Start("node", args, JsPeerEnvironment.PeerDirectory);

@@ -38,6 +38,9 @@ internal sealed class HostilePeer : IAsyncDisposable
 
     public Socket Socket => socket;
 
+    /// <summary>The connection's bytes as a pipe, for a handshake driven from outside (TLS).</summary>
+    public DuplexPipe Pipe => new(reader, writer);
+
     /// <summary>The listener's peer ID, once <see cref="SecureAsync"/> succeeded.</summary>
     public PeerId? RemotePeer { get; private set; }
 

@@ -224,10 +224,11 @@ async function checkWrongPeer ({ node, target }, signal) {
   }
   // Only the identity check counts: the Noise initiator compares the responder's identity key with
   // the dialed peer id before it verifies the signature, so a broken handshake fails differently.
-  // The upgrader rethrows noise's UnexpectedPeerError as EncryptionFailedError with its message.
+  // The upgrader rethrows noise's UnexpectedPeerError as EncryptionFailedError with its message;
+  // @libp2p/tls throws a bare UnexpectedPeerError ('Unexpected Peer') once it has derived the peer ID.
   const mismatch = [...errorChain(dialError)].find((e) =>
     (e.name === 'UnexpectedPeerError' || e.name === 'EncryptionFailedError') &&
-    /does not match expected remote identity key/.test(e.message ?? ''))
+    /does not match expected remote identity key|^Unexpected Peer$/.test(e.message ?? ''))
   if (mismatch == null) {
     throw new Error(`dial failed, but not with a peer id mismatch: ${dialError.name}: ${dialError.message}`)
   }

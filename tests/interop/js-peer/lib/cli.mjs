@@ -3,15 +3,15 @@ import { parseArgs } from 'node:util'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CHECKS, CHECK_NAMES } from './checks.mjs'
 import { emit, logEvent, describeError } from './log.mjs'
-import { startNode, stopNode } from './node.mjs'
+import { parseSecurity, startNode, stopNode } from './node.mjs'
 import { perfClient, perfListen } from './perf-cli.mjs'
 import { PERF, PERF_HANDLER_OPTIONS, perfHandler } from './perf.mjs'
 import { raceAbort, timeoutSignal } from './streams.mjs'
 
 const USAGE = `usage:
-  node peer.mjs listen [--listen MULTIADDR]... [--seed HEX64] [--ignore-stdin]
+  node peer.mjs listen [--listen MULTIADDR]... [--seed HEX64] [--security noise,tls] [--ignore-stdin]
   node peer.mjs dial MULTIADDR --test ${CHECK_NAMES.join(',')} [--bytes N] [--streams K]
-                [--stream-bytes M] [--seed HEX64] [--check-timeout-ms MS] [--timeout-ms MS]
+                [--stream-bytes M] [--seed HEX64] [--security noise,tls] [--check-timeout-ms MS] [--timeout-ms MS]
   node peer.mjs perf-listen [--listen MULTIADDR]... [--ignore-stdin]
   node peer.mjs perf MULTIADDR [--measure throughput|handshakes|ping] [--bytes N] [--streams K]
                 [--runs R] [--seconds S] [--concurrency C] [--pings N] [--timeout-ms MS] [--label NAME]`
@@ -38,6 +38,14 @@ function positiveInt (value, name) {
   return Number(value)
 }
 
+function securityOption (text) {
+  try {
+    return parseSecurity(text)
+  } catch (err) {
+    throw new UsageError(err.message)
+  }
+}
+
 /** Exits once stdout and stderr are flushed, or after a second if a pipe is stuck or broken. */
 async function flushAndExit (code) {
   const flushed = (stream) => new Promise((resolve) => {
@@ -58,6 +66,7 @@ async function listen (args) {
     options: {
       listen: { type: 'string', multiple: true },
       seed: { type: 'string' },
+      security: { type: 'string', default: 'noise' },
       'ignore-stdin': { type: 'boolean', default: false }
     },
     strict: true,
@@ -65,6 +74,7 @@ async function listen (args) {
   })
   const node = await startNode({
     listen: values.listen ?? ['/ip4/127.0.0.1/tcp/0'],
+    security: securityOption(values.security),
     seed: checkSeed(values.seed),
     identifyOnConnect: true,
     // The libp2p perf protocol too, so that `rxnet dial --test perf` runs against this listener.
@@ -104,6 +114,7 @@ async function dial (args) {
       streams: { type: 'string', default: '16' },
       'stream-bytes': { type: 'string', default: String(64 * 1024) },
       seed: { type: 'string' },
+      security: { type: 'string', default: 'noise' },
       'check-timeout-ms': { type: 'string', default: '60000' },
       'timeout-ms': { type: 'string', default: '240000' }
     },
@@ -145,7 +156,7 @@ async function dial (args) {
     void flushAndExit(EXIT_TIMEOUT)
   }, timeoutMs)
 
-  const node = await startNode({ listen: [], seed: values.seed, identifyOnConnect: false })
+  const node = await startNode({ listen: [], seed: values.seed, identifyOnConnect: false, security: securityOption(values.security) })
   logEvent('dialer-started', { peerId: node.peerId.toString(), target: target.toString() })
   let connection
   let dialError

@@ -1,11 +1,12 @@
 // Builds the js-libp2p node used by both CLI modes: TCP, Noise (default options, so the muxers
-// are offered inside the handshake), yamux, identify, ping, plus the test protocols.
+// are offered inside the handshake) and/or TLS, yamux, identify, ping, plus the test protocols.
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateKeyPair, generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
+import { tls } from '@libp2p/tls'
 import { createLibp2p } from 'libp2p'
 import { logEvent, describeError } from './log.mjs'
 import { registerTestProtocols } from './protocols.mjs'
@@ -25,6 +26,18 @@ export async function makePrivateKey (seedHex) {
     : generateKeyPairFromSeed('Ed25519', parseSeed(seedHex))
 }
 
+const ENCRYPTERS = { noise, tls }
+
+/** Parses --security: comma-separated names of connection encrypters, in the order offered. */
+export function parseSecurity (text) {
+  const names = (text ?? 'noise').split(',').map((s) => s.trim()).filter((s) => s !== '')
+  const unknown = names.filter((n) => ENCRYPTERS[n] == null)
+  if (names.length === 0 || unknown.length > 0) {
+    throw new Error(`--security takes noise and/or tls, comma-separated; got ${JSON.stringify(text)}`)
+  }
+  return [...new Set(names)]
+}
+
 /**
  * Creates and starts a node.
  * @param {object} options
@@ -34,14 +47,15 @@ export async function makePrivateKey (seedHex) {
  * @param {object} [options.connectionManager] js-libp2p connection manager settings (perf modes raise its limits)
  * @param {(node) => Promise<void>} [options.register] registers extra protocol handlers before the node starts
  * @param {boolean} [options.quiet] no per-connection events on stderr (perf modes: they would be measured too)
+ * @param {string[]} [options.security] connection encrypters in the order offered ('noise', 'tls')
  */
-export async function startNode ({ listen, seed, identifyOnConnect, connectionManager, register, quiet = false }) {
+export async function startNode ({ listen, seed, identifyOnConnect, connectionManager, register, quiet = false, security = ['noise'] }) {
   const privateKey = await makePrivateKey(seed)
   const node = await createLibp2p({
     privateKey,
     addresses: { listen },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: security.map((name) => ENCRYPTERS[name]()),
     streamMuxers: [yamux()],
     services: {
       identify: identify({ runOnConnectionOpen: identifyOnConnect }),

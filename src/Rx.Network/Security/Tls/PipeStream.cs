@@ -1,0 +1,132 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Rx.Network.Errors;
+
+namespace Rx.Network.Security.Tls;
+
+/// <summary>
+/// The raw connection's <see cref="IDuplexPipe"/> as the <see cref="Stream"/> that
+/// <see cref="System.Net.Security.SslStream"/> wraps: reads copy out of the pipe's pooled segments,
+/// writes copy into it and flush (the pipe's pause threshold is the backpressure).
+/// </summary>
+/// <remarks>
+/// Until <see cref="EndHandshake"/>, reads count against a byte budget: a stranger cannot make us
+/// receive (and OpenSSL parse) more than that before it has proven anything, however large the
+/// certificate it claims to send. Only the asynchronous members are supported; SslStream is only
+/// ever driven asynchronously here.
+/// </remarks>
+internal sealed class PipeStream : Stream
+{
+    private readonly IDuplexPipe pipe;
+    private long handshakeBudget;
+    private bool handshakeDone;
+
+    /// <param name="pipe">The raw connection.</param>
+    /// <param name="handshakeBudget">The most bytes the handshake may read.</param>
+    public PipeStream(IDuplexPipe pipe, int handshakeBudget)
+    {
+        this.pipe = pipe;
+        this.handshakeBudget = handshakeBudget;
+    }
+
+    /// <inheritdoc/>
+    public override bool CanRead => true;
+
+    /// <inheritdoc/>
+    public override bool CanSeek => false;
+
+    /// <inheritdoc/>
+    public override bool CanWrite => true;
+
+    /// <inheritdoc/>
+    public override long Length => throw new NotSupportedException();
+
+    /// <inheritdoc/>
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    /// <summary>Lifts the handshake's byte budget: from here on the connection's own bounds apply.</summary>
+    public void EndHandshake() => Volatile.Write(ref handshakeDone, true);
+
+    /// <inheritdoc/>
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+
+        var reader = pipe.Input;
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var available = result.Buffer;
+            if (!available.IsEmpty)
+            {
+                int count = (int)Math.Min(available.Length, buffer.Length);
+                if (!Volatile.Read(ref handshakeDone))
+                {
+                    handshakeBudget -= count;
+                    if (handshakeBudget < 0)
+                    {
+                        reader.AdvanceTo(available.Start);
+                        throw Error.Handshake("The TLS handshake exceeded its byte budget; the remote's messages (its certificate) are too large.");
+                    }
+                }
+
+                available.Slice(0, count).CopyTo(buffer.Span);
+                reader.AdvanceTo(available.GetPosition(count));
+                return count;
+            }
+
+            reader.AdvanceTo(available.End);
+            if (result.IsCompleted)
+            {
+                return 0;
+            }
+
+            if (result.IsCanceled)
+            {
+                throw new OperationCanceledException("The read was canceled.");
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var result = await pipe.Output.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+        if (result.IsCompleted)
+        {
+            throw new IOException("The connection can no longer be written to.");
+        }
+    }
+
+    /// <inheritdoc/>
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <inheritdoc/>
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <inheritdoc/>
+    /// <remarks>Every write already flushed.</remarks>
+    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc/>
+    public override void Flush()
+    {
+    }
+
+    /// <inheritdoc/>
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("Only asynchronous reads are supported.");
+
+    /// <inheritdoc/>
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("Only asynchronous writes are supported.");
+
+    /// <inheritdoc/>
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    /// <inheritdoc/>
+    public override void SetLength(long value) => throw new NotSupportedException();
+}
