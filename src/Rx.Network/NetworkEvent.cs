@@ -53,3 +53,13 @@ public sealed record StreamClosed(DateTimeOffset Timestamp, IStream Stream, Exce
 /// <param name="RemoteAddress">Where the connection came from.</param>
 /// <param name="Reason">The limit, with its name and configured value.</param>
 public sealed record InboundRefused(DateTimeOffset Timestamp, Multiaddr RemoteAddress, ConnectionLimitExceededException Reason) : NetworkEvent(Timestamp);
+
+/// <summary>
+/// An inbound connection failed before it became a <see cref="Connected"/>: its transport upgrade
+/// (a WebSocket's HTTP upgrade or TLS), the protocol negotiation or the security handshake went
+/// wrong or timed out, or the remote sent bytes that break a protocol. Only that connection was closed.
+/// </summary>
+/// <param name="Timestamp">When.</param>
+/// <param name="RemoteAddress">Where the connection came from.</param>
+/// <param name="Error">Why (usually a <see cref="HandshakeException"/>).</param>
+public sealed record InboundUpgradeFailed(DateTimeOffset Timestamp, Multiaddr RemoteAddress, Exception Error) : NetworkEvent(Timestamp);

@@ -202,6 +202,10 @@ internal sealed partial class SwarmNetwork
         {
             Metrics.Handshake(Stopwatch.GetElapsedTime(started), Direction.Inbound, succeeded: false);
             logger.InboundUpgradeFailed(e, raw.RemoteAddress);
+            if (!shutdown.IsCancellationRequested)
+            {
+                events.Publish(new InboundUpgradeFailed(Now, raw.RemoteAddress, e));
+            }
         }
         finally
         {
