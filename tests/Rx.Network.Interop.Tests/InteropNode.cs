@@ -24,12 +24,12 @@ internal sealed class InteropNode : IAsyncDisposable
 
     public string Address => Network.ListenAddresses[0].WithPeerId(Network.LocalPeer).ToString();
 
-    public static async Task<InteropNode> StartAsync(bool listen = true)
+    public static async Task<InteropNode> StartAsync(bool listen = true, string listenAddress = "/ip4/127.0.0.1/tcp/0")
     {
         var builder = new NetworkBuilder();
         if (listen)
         {
-            builder.ListenOn("/ip4/127.0.0.1/tcp/0");
+            builder.ListenOn(listenAddress);
         }
 
         return new InteropNode(await builder.StartAsync());

@@ -38,13 +38,17 @@ internal sealed class WebSocketConnection : IRawConnection
     private readonly TimeProvider time;
     private readonly int busyReceiveSize;
     private readonly Task running;
+
+    // Server side: completed by the client's first bytes (or the end of the receive pump). See SendLoopAsync.
+    private readonly TaskCompletionSource? clientSpoke;
     private WebSocket? webSocket;
     private Stream? stream;
     private int aborted;
 
-    private WebSocketConnection(Socket socket, Multiaddr local, Multiaddr remote, TcpTransportOptions options, Func<WebSocketConnection, Task<WebSocket>> open)
+    private WebSocketConnection(Socket socket, Multiaddr local, Multiaddr remote, TcpTransportOptions options, bool isServer, Func<WebSocketConnection, Task<WebSocket>> open)
     {
         this.socket = socket;
+        clientSpoke = isServer ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
         LocalAddress = local;
         RemoteAddress = remote;
         time = options.TimeProvider;
@@ -71,7 +75,7 @@ internal sealed class WebSocketConnection : IRawConnection
     {
         socket.NoDelay = true;
         var (local, remote) = Addresses(socket, suffix);
-        return new WebSocketConnection(socket, local, remote, tcp, async connection =>
+        return new WebSocketConnection(socket, local, remote, tcp, isServer: true, async connection =>
         {
             var token = connection.aborting.Token;
             Stream stream = new NetworkStream(socket, ownsSocket: false);
@@ -95,7 +99,7 @@ internal sealed class WebSocketConnection : IRawConnection
     {
         var (local, remote) = Addresses(socket, suffix);
         var webSocket = Create(stream, rest, isServer: false);
-        return new WebSocketConnection(socket, local, remote, tcp, connection =>
+        return new WebSocketConnection(socket, local, remote, tcp, isServer: false, connection =>
         {
             connection.stream = stream;
             return Task.FromResult(webSocket);
@@ -214,6 +218,11 @@ internal sealed class WebSocketConnection : IRawConnection
 
                 sizeHint = result.Count == memory.Length ? busyReceiveSize : TcpConnection.IdleReceiveSize;
                 writer.Advance(result.Count);
+                if (result.Count > 0)
+                {
+                    clientSpoke?.TrySetResult();
+                }
+
                 var flush = await writer.FlushAsync().ConfigureAwait(false);
                 if (flush.IsCanceled)
                 {
@@ -246,6 +255,7 @@ internal sealed class WebSocketConnection : IRawConnection
             error ??= Aborted();
         }
 
+        clientSpoke?.TrySetResult();
         await writer.CompleteAsync(error).ConfigureAwait(false);
     }
 
@@ -268,6 +278,15 @@ internal sealed class WebSocketConnection : IRawConnection
         Exception? error = null;
         try
         {
+            // A server sends nothing before the client's first bytes. js-libp2p's WebSocket client
+            // (the ws package under Node) loses messages that arrive in the same TCP segment as the
+            // 101 response, because it listens for messages only once its 'open' promise resolved;
+            // in libp2p the dialer speaks first anyway (multistream-select), so waiting costs nothing.
+            if (clientSpoke is not null)
+            {
+                await clientSpoke.Task.ConfigureAwait(false);
+            }
+
             while (true)
             {
                 var result = await reader.ReadAsync().ConfigureAwait(false);

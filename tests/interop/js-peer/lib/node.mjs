@@ -1,4 +1,5 @@
-// Builds the js-libp2p node used by both CLI modes: TCP, Noise (default options, so the muxers
+// Builds the js-libp2p node used by both CLI modes: TCP and WebSockets (the listen or dial address
+// picks one), Noise (default options, so the muxers
 // are offered inside the handshake), yamux, identify, ping, plus the test protocols.
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
@@ -6,6 +7,7 @@ import { generateKeyPair, generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
 import { logEvent, describeError } from './log.mjs'
 import { registerTestProtocols } from './protocols.mjs'
@@ -40,7 +42,7 @@ export async function startNode ({ listen, seed, identifyOnConnect, connectionMa
   const node = await createLibp2p({
     privateKey,
     addresses: { listen },
-    transports: [tcp()],
+    transports: [tcp(), webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     services: {
