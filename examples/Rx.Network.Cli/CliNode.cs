@@ -110,6 +110,10 @@ internal static class CliNode
                 json["protocol"] = s.Stream.Protocol;
                 json["error"] = s.Error?.Message;
                 break;
+            case InboundUpgradeFailed f:
+                json["remoteAddr"] = f.RemoteAddress.ToString();
+                json["error"] = f.Error.InnerException is { } inner ? $"{f.Error.Message} ({inner.Message})" : f.Error.Message;
+                break;
         }
 
         return json;

@@ -15,7 +15,7 @@ using Rx.Network.Transports;
 namespace Rx.Network;
 
 /// <summary>
-/// Configures and creates an <see cref="INetwork"/>: identity, listen addresses, transports,
+/// Configures and creates an <see cref="INetwork"/>: identity, listen addresses, transports (TCP and WebSocket),
 /// security (Noise by default; plaintext only on request), muxer options, limits, clock and
 /// logging. Ping is served by default (js-libp2p closes connections whose pings fail), and so is
 /// identify (<see cref="IdentifyService"/>, found again with <see cref="IdentifyService.Of"/>).
@@ -35,6 +35,7 @@ public sealed class NetworkBuilder
     private NetworkOptions options = NetworkOptions.Default;
     private YamuxOptions yamux = YamuxOptions.Default;
     private TcpTransportOptions? tcp;
+    private WebSocketTransportOptions webSockets = WebSocketTransportOptions.Default;
     private IPeerstore? peerstore;
     private bool ping = true;
     private IdentifyOptions? identify = IdentifyOptions.Default;
@@ -112,6 +113,19 @@ public sealed class NetworkBuilder
     public NetworkBuilder WithTcp(TcpTransportOptions value)
     {
         tcp = value ?? throw new ArgumentNullException(nameof(value));
+        return this;
+    }
+
+    /// <summary>
+    /// Sets the WebSocket transport options (<c>/ws</c> is on by default; a certificate turns on
+    /// listening on <c>/wss</c> and <c>/tls/ws</c>). Its sockets follow the TCP options.
+    /// </summary>
+    /// <param name="value">The options.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="value"/> is null.</exception>
+    public NetworkBuilder WithWebSockets(WebSocketTransportOptions value)
+    {
+        webSockets = value ?? throw new ArgumentNullException(nameof(value));
         return this;
     }
 
@@ -252,7 +266,8 @@ public sealed class NetworkBuilder
         }).ToArray();
         var muxers = new IMuxerFactory[] { new YamuxMuxerFactory(yamux, options.TimeProvider) };
         var upgrader = new Upgrader(protocols, muxers, options.Upgrade, options.TimeProvider);
-        var transports = new List<ITransport> { new TcpTransport(tcp ?? new TcpTransportOptions { TimeProvider = options.TimeProvider }) };
+        var tcpOptions = tcp ?? new TcpTransportOptions { TimeProvider = options.TimeProvider };
+        var transports = new List<ITransport> { new TcpTransport(tcpOptions), new WebSocketTransport(tcpOptions, webSockets) };
         if (extraTransport is not null)
         {
             transports.Insert(0, extraTransport(options));

@@ -24,7 +24,7 @@ internal sealed class InteropNode : IAsyncDisposable
 
     public string Address => Network.ListenAddresses[0].WithPeerId(Network.LocalPeer).ToString();
 
-    public static async Task<InteropNode> StartAsync(bool listen = true, params SecurityProtocol[] security)
+    public static async Task<InteropNode> StartAsync(bool listen = true, string listenAddress = "/ip4/127.0.0.1/tcp/0", params SecurityProtocol[] security)
     {
         var builder = new NetworkBuilder();
         if (security.Length > 0)
@@ -34,7 +34,7 @@ internal sealed class InteropNode : IAsyncDisposable
 
         if (listen)
         {
-            builder.ListenOn("/ip4/127.0.0.1/tcp/0");
+            builder.ListenOn(listenAddress);
         }
 
         return new InteropNode(await builder.StartAsync());

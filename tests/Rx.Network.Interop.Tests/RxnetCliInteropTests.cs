@@ -80,4 +80,30 @@ public sealed class RxnetCliInteropTests
         rxnet.Process.CloseStandardInput();
         Assert.Equal(0, await rxnet.Process.WaitForExitAsync(TimeSpan.FromSeconds(30)));
     }
+
+    [Fact]
+    public async Task RxnetListen_TcpAndWs_PrintsBoth_AndJsPassesEveryCheckOverWs()
+    {
+        await using var rxnet = await RxnetCli.ListenAsync("--listen", "/ip4/127.0.0.1/tcp/0", "--listen", "/ip4/127.0.0.1/tcp/0/ws");
+
+        Assert.Equal(2, rxnet.Addresses.Count);
+        Assert.Matches(@"^/ip4/127\.0\.0\.1/tcp/[1-9][0-9]*/p2p/", rxnet.Addresses[0]);
+        Assert.Matches(@"^/ip4/127\.0\.0\.1/tcp/[1-9][0-9]*/ws/p2p/", rxnet.Addresses[1]);
+        var result = await JsPeer.RunDialAsync(rxnet.Addresses[1], ["ping", "echo", "streams", "reset", "sink", "perf", "identify", "wrong-peer"], bytes: EightMiB, streams: 200, streamBytes: 4096);
+
+        Assert.True(result.AllPassed, result.Describe());
+        Assert.Equal(EightMiB, result["perf"].GetInt64("bytes"));
+    }
+
+    [Fact]
+    public async Task RxnetDial_JsWsListener_AllChecksPass()
+    {
+        await using var js = await JsPeer.StartListenerAsync(listenAddress: "/ip4/127.0.0.1/tcp/0/ws");
+
+        var result = await RxnetCli.DialAsync(js.LoopbackAddr, "ping,echo,streams,reset,sink,perf,identify", "--bytes", EightMiB.ToString(), "--streams", "200", "--stream-bytes", "4096");
+
+        Assert.True(result.AllPassed, result.Describe());
+        Assert.Equal(EightMiB, result["echo"].GetInt64("bytes"));
+        Assert.Equal(200, result["streams"].GetInt64("streams"));
+    }
 }

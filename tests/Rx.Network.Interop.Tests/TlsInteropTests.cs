@@ -20,7 +20,7 @@ public sealed class TlsInteropTests
     public async Task CSharpDialsJs_PingAndIdentify_OverTls()
     {
         await using var js = await JsPeer.StartListenerAsync(security: "tls");
-        await using var node = await InteropNode.StartAsync(listen: false, SecurityProtocol.Tls);
+        await using var node = await InteropNode.StartAsync(listen: false, security: SecurityProtocol.Tls);
         var peer = node.AddPeer(js.LoopbackAddr);
         var identified = IdentifyService.Of(node.Network)!.Results.Where(r => r.Peer == peer).FirstAsync().ToTask();
 
@@ -46,7 +46,7 @@ public sealed class TlsInteropTests
     public async Task CSharpDialsJs_EchoEightMebibytesAndTwoHundredStreams_OverTls()
     {
         await using var js = await JsPeer.StartListenerAsync(security: "tls");
-        await using var node = await InteropNode.StartAsync(listen: false, SecurityProtocol.Tls);
+        await using var node = await InteropNode.StartAsync(listen: false, security: SecurityProtocol.Tls);
         var peer = node.AddPeer(js.LoopbackAddr);
         var payload = InteropNode.Random(8 * 1024 * 1024);
 
@@ -67,7 +67,7 @@ public sealed class TlsInteropTests
     public async Task CSharpDialsJs_ResetByJs_IsARemoteReset_OverTls()
     {
         await using var js = await JsPeer.StartListenerAsync(security: "tls");
-        await using var node = await InteropNode.StartAsync(listen: false, SecurityProtocol.Tls);
+        await using var node = await InteropNode.StartAsync(listen: false, security: SecurityProtocol.Tls);
         var peer = node.AddPeer(js.LoopbackAddr);
         var stream = await node.Network.NewStreamAsync(peer, [InteropNode.Reset]).WaitAsync(Timeout);
 
@@ -86,7 +86,7 @@ public sealed class TlsInteropTests
     public async Task CSharpDialsJs_WrongPeerId_IsRefused_OverTls()
     {
         await using var js = await JsPeer.StartListenerAsync(security: "tls");
-        await using var node = await InteropNode.StartAsync(listen: false, SecurityProtocol.Tls);
+        await using var node = await InteropNode.StartAsync(listen: false, security: SecurityProtocol.Tls);
         using var stranger = PrivateKey.Generate();
         var wrong = PeerId.FromPublicKey(stranger.PublicKey);
         var address = js.LoopbackAddr[..js.LoopbackAddr.LastIndexOf("/p2p/", StringComparison.Ordinal)] + "/p2p/" + wrong;
@@ -101,7 +101,7 @@ public sealed class TlsInteropTests
     [Fact]
     public async Task JsDialsCSharp_AllChecks_OverTls()
     {
-        await using var node = await InteropNode.StartAsync(listen: true, SecurityProtocol.Tls);
+        await using var node = await InteropNode.StartAsync(listen: true, security: SecurityProtocol.Tls);
         var sawJsReset = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var securities = new List<string>();
         using var watch = node.Network.Events.Subscribe(e =>

@@ -26,20 +26,20 @@ internal sealed class TcpConnection : IRawConnection
 {
     // A quiet connection receives into this much buffer: small, because an idle connection keeps its
     // receive buffer rented while it waits.
-    private const int IdleReceiveSize = 16 * 1024;
+    internal const int IdleReceiveSize = 16 * 1024;
 
     // A busy connection receives into, and sends from, segments this large (capped by the buffer
     // bound): four times fewer receive calls than 16 KiB, a 1 MiB bound is 16 segments (within what
     // ArrayPool<byte>.Shared keeps per size, so steady traffic rents without allocating), and Noise
     // frames under yamux (16414 bytes) pack three to a send segment instead of each taking a 32 KiB
     // array. Measured in docs/benchmarks.md.
-    private const int BusySegmentSize = 64 * 1024;
+    internal const int BusySegmentSize = 64 * 1024;
 
     // A busy connection receives into segments this large (capped at a quarter of the receive
     // bound). Noise frames are up to 65537 bytes on the wire and a frame that straddles two
     // segments is copied before it is decrypted: with 64 KiB receives nearly every full frame
     // straddled; with 256 KiB about one in four does (docs/benchmarks.md).
-    private const int BusyReceiveSize = 256 * 1024;
+    internal const int BusyReceiveSize = 256 * 1024;
 
     private readonly Socket socket;
     private readonly Pipe inbound;
@@ -328,7 +328,7 @@ internal sealed class TcpConnection : IRawConnection
     // decrypt, and a flush from the secure channel goes on to send, instead of each hopping to
     // another thread-pool thread. A ping round trip crosses these pipes four times (both ends, both
     // directions), and on two cores each hop is a wake-up of its own (docs/benchmarks.md).
-    private static PipeOptions PipeOptionsFor(int maxBuffered, int segmentSize, PipeScheduler? readerScheduler = null) => new(
+    internal static PipeOptions PipeOptionsFor(int maxBuffered, int segmentSize, PipeScheduler? readerScheduler = null) => new(
         pool: MemoryPool<byte>.Shared,
         readerScheduler: readerScheduler ?? PipeScheduler.ThreadPool,
         writerScheduler: PipeScheduler.ThreadPool,

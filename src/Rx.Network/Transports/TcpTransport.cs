@@ -26,6 +26,9 @@ internal sealed class TcpTransport(TcpTransportOptions? options = null) : ITrans
 
     private readonly TcpTransportOptions options = options ?? TcpTransportOptions.Default;
 
+    /// <summary>The options in force.</summary>
+    internal TcpTransportOptions Options => options;
+
     public bool CanDial(Multiaddr address)
     {
         ArgumentNullException.ThrowIfNull(address);
@@ -55,21 +58,50 @@ internal sealed class TcpTransport(TcpTransportOptions? options = null) : ITrans
             throw new ArgumentException($"The TCP transport cannot dial {address}.", nameof(address));
         }
 
+        var socket = await WithConnectTimeoutAsync(address, token => ConnectSocketAsync(address, token), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return TcpConnection.Create(socket, options);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            throw Error.Dial(address, e.SocketErrorCode, $"{e.SocketErrorCode} ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="connect"/> (a socket connect and whatever a transport on top does before the
+    /// connection is usable) under <see cref="TcpTransportOptions.ConnectTimeout"/>.
+    /// </summary>
+    /// <exception cref="TransportException">The dial timed out.</exception>
+    internal async Task<T> WithConnectTimeoutAsync<T>(Multiaddr address, Func<CancellationToken, Task<T>> connect, CancellationToken cancellationToken)
+    {
         using var timeout = options.ConnectTimeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(options.ConnectTimeout, options.TimeProvider);
         using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         var token = linked?.Token ?? cancellationToken;
         try
         {
-            var endPoint = address.ToEndPoint();
-            var candidates = endPoint is DnsEndPoint dns
-                ? await ResolveAsync(address, dns, token).ConfigureAwait(false)
-                : [(IPEndPoint)endPoint];
-            return await ConnectAsync(address, candidates, token).ConfigureAwait(false);
+            return await connect(token).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (timeout is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
         {
             throw Error.Dial(address, SocketError.TimedOut, $"no connection within {options.ConnectTimeout}.", new TimeoutException($"The dial did not complete within {options.ConnectTimeout}.", e));
         }
+    }
+
+    /// <summary>
+    /// Resolves and connects a socket to the host and TCP port at the start of <paramref name="address"/>
+    /// (anything after <c>/tcp/&lt;port&gt;</c> is left to the caller), without a timeout of its own.
+    /// </summary>
+    /// <exception cref="TransportException">Resolving or connecting failed.</exception>
+    internal async Task<Socket> ConnectSocketAsync(Multiaddr address, CancellationToken cancellationToken)
+    {
+        var endPoint = address.ToEndPoint();
+        var candidates = endPoint is DnsEndPoint dns
+            ? await ResolveAsync(address, dns, cancellationToken).ConfigureAwait(false)
+            : [(IPEndPoint)endPoint];
+        return await ConnectAsync(address, candidates, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<IRawListener> ListenAsync(Multiaddr address, CancellationToken cancellationToken = default)
@@ -85,6 +117,24 @@ internal sealed class TcpTransport(TcpTransportOptions? options = null) : ITrans
             return Task.FromCanceled<IRawListener>(cancellationToken);
         }
 
+        try
+        {
+            return Task.FromResult<IRawListener>(new TcpTransportListener(Bind(address), options));
+        }
+        catch (TransportException e)
+        {
+            // Operational failures travel in the task; only caller mistakes throw synchronously.
+            return Task.FromException<IRawListener>(e);
+        }
+    }
+
+    /// <summary>
+    /// A socket bound to the host and TCP port at the start of <paramref name="address"/> and listening
+    /// with the configured backlog (SO_REUSEADDR; an IPv6 socket takes IPv6 only).
+    /// </summary>
+    /// <exception cref="TransportException">Binding failed.</exception>
+    internal Socket Bind(Multiaddr address)
+    {
         var endPoint = (IPEndPoint)address.ToEndPoint();
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -97,14 +147,12 @@ internal sealed class TcpTransport(TcpTransportOptions? options = null) : ITrans
 
             socket.Bind(endPoint);
             socket.Listen(options.ListenBacklog);
-            return Task.FromResult<IRawListener>(new TcpTransportListener(socket, options));
+            return socket;
         }
         catch (SocketException e)
         {
             socket.Dispose();
-
-            // Operational failures travel in the task; only caller mistakes throw synchronously.
-            return Task.FromException<IRawListener>(Error.Listen(address, e.SocketErrorCode, e.Message, e));
+            throw Error.Listen(address, e.SocketErrorCode, e.Message, e);
         }
     }
 
@@ -164,7 +212,7 @@ internal sealed class TcpTransport(TcpTransportOptions? options = null) : ITrans
             : throw Error.Dial(address, SocketError.HostNotFound, $"the host name {dns.Host} has no {FamilyName(dns.AddressFamily)}address.");
     }
 
-    private async Task<IRawConnection> ConnectAsync(Multiaddr address, IPEndPoint[] candidates, CancellationToken cancellationToken)
+    private static async Task<Socket> ConnectAsync(Multiaddr address, IPEndPoint[] candidates, CancellationToken cancellationToken)
     {
         // Resolved addresses are tried one after another; the first failure is the one reported,
         // since later candidates are usually fallbacks of the same host.
@@ -175,7 +223,7 @@ internal sealed class TcpTransport(TcpTransportOptions? options = null) : ITrans
             try
             {
                 await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
-                return TcpConnection.Create(socket, options);
+                return socket;
             }
             catch (SocketException e)
             {

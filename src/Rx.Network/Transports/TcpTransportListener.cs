@@ -26,6 +26,30 @@ internal sealed class TcpTransportListener : IRawListener
 
     public async ValueTask<IRawConnection?> AcceptAsync(CancellationToken cancellationToken = default)
     {
+        while (await AcceptSocketAsync(cancellationToken).ConfigureAwait(false) is { } accepted)
+        {
+            try
+            {
+                return TcpConnection.Create(accepted, options);
+            }
+            catch (SocketException)
+            {
+                // Reset between accept and reading its endpoints: drop it and wait for the next.
+                accepted.Dispose();
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Waits for the next accepted socket (a transport on top of TCP wraps it its own way);
+    /// <see langword="null"/> once the listener is disposed.
+    /// </summary>
+    /// <exception cref="TransportException">Accepting failed for a reason other than the listener closing.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
+    internal async ValueTask<Socket?> AcceptSocketAsync(CancellationToken cancellationToken)
+    {
         while (true)
         {
             if (Volatile.Read(ref disposed) != 0)
@@ -33,10 +57,9 @@ internal sealed class TcpTransportListener : IRawListener
                 return null;
             }
 
-            Socket accepted;
             try
             {
-                accepted = await socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
+                return await socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (ObjectDisposedException)
             {
@@ -54,16 +77,6 @@ internal sealed class TcpTransportListener : IRawListener
             catch (SocketException e)
             {
                 throw Error.Listen(LocalAddress, e.SocketErrorCode, $"accepting a connection failed ({e.SocketErrorCode}).", e);
-            }
-
-            try
-            {
-                return TcpConnection.Create(accepted, options);
-            }
-            catch (SocketException)
-            {
-                // Reset between accept and reading its endpoints: drop it and wait for the next.
-                accepted.Dispose();
             }
         }
     }

@@ -12,6 +12,9 @@ internal sealed class RxnetCli : IAsyncDisposable
 
     public string Address { get; private set; } = "";
 
+    /// <summary>Every address the listening line printed.</summary>
+    public IReadOnlyList<string> Addresses { get; private set; } = [];
+
     public ChildProcess Process => process;
 
     private static string Dll => Path.Combine(AppContext.BaseDirectory, "rxnet.dll");
@@ -26,6 +29,7 @@ internal sealed class RxnetCli : IAsyncDisposable
             var line = await cli.listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
             cli.PeerId = line.GetProperty("peerId").GetString()!;
             cli.Address = line.GetProperty("addrs")[0].GetString()!;
+            cli.Addresses = [.. line.GetProperty("addrs").EnumerateArray().Select(a => a.GetString()!)];
             return cli;
         }
         catch

@@ -15,3 +15,10 @@ if (typeof Promise.withResolvers !== 'function') {
     }
   })
 }
+
+// @libp2p/websockets dials with the global WebSocket, which Node 20 lacks (Node 22 has one): the
+// `ws` package's client has the same browser-style API (binaryType, addEventListener).
+if (typeof globalThis.WebSocket !== 'function') {
+  const { WebSocket } = await import('ws')
+  globalThis.WebSocket = WebSocket
+}

@@ -1,5 +1,6 @@
-// Builds the js-libp2p node used by both CLI modes: TCP, Noise (default options, so the muxers
-// are offered inside the handshake) and/or TLS, yamux, identify, ping, plus the test protocols.
+// Builds the js-libp2p node used by both CLI modes: TCP and WebSockets (the listen or dial address
+// picks one), Noise (default options, so the muxers are offered inside the handshake) and/or TLS,
+// yamux, identify, ping, plus the test protocols.
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { generateKeyPair, generateKeyPairFromSeed } from '@libp2p/crypto/keys'
@@ -7,6 +8,7 @@ import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { tls } from '@libp2p/tls'
+import { webSockets } from '@libp2p/websockets'
 import { createLibp2p } from 'libp2p'
 import { logEvent, describeError } from './log.mjs'
 import { registerTestProtocols } from './protocols.mjs'
@@ -54,7 +56,7 @@ export async function startNode ({ listen, seed, identifyOnConnect, connectionMa
   const node = await createLibp2p({
     privateKey,
     addresses: { listen },
-    transports: [tcp()],
+    transports: [tcp(), webSockets()],
     connectionEncrypters: security.map((name) => ENCRYPTERS[name]()),
     streamMuxers: [yamux()],
     services: {
