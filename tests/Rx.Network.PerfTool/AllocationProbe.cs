@@ -6,7 +6,8 @@ using Rx.Network.Protocols;
 namespace Rx.Network.PerfTool;
 
 /// <summary>
-/// Steady-state allocation: two networks in this process (so both ends count), Noise + yamux over
+/// Steady-state allocation: two networks in this process (so both ends count), Noise (or
+/// <c>--security tls</c>) + yamux over
 /// loopback TCP, perf exchanges on one stream after a warm-up; bytes allocated by every thread
 /// divided by payload bytes moved; also CPU seconds per GB and thread-pool work items per MB.
 /// </summary>
@@ -15,8 +16,8 @@ internal static class AllocationProbe
     public static async Task<int> RunAsync(Options options)
     {
         long bytes = options.Long("bytes", 256L << 20);
-        var server = await LibP2pPerf.Builder().ListenOn("/ip4/127.0.0.1/tcp/0").StartAsync();
-        var client = await LibP2pPerf.Builder().WithoutPing().StartAsync();
+        var server = await LibP2pPerf.Builder(options).ListenOn("/ip4/127.0.0.1/tcp/0").StartAsync();
+        var client = await LibP2pPerf.Builder(options).WithoutPing().StartAsync();
         await using (server)
         await using (client)
         {
@@ -36,7 +37,7 @@ internal static class AllocationProbe
             workItems = ThreadPool.CompletedWorkItemCount - workItems;
             Json.Emit(new JsonObject
             {
-                ["impl"] = "rxnet",
+                ["impl"] = options.Text("label", "rxnet"),
                 ["measure"] = "alloc",
                 ["payloadBytes"] = 2 * bytes,
                 ["allocatedBytes"] = delta,

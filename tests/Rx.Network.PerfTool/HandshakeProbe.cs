@@ -16,8 +16,8 @@ internal static class HandshakeProbe
     {
         int count = options.Int("count", 2000);
         int warmup = options.Int("warmup", 3000);
-        var server = await LibP2pPerf.Builder().WithoutPing().ListenOn("/ip4/127.0.0.1/tcp/0").StartAsync();
-        var client = await LibP2pPerf.Builder().WithoutPing().StartAsync();
+        var server = await LibP2pPerf.Builder(options).WithoutPing().ListenOn("/ip4/127.0.0.1/tcp/0").StartAsync();
+        var client = await LibP2pPerf.Builder(options).WithoutPing().StartAsync();
         await using (server)
         await using (client)
         {
@@ -44,7 +44,7 @@ internal static class HandshakeProbe
             double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
             Json.Emit(new JsonObject
             {
-                ["impl"] = "rxnet",
+                ["impl"] = options.Text("label", "rxnet"),
                 ["measure"] = "handshake-cpu",
                 ["count"] = count,
                 ["sequentialPerSecond"] = count / seconds,

@@ -17,18 +17,18 @@ internal static class MemoryProbe
     {
         int streams = options.Int("streams", 10_000);
         int connections = options.Int("connections", 200);
-        var result = new JsonObject { ["impl"] = "rxnet", ["measure"] = "memory" };
-        await MeasureStreamsAsync(streams, result);
-        await MeasureConnectionsAsync(connections, result);
+        var result = new JsonObject { ["impl"] = options.Text("label", "rxnet"), ["measure"] = "memory" };
+        await MeasureStreamsAsync(streams, options, result);
+        await MeasureConnectionsAsync(connections, options, result);
         Json.Emit(result);
         return 0;
     }
 
-    private static async Task MeasureStreamsAsync(int count, JsonObject result)
+    private static async Task MeasureStreamsAsync(int count, Options options, JsonObject result)
     {
         var yamux = new YamuxOptions { MaxInboundStreams = count + 64, MaxOutboundStreams = count + 64 };
-        var server = await LibP2pPerf.Builder().WithoutPing().WithYamux(yamux).ListenOn("/ip4/127.0.0.1/tcp/0").StartAsync();
-        var client = await LibP2pPerf.Builder().WithoutPing().WithYamux(yamux).StartAsync();
+        var server = await LibP2pPerf.Builder(options).WithoutPing().WithYamux(yamux).ListenOn("/ip4/127.0.0.1/tcp/0").StartAsync();
+        var client = await LibP2pPerf.Builder(options).WithoutPing().WithYamux(yamux).StartAsync();
         var opened = new List<IStream>(count);
         await using (server)
         await using (client)
@@ -78,9 +78,9 @@ internal static class MemoryProbe
         }
     }
 
-    private static async Task MeasureConnectionsAsync(int count, JsonObject result)
+    private static async Task MeasureConnectionsAsync(int count, Options options, JsonObject result)
     {
-        var server = await LibP2pPerf.Builder().ListenOn("/ip4/127.0.0.1/tcp/0").StartAsync();
+        var server = await LibP2pPerf.Builder(options).ListenOn("/ip4/127.0.0.1/tcp/0").StartAsync();
         var clients = new List<INetwork>(count);
         await using (server)
         {
@@ -88,7 +88,7 @@ internal static class MemoryProbe
             {
                 for (int i = 0; i < count; i++)
                 {
-                    var client = await LibP2pPerf.Builder().WithoutPing().StartAsync();
+                    var client = await LibP2pPerf.Builder(options).WithoutPing().StartAsync();
                     client.Peerstore.AddAddresses(server.LocalPeer, server.ListenAddresses, AddressTtl.Permanent);
                     clients.Add(client);
                 }

@@ -8,8 +8,9 @@ using Rx.Network.PerfTool;
 //                                                  rxnet client, one JSON result line
 //   tcp-client HOST:PERFPORT:ECHOPORT --measure …   the same measurements over raw sockets
 //   tcp-cpu [--bytes N]                            in-process: the baseline's CPU seconds per GB
-//   memory [--streams 10000 --connections 200]     in-process: memory of open streams and idle connections
-//   alloc [--bytes N]                              in-process: bytes allocated per payload byte, steady state
+//   memory [--streams 10000 --connections 200 --security noise|tls --label L]
+//                                                  in-process: memory of open streams and idle connections
+//   alloc [--bytes N --security noise|tls --label L] in-process: bytes allocated per payload byte, steady state
 //   handshake-cpu [--count N --warmup W]           in-process: CPU per full handshake (both ends)
 //   report RESULTS.jsonl [--chart OUT.png]         table of figures and ratios, and the chart
 try

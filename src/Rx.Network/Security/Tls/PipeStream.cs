@@ -7,7 +7,7 @@ namespace Rx.Network.Security.Tls;
 /// <summary>
 /// The raw connection's <see cref="IDuplexPipe"/> as the <see cref="Stream"/> that
 /// <see cref="System.Net.Security.SslStream"/> wraps: reads copy out of the pipe's pooled segments,
-/// writes copy into it and flush (the pipe's pause threshold is the backpressure).
+/// writes copy into it, and flushes wait on the pipe's pause threshold (the backpressure).
 /// </summary>
 /// <remarks>
 /// Until <see cref="EndHandshake"/>, reads count against a byte budget: a stranger cannot make us
@@ -17,7 +17,14 @@ namespace Rx.Network.Security.Tls;
 /// </remarks>
 internal sealed class PipeStream : Stream
 {
+    /// <summary>
+    /// The most encrypted bytes held in the pipe between flushes after the handshake: what the
+    /// pipeline's send loop stages (its MaxFlushBytes) plus record overhead stays near this.
+    /// </summary>
+    private const int MaxUnflushed = 1024 * 1024;
+
     private readonly IDuplexPipe pipe;
+    private long unflushed;
     private long handshakeBudget;
     private bool handshakeDone;
 
@@ -92,12 +99,26 @@ internal sealed class PipeStream : Stream
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// During the handshake every write is flushed (SslStream's handshake does not always flush).
+    /// Afterwards records are only copied into the pipe and go out when SslStream flushes (the
+    /// pipeline's send loop flushes after each burst), or every <see cref="MaxUnflushed"/> bytes:
+    /// one socket wake-up per burst instead of per 16 KiB record.
+    /// </remarks>
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var result = await pipe.Output.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
-        if (result.IsCompleted)
+        var writer = pipe.Output;
+        if (!Volatile.Read(ref handshakeDone))
         {
-            throw new IOException("The connection can no longer be written to.");
+            await FlushResultAsync(writer.WriteAsync(buffer, cancellationToken)).ConfigureAwait(false);
+            return;
+        }
+
+        writer.Write(buffer.Span);
+        unflushed += buffer.Length;
+        if (unflushed >= MaxUnflushed)
+        {
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -110,12 +131,27 @@ internal sealed class PipeStream : Stream
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     /// <inheritdoc/>
-    /// <remarks>Every write already flushed.</remarks>
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public override Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (unflushed == 0)
+        {
+            return Task.CompletedTask;
+        }
+
+        unflushed = 0;
+        return FlushResultAsync(pipe.Output.FlushAsync(cancellationToken));
+    }
 
     /// <inheritdoc/>
-    public override void Flush()
+    public override void Flush() => throw new NotSupportedException("Only asynchronous flushes are supported.");
+
+    private static async Task FlushResultAsync(ValueTask<FlushResult> flush)
     {
+        var result = await flush.ConfigureAwait(false);
+        if (result.IsCompleted)
+        {
+            throw new IOException("The connection can no longer be written to.");
+        }
     }
 
     /// <inheritdoc/>

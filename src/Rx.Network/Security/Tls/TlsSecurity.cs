@@ -80,6 +80,7 @@ internal sealed class TlsSecurity : ISecurityProtocol
             ApplicationProtocols = AlpnList(muxers),
             RemoteCertificateValidationCallback = check.Validate,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            CertificateChainPolicy = ChainPolicy(),
 
             // A resumed session skips the certificates, and with them the peer's proof of identity.
             AllowTlsResume = false,
@@ -101,10 +102,24 @@ internal sealed class TlsSecurity : ISecurityProtocol
             ApplicationProtocols = AlpnList(muxers),
             RemoteCertificateValidationCallback = check.Validate,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            CertificateChainPolicy = ChainPolicy(),
             AllowTlsResume = false,
         };
         return HandshakeAsync(connection, check, muxers, (ssl, token) => ssl.AuthenticateAsServerAsync(options, token), cancellationToken);
     }
+
+    /// <summary>
+    /// The policy of the chain SslStream builds before our callback sees the certificate. Its verdict
+    /// is ignored, so it only has to be cheap and harmless: no trust store lookups, no revocation
+    /// checks, and above all no downloads (a stranger's certificate could name any URL in its
+    /// authority information access extension).
+    /// </summary>
+    private static X509ChainPolicy ChainPolicy() => new()
+    {
+        DisableCertificateDownloads = true,
+        RevocationMode = X509RevocationMode.NoCheck,
+        TrustMode = X509ChainTrustMode.CustomRootTrust,
+    };
 
     /// <summary>Our muxers in our order of preference, then <c>libp2p</c>, as ALPN ids.</summary>
     private static List<SslApplicationProtocol> AlpnList(IReadOnlyList<string> muxers) =>
