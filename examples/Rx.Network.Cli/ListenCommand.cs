@@ -34,15 +34,9 @@ internal static class ListenCommand
             JsonLines.Out(new JsonObject { ["peerId"] = network.LocalPeer.ToString(), ["addrs"] = addrs });
 
             // Run until SIGINT/SIGTERM (System.CommandLine cancels the token) or until standard
-            // input ends, so a parent process that dies never leaves this node behind.
-            var stdinClosed = Task.Run(
-                () =>
-                {
-                    while (Console.In.Read() != -1)
-                    {
-                    }
-                },
-                CancellationToken.None);
+            // input ends, so a parent process that dies never leaves this node behind; meanwhile
+            // stdin takes the `stats` and `gc` commands.
+            var stdinClosed = Task.Run(ListenConsole.Run, CancellationToken.None);
             await Task.WhenAny(stdinClosed, Task.Delay(Timeout.Infinite, cancellationToken));
         }
 
