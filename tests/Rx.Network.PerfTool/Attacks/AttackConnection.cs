@@ -20,8 +20,9 @@ namespace Rx.Network.PerfTool.Attacks;
 /// listener sends (as a libp2p node's muxer would), answers yamux pings, and never grants window.
 /// </summary>
 /// <remarks>
-/// Streams the listener opens are reset, unless <see cref="AnswerRemoteStream"/> gives bytes to
-/// answer them with (the identify attack answers <c>/ipfs/id/1.0.0</c> this way).
+/// Streams the listener opens are answered as a libp2p node would: ping is echoed, identify gets a
+/// small honest message (or what <see cref="AnswerRemoteStream"/> gives, as the identify attack
+/// does), anything else is reset.
 /// </remarks>
 internal sealed class AttackConnection : IAsyncDisposable
 {
@@ -30,7 +31,10 @@ internal sealed class AttackConnection : IAsyncDisposable
     /// <summary>Yamux payload per frame: a frame and its header fit in one Noise frame.</summary>
     public const int MaxPayload = 32 * 1024;
 
+    private const string PingProtocol = "/ipfs/ping/1.0.0";
+
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(30);
+    private static readonly byte[] HonestIdentify = IdentifyFlood.Payload(IdentifyFlood.Content.Honest);
 
     private readonly Socket socket;
     private readonly NetworkStream network;
@@ -43,6 +47,7 @@ internal sealed class AttackConnection : IAsyncDisposable
     private readonly Channel<AttackStream> fills = Channel.CreateUnbounded<AttackStream>(new UnboundedChannelOptions { SingleReader = true });
     private readonly byte[] zeros = new byte[MaxPayload];
     private long dataSent;
+    private int pendingFills;
     private NoiseFrameCodec? codec;
     private Task readLoop = Task.CompletedTask;
     private Task fillLoop = Task.CompletedTask;
@@ -57,7 +62,7 @@ internal sealed class AttackConnection : IAsyncDisposable
         writer = PipeWriter.Create(network, new StreamPipeWriterOptions(leaveOpen: true));
     }
 
-    /// <summary>The listener's answer to a stream it opens, by protocol; null resets it.</summary>
+    /// <summary>The answer to a stream the listener opens (ping aside), by protocol; null resets it. Null: the honest default.</summary>
     public Func<string, byte[]?>? AnswerRemoteStream { get; }
 
     /// <summary>Stream data sent by the fill loop (see <see cref="AttackStream.StartFilling"/>).</summary>
@@ -70,11 +75,20 @@ internal sealed class AttackConnection : IAsyncDisposable
     /// <param name="target">The listener.</param>
     /// <param name="source">The local address to connect from.</param>
     /// <param name="cancellationToken">Cancels the connection and upgrade.</param>
-    /// <param name="answerRemoteStream">What to answer the streams the listener opens, by protocol (null: reset them).</param>
+    /// <param name="answerRemoteStream">What to answer the streams the listener opens, by protocol (null: the honest default).</param>
     /// <exception cref="IOException">The listener refused or dropped the connection during the upgrade.</exception>
     public static async Task<AttackConnection> ConnectAsync(IPEndPoint target, IPAddress source, CancellationToken cancellationToken, Func<string, byte[]?>? answerRemoteStream = null)
     {
-        var socket = await ConnectRawAsync(target, source, cancellationToken).ConfigureAwait(false);
+        Socket socket;
+        try
+        {
+            socket = await ConnectRawAsync(target, source, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            throw new IOException("The listener refused the connection.", e);
+        }
+
         var connection = new AttackConnection(socket, answerRemoteStream);
         try
         {
@@ -234,22 +248,45 @@ internal sealed class AttackConnection : IAsyncDisposable
     }
 
     /// <summary>Asks the fill loop to send what <paramref name="stream"/>'s window allows.</summary>
-    internal void RequestFill(AttackStream stream) => fills.Writer.TryWrite(stream);
+    internal void RequestFill(AttackStream stream)
+    {
+        Interlocked.Increment(ref pendingFills);
+        if (!fills.Writer.TryWrite(stream))
+        {
+            Interlocked.Decrement(ref pendingFills);
+        }
+    }
+
+    /// <summary>Waits until every window the listener granted so far was filled, or the connection closed.</summary>
+    public async Task WaitForFillsAsync(CancellationToken cancellationToken)
+    {
+        while (Volatile.Read(ref pendingFills) > 0 && !closed.Task.IsCompleted)
+        {
+            await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>Sends, stream after stream, as much zero data as each window allows.</summary>
     private async Task FillLoopAsync()
     {
         await foreach (var stream in fills.Reader.ReadAllAsync().ConfigureAwait(false))
         {
-            int length;
-            while ((length = stream.TakeWindow(MaxPayload)) > 0)
+            try
             {
-                if (!await SendAsync([(YamuxHeader.Data(stream.Id, (uint)length), zeros.AsMemory(0, length))], CancellationToken.None).ConfigureAwait(false))
+                int length;
+                while ((length = stream.TakeWindow(MaxPayload)) > 0)
                 {
-                    return;
-                }
+                    if (!await SendAsync([(YamuxHeader.Data(stream.Id, (uint)length), zeros.AsMemory(0, length))], CancellationToken.None).ConfigureAwait(false))
+                    {
+                        return;
+                    }
 
-                Interlocked.Add(ref dataSent, length);
+                    Interlocked.Add(ref dataSent, length);
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref pendingFills);
             }
         }
     }
@@ -356,25 +393,55 @@ internal sealed class AttackConnection : IAsyncDisposable
         }
 
         var stream = remoteStreams.GetOrAdd(id, _ => new RemoteStream());
+        if (stream.Echoing)
+        {
+            // Ping: every byte back, and our FIN after theirs.
+            var frames = new List<(YamuxHeader, ReadOnlyMemory<byte>)>();
+            if (payload.Length > 0)
+            {
+                frames.Add((YamuxHeader.Data(id, (uint)payload.Length), payload.ToArray()));
+            }
+
+            if (header.Has(YamuxFlags.Fin))
+            {
+                frames.Add((YamuxHeader.Data(id, 0, YamuxFlags.Fin), ReadOnlyMemory<byte>.Empty));
+            }
+
+            if (frames.Count > 0)
+            {
+                _ = SendAsync(frames, CancellationToken.None);
+            }
+
+            return;
+        }
+
         if (stream.Answered)
         {
             return;
         }
 
         stream.Received.AddRange(payload.ToArray());
-        if (stream.TryReadProposal() is not { } protocol)
+        if (stream.TryReadProposal(out int consumed) is not { } protocol)
         {
             return;
         }
 
         stream.Answered = true;
-        if (AnswerRemoteStream?.Invoke(protocol) is { } answer)
+        var negotiation = MultistreamMessage.Frame(MultistreamSelect.ProtocolId, protocol);
+        var ack = (YamuxHeader.WindowUpdate(id, 0, YamuxFlags.Ack), ReadOnlyMemory<byte>.Empty);
+        if (protocol == PingProtocol)
         {
-            var negotiation = MultistreamMessage.Frame(MultistreamSelect.ProtocolId, protocol);
+            // As any libp2p node: js-libp2p closes a connection whose ping fails.
+            stream.Echoing = true;
+            var data = negotiation.ToArray().Concat(stream.Received.Skip(consumed)).ToArray();
+            _ = SendAsync([ack, (YamuxHeader.Data(id, (uint)data.Length), data)], CancellationToken.None);
+        }
+        else if ((AnswerRemoteStream ?? DefaultAnswer)(protocol) is { } answer)
+        {
             var data = new byte[negotiation.Length + answer.Length];
             negotiation.CopyTo(data);
             answer.CopyTo(data, negotiation.Length);
-            var frames = new List<(YamuxHeader, ReadOnlyMemory<byte>)> { (YamuxHeader.WindowUpdate(id, 0, YamuxFlags.Ack), ReadOnlyMemory<byte>.Empty) };
+            var frames = new List<(YamuxHeader, ReadOnlyMemory<byte>)> { ack };
             for (int start = 0; start < data.Length; start += MaxPayload)
             {
                 int length = Math.Min(MaxPayload, data.Length - start);
@@ -390,6 +457,9 @@ internal sealed class AttackConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Honest answers: a small identify message; anything else (but ping) is reset.</summary>
+    private static byte[]? DefaultAnswer(string protocol) => protocol == IdentifyFlood.Identify ? HonestIdentify : null;
+
     /// <summary>A stream the listener opened: its bytes until its multistream proposal is read.</summary>
     private sealed class RemoteStream
     {
@@ -397,9 +467,12 @@ internal sealed class AttackConnection : IAsyncDisposable
 
         public bool Answered { get; set; }
 
+        public bool Echoing { get; set; }
+
         /// <summary>The protocol proposed after the header, once both messages arrived.</summary>
-        public string? TryReadProposal()
+        public string? TryReadProposal(out int consumed)
         {
+            consumed = 0;
             var bytes = new ReadOnlySequence<byte>(Received.ToArray());
             string? proposal = null;
             for (int i = 0; i < 2; i++)
@@ -411,6 +484,7 @@ internal sealed class AttackConnection : IAsyncDisposable
 
                 proposal = MultistreamMessage.Decode(bytes.Slice(prefix, (long)length));
                 bytes = bytes.Slice(prefix + (long)length);
+                consumed += prefix + (int)length;
             }
 
             return proposal;

@@ -10,7 +10,8 @@ namespace Rx.Network.PerfTool.Attacks;
 /// <param name="StreamsRefused">Streams the listener reset or refused instead.</param>
 /// <param name="StreamsUnanswered">Streams the listener neither negotiated nor reset in time.</param>
 /// <param name="BytesSent">Stream data sent, negotiation included.</param>
-internal sealed record WindowFillResult(int Connections, int ConnectionsRefused, int StreamsAccepted, int StreamsRefused, int StreamsUnanswered, long BytesSent);
+/// <param name="ConnectionsDropped">Upgraded connections the listener has closed since.</param>
+internal sealed record WindowFillResult(int Connections, int ConnectionsRefused, int StreamsAccepted, int StreamsRefused, int StreamsUnanswered, long BytesSent, int ConnectionsDropped);
 
 /// <summary>
 /// Issue #14's window fill: connections with fresh identities, each opening streams to
@@ -39,7 +40,7 @@ internal sealed class WindowFill : IAsyncDisposable
         {
             lock (connections)
             {
-                return new(upgraded, refusedConnections, accepted, refused, unanswered, Interlocked.Read(ref sent) + connections.Sum(c => c.DataSent));
+                return new(upgraded, refusedConnections, accepted, refused, unanswered, Interlocked.Read(ref sent) + connections.Sum(c => c.DataSent), connections.Count(c => c.Closed.IsCompleted));
             }
         }
     }
@@ -106,6 +107,9 @@ internal sealed class WindowFill : IAsyncDisposable
                 await FillOneAsync(connection, proposal, cancellationToken).ConfigureAwait(false);
             }
         })).ConfigureAwait(false);
+
+        // Returns once every window granted so far is full; the fill loop keeps it so afterwards.
+        await connection.WaitForFillsAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task FillOneAsync(AttackConnection connection, ReadOnlyMemory<byte> proposal, CancellationToken cancellationToken)
