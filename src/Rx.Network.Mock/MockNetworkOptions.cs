@@ -1,5 +1,6 @@
 using Rx.Network.Peerstore;
 using Rx.Network.Protocols;
+using Rx.Network.Resources;
 
 namespace Rx.Network.Mock;
 
@@ -14,6 +15,18 @@ public sealed record MockNetworkOptions
     /// jitter and (in virtual time) the same event log on every run. Null: random keys and jitter.
     /// </summary>
     public int? Seed { get; init; }
+
+    /// <summary>
+    /// Each peer's resource limits (<see cref="INetwork.Resources"/>): in fast mode connections,
+    /// streams (with their receive window, <see cref="StreamWindow"/>) and per-protocol limits are
+    /// counted and enforced as on a real node. Default <see cref="ResourceLimits.Default"/>.
+    /// </summary>
+    /// <exception cref="ArgumentNullException">The value is null.</exception>
+    public ResourceLimits Resources
+    {
+        get;
+        init => field = value ?? throw new ArgumentNullException(nameof(value));
+    } = ResourceLimits.Default;
 
     /// <summary>What the links carry; default <see cref="MockNetworkMode.Fast"/>.</summary>
     public MockNetworkMode Mode { get; init; } = MockNetworkMode.Fast;

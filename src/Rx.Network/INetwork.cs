@@ -1,6 +1,7 @@
 using Rx.Network.Addressing;
 using Rx.Network.Identity;
 using Rx.Network.Reactive;
+using Rx.Network.Resources;
 
 namespace Rx.Network;
 
@@ -41,6 +42,15 @@ public interface INetwork : IDialer, IAsyncDisposable
     /// <see cref="Network.Connectedness.NotConnected"/>). Completes when the network is disposed.
     /// </remarks>
     IObservableCache<PeerId, PeerStatus> PeerStatuses { get; }
+
+    /// <summary>
+    /// The node's resource manager: the scoped budgets of memory, streams and connections every
+    /// connection and stream reserves in (see <see cref="IResourceManager"/> and
+    /// <see cref="NetworkOptions.Resources"/>), with the scopes' usage and limits as an observable
+    /// keyed cache (<see cref="IResourceManager.Scopes"/>). Refusals are published as
+    /// <see cref="ResourceLimitReached"/> events.
+    /// </summary>
+    IResourceManager Resources { get; }
 
     /// <summary>Completes once the network has shut down (the seed's <c>Process()</c>).</summary>
     Task Completion { get; }

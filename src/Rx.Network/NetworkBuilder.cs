@@ -6,6 +6,7 @@ using Rx.Network.Muxing;
 using Rx.Network.Peerstore;
 using Rx.Network.Protocols;
 using Rx.Network.Reactive;
+using Rx.Network.Resources;
 using Rx.Network.Security;
 using Rx.Network.Security.Noise;
 using Rx.Network.Swarm;
@@ -180,6 +181,27 @@ public sealed class NetworkBuilder
     /// <exception cref="ArgumentNullException"><paramref name="limits"/> is null.</exception>
     public NetworkBuilder WithLimits(ConnectionLimits limits) =>
         WithOptions(o => o with { Limits = limits ?? throw new ArgumentNullException(nameof(limits)) });
+
+    /// <summary>
+    /// Sets the resource manager's limits (memory, streams and connections per scope). The
+    /// defaults (<see cref="ResourceLimits.Default"/>) are safe with no configuration; see the
+    /// README's limits table for every value and the node-wide worst case.
+    /// </summary>
+    /// <param name="limits">The limits.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="limits"/> is null.</exception>
+    public NetworkBuilder WithResourceLimits(ResourceLimits limits) =>
+        WithOptions(o => o with { Resources = limits ?? throw new ArgumentNullException(nameof(limits)) });
+
+    /// <summary>Edits the resource manager's limits, starting from the current ones, e.g. <c>l =&gt; l.AutoScaled()</c>.</summary>
+    /// <param name="edit">Returns the new limits from the current ones.</param>
+    /// <returns>This builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="edit"/> is null, or returned null.</exception>
+    public NetworkBuilder WithResourceLimits(Func<ResourceLimits, ResourceLimits> edit)
+    {
+        ArgumentNullException.ThrowIfNull(edit);
+        return WithOptions(o => o with { Resources = edit(o.Resources) ?? throw new ArgumentNullException(nameof(edit), "The edit returned null.") });
+    }
 
     /// <summary>Uses an existing peer store (shared between networks, or pre-filled).</summary>
     /// <param name="store">The peer store; the network does not dispose it.</param>

@@ -1,4 +1,7 @@
+using System.Net;
 using Rx.Network.Addressing;
+using Rx.Network.Identity;
+using Rx.Network.Resources;
 
 namespace Rx.Network;
 
@@ -6,7 +9,7 @@ namespace Rx.Network;
 /// Something that happened in a network: the element type of <see cref="INetwork.Events"/>.
 /// Match on the subtypes (<see cref="ListenStarted"/>, <see cref="ListenClosed"/>,
 /// <see cref="Connected"/>, <see cref="Disconnected"/>, <see cref="StreamOpened"/>,
-/// <see cref="StreamClosed"/>, <see cref="InboundRefused"/>), e.g. <c>network.Events.OfType&lt;Connected&gt;()</c>.
+/// <see cref="StreamClosed"/>, <see cref="InboundRefused"/>, <see cref="ResourceLimitReached"/>), e.g. <c>network.Events.OfType&lt;Connected&gt;()</c>.
 /// </summary>
 /// <param name="Timestamp">When it happened, from the network's time provider.</param>
 public abstract record NetworkEvent(DateTimeOffset Timestamp);
@@ -53,3 +56,37 @@ public sealed record StreamClosed(DateTimeOffset Timestamp, IStream Stream, Exce
 /// <param name="RemoteAddress">Where the connection came from.</param>
 /// <param name="Reason">The limit, with its name and configured value.</param>
 public sealed record InboundRefused(DateTimeOffset Timestamp, Multiaddr RemoteAddress, ConnectionLimitExceededException Reason) : NetworkEvent(Timestamp);
+
+/// <summary>
+/// A resource limit refused something (see <see cref="INetwork.Resources"/>): an inbound connection
+/// (closed), a stream the remote opened (reset with <see cref="ResourceLimitExceededException.StreamResetCode"/>),
+/// the growth of a receive window (kept at its size), or a local open (which also threw
+/// <see cref="ResourceLimitExceededException"/>).
+/// </summary>
+/// <remarks>
+/// Coalesced so that a flood cannot flood the event queue: refusals of the same scope and resource
+/// within <see cref="ResourceLimits.RefusalReportInterval"/> become one event whose
+/// <see cref="Count"/> says how many it stands for, and at most 64 such events are published per
+/// interval; every refusal is still counted on the <c>rxnet.resources.refused</c> instrument.
+/// </remarks>
+/// <param name="Timestamp">When (of the latest refusal it stands for).</param>
+/// <param name="Scope">The scope that refused, e.g. <c>address:203.0.113.7/32</c>.</param>
+/// <param name="Kind">The scope's kind.</param>
+/// <param name="Resource">The resource refused.</param>
+/// <param name="Requested">How much the latest refusal asked.</param>
+/// <param name="Limit">The scope's limit.</param>
+/// <param name="Peer">The remote peer, when known.</param>
+/// <param name="Address">The remote IP address, when known.</param>
+/// <param name="Protocol">The protocol, when the refusal concerned one.</param>
+/// <param name="Count">How many refusals of this scope and resource the event stands for (1 or more).</param>
+public sealed record ResourceLimitReached(
+    DateTimeOffset Timestamp,
+    string Scope,
+    ScopeKind Kind,
+    Resource Resource,
+    long Requested,
+    long Limit,
+    PeerId? Peer,
+    IPAddress? Address,
+    string? Protocol,
+    int Count) : NetworkEvent(Timestamp);

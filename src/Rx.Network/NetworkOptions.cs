@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Rx.Network.Resources;
 using Rx.Network.Swarm;
 
 namespace Rx.Network;
@@ -18,6 +19,12 @@ public sealed record NetworkOptions
 
     /// <summary>Connection limits.</summary>
     public ConnectionLimits Limits { get; init; } = ConnectionLimits.Default;
+
+    /// <summary>
+    /// The resource manager's limits: memory, streams and connections per scope (system,
+    /// transient, address, peer, connection, protocol, stream). Default <see cref="ResourceLimits.Default"/>.
+    /// </summary>
+    public ResourceLimits Resources { get; init; } = ResourceLimits.Default;
 
     /// <summary>How peers are dialed.</summary>
     public DialOptions Dial { get; init; } = DialOptions.Default;

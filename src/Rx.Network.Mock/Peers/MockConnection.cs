@@ -1,6 +1,7 @@
 using System.Reactive.Subjects;
 using Rx.Network.Addressing;
 using Rx.Network.Identity;
+using Rx.Network.Resources;
 
 namespace Rx.Network.Mock.Peers;
 
@@ -18,11 +19,13 @@ internal sealed class MockConnection : IConnection
     private readonly Dictionary<uint, PendingOpen> opening = [];
     private readonly TaskCompletionSource completion;
     private readonly ISubject<IStream> incoming = Subject.Synchronize(new Subject<IStream>());
+    private readonly ConnectionScope resources;
     private uint nextStreamId;
     private bool closed;
 
-    public MockConnection(ConnectionPair pair, MockPeer local, MockPeer remote, Direction direction, string id, DateTimeOffset opened)
+    public MockConnection(ConnectionPair pair, MockPeer local, MockPeer remote, Direction direction, string id, DateTimeOffset opened, ConnectionScope resources)
     {
+        this.resources = resources;
         Pair = pair;
         Local = local;
         Remote = remote;
@@ -193,6 +196,8 @@ internal sealed class MockConnection : IConnection
             Pair.Link.Untrack(Pair);
         }
 
+        resources.Dispose();
+        Local.ResourceManager.Publish();
         Local.OnConnectionClosed(this, error);
         incoming.OnCompleted();
         if (error is null)
@@ -214,6 +219,8 @@ internal sealed class MockConnection : IConnection
             streams.Remove(stream.StreamId);
         }
 
+        stream.Resources?.Dispose();
+        Local.ResourceManager.Publish();
         Local.OnStreamClosed(stream, error);
     }
 
@@ -230,11 +237,20 @@ internal sealed class MockConnection : IConnection
             return;
         }
 
-        var stream = new MockStream(this, id, protocol, Direction.Inbound);
+        // Reserved as yamux and the router do: the stream and its window, then its protocol's
+        // limits; refused, the opener sees a reset with the resource-limit code.
+        if (!TryReserveStream(inbound: true, protocol, out var scope, out _))
+        {
+            Pair.Send(this, kind: null, protocol: null, 0, remote => remote.FailOpen(id, new StreamResetException(remote: true, ResourceLimitExceededException.StreamResetCode)), lost: null);
+            return;
+        }
+
+        var stream = new MockStream(this, id, protocol, Direction.Inbound) { Resources = scope };
         lock (gate)
         {
             if (closed)
             {
+                scope?.Dispose();
                 return;
             }
 
@@ -259,10 +275,31 @@ internal sealed class MockConnection : IConnection
     private void OnAccepted(uint id, string protocol)
     {
         PendingOpen? pending;
-        var stream = new MockStream(this, id, protocol, Direction.Outbound);
         lock (gate)
         {
             if (!opening.Remove(id, out pending) || closed)
+            {
+                pending = null;
+            }
+        }
+
+        if (pending is null)
+        {
+            return;
+        }
+
+        if (!TryReserveStream(inbound: false, protocol, out var scope, out var refusal))
+        {
+            // Our own limit: the opener learns which scope; the remote's stream is reset.
+            pending.Outcome.TrySetException((Exception?)refusal ?? new MuxerClosedException("The connection is closed."));
+            Pair.Send(this, kind: null, protocol: null, 0, remote => remote.FindStream(id)?.Reset(), lost: null);
+            return;
+        }
+
+        var stream = new MockStream(this, id, protocol, Direction.Outbound) { Resources = scope };
+        lock (gate)
+        {
+            if (closed)
             {
                 pending = null;
             }
@@ -274,6 +311,7 @@ internal sealed class MockConnection : IConnection
 
         if (pending is null)
         {
+            scope?.Dispose();
             return;
         }
 
@@ -283,6 +321,20 @@ internal sealed class MockConnection : IConnection
             // The opener gave up (canceled) meanwhile: the remote must not wait on this stream.
             stream.Reset();
         }
+    }
+
+    /// <summary>Reserves a stream, its window and its protocol; false (with the refusal, if a limit) when refused.</summary>
+    private bool TryReserveStream(bool inbound, string protocol, out StreamScope? scope, out ResourceLimitExceededException? refusal)
+    {
+        scope = resources.TryOpenStream(inbound, Network.Options.StreamWindow, out refusal);
+        if (scope is not null && !scope.TrySetProtocol(protocol, out refusal))
+        {
+            scope.Dispose();
+            scope = null;
+        }
+
+        Local.ResourceManager.Publish();
+        return scope is not null;
     }
 
     private void FailOpen(uint id, Exception error)

@@ -112,7 +112,30 @@ internal sealed partial class MockPeer
             return;
         }
 
-        var side = new MockConnection(pair, this, dialer, Direction.Inbound, NextConnectionId(), Now);
+        // As the swarm: pending in the transient scope, then moved to the proven peer. Mock peers
+        // have no IP address, so no address scope applies.
+        var scope = resources.TryOpenInbound(null, out var refusal);
+        if (scope is not null && !scope.TrySetPeer(dialer.LocalPeer, out refusal))
+        {
+            scope.Dispose();
+            scope = null;
+        }
+
+        if (scope is null)
+        {
+            var reason = refusal!;
+            pair.Link.From(this).Send(new Frame(
+                kind: null,
+                protocol: null,
+                0,
+                () => dialer.DialFailed(LocalPeer, attempt, Refused(pair, reason)),
+                lost => dialer.DialFailed(LocalPeer, attempt, Refused(pair, lost))));
+            pair.Link.Untrack(pair);
+            resources.Publish();
+            return;
+        }
+
+        var side = new MockConnection(pair, this, dialer, Direction.Inbound, NextConnectionId(), Now, scope);
         pair.ListenerSide = side;
         AddConnection(side);
         pair.Link.From(this).Send(new Frame(
@@ -133,7 +156,22 @@ internal sealed partial class MockPeer
             return;
         }
 
-        var side = new MockConnection(pair, this, pair.Listener, Direction.Outbound, NextConnectionId(), Now);
+        var scope = resources.TryOpenOutbound(pair.Listener.LocalPeer, out var refusal);
+        if (scope is null)
+        {
+            pair.ListenerSide?.Close(refusal, notifyRemote: false);
+            lock (gate)
+            {
+                dials.Remove(pair.Listener.LocalPeer);
+            }
+
+            attempt.TrySetException(new DialException($"Cannot dial peer {pair.Listener.LocalPeer}: {refusal!.Message}", refusal));
+            _ = attempt.Task.Exception;
+            resources.Publish();
+            return;
+        }
+
+        var side = new MockConnection(pair, this, pair.Listener, Direction.Outbound, NextConnectionId(), Now, scope);
         pair.DialerSide = side;
         lock (gate)
         {

@@ -5,6 +5,7 @@ using Rx.Network.Mock.Links;
 using Rx.Network.Peerstore;
 using Rx.Network.Protocols;
 using Rx.Network.Reactive;
+using Rx.Network.Resources;
 using Rx.Network.Swarm;
 
 namespace Rx.Network.Mock.Peers;
@@ -25,6 +26,7 @@ internal sealed partial class MockPeer : INetwork, ILocalHost, ILinkEnd
     private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool ownsKey;
     private readonly IDisposable latencyFollower;
+    private readonly ResourceManager resources;
     private Action<IConnection>? connectionHandler;
     private bool disposed;
 
@@ -40,6 +42,14 @@ internal sealed partial class MockPeer : INetwork, ILocalHost, ILinkEnd
         NewConnections = events.OfType<Connected>().Select(e => e.Connection);
         peerstore = new MemoryPeerstore(network.TimeProvider, network.Options.Peerstore);
         peerstore.AddPublicKey(LocalPeer, key.PublicKey);
+        // No refresh timer (it would keep virtual time busy forever): the mock publishes the scopes
+        // itself whenever a connection or stream starts or ends.
+        resources = new ResourceManager(network.Options.Resources, network.TimeProvider, publishPeriodically: false)
+        {
+            Refused = refusal => events.Publish(new ResourceLimitReached(
+                Now, refusal.Error.Scope ?? string.Empty, refusal.Error.Kind, refusal.Error.Resource, refusal.Error.Requested,
+                refusal.Error.Limit, refusal.Peer, refusal.Address, refusal.Protocol, refusal.Count)),
+        };
 
         // As in the swarm, a connected peer's row follows the peer store's latency average (ping
         // results). Applied from the dispatcher: the peer store calls back under its own lock.
@@ -74,6 +84,12 @@ internal sealed partial class MockPeer : INetwork, ILocalHost, ILinkEnd
     public PeerId LocalPeer { get; }
 
     public IPeerstore Peerstore => peerstore;
+
+    /// <inheritdoc/>
+    public IResourceManager Resources => resources;
+
+    /// <summary>The resource manager itself (connections and streams reserve in it).</summary>
+    public ResourceManager ResourceManager => resources;
 
     public IReadOnlyList<Multiaddr> ListenAddresses
     {
@@ -181,6 +197,7 @@ internal sealed partial class MockPeer : INetwork, ILocalHost, ILinkEnd
         services.ForEach(s => s.Dispose());
         Router.Complete();
         events.Complete();
+        resources.Dispose();
         statuses.Dispose();
         peerstore.Dispose();
         if (ownsKey)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Rx.Network.Muxing;
+using Rx.Network.Resources;
 using Rx.Network.Swarm;
 
 namespace Rx.Network.Mock.Peers;
@@ -33,6 +34,9 @@ internal sealed partial class MockStream : IStream, IMuxedStream
     private bool writing;
     private bool finished;
     private Exception? failure;
+
+    /// <summary>The stream's reservations in its peer's resource manager, released when it ends.</summary>
+    public StreamScope? Resources { get; init; }
 
     public MockStream(MockConnection connection, uint id, string protocol, Direction direction)
     {

@@ -1,3 +1,5 @@
+using Rx.Network.Resources;
+
 namespace Rx.Network.Muxing;
 
 /// <summary>
@@ -26,4 +28,11 @@ internal interface IMuxedStream : IAsyncDisposable
 
     /// <summary>Resets both directions; idempotent.</summary>
     void Reset();
+
+    /// <summary>Resets both directions with an error code for the peer (when the muxer carries one); idempotent.</summary>
+    /// <param name="code">The code, e.g. <see cref="ResourceLimitExceededException.StreamResetCode"/>.</param>
+    void Reset(uint code) => Reset();
+
+    /// <summary>The stream's reservations in the resource manager; null when the muxer reserves nothing.</summary>
+    StreamScope? Resources => null;
 }

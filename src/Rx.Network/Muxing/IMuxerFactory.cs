@@ -1,3 +1,4 @@
+using Rx.Network.Resources;
 using Rx.Network.Transports;
 
 namespace Rx.Network.Muxing;
@@ -11,5 +12,6 @@ internal interface IMuxerFactory
     /// <summary>Starts a session over <paramref name="channel"/>.</summary>
     /// <param name="channel">The secured channel; the session owns it from now on.</param>
     /// <param name="isInitiator">Whether we dialed (yamux: odd stream ids).</param>
-    IMuxerSession Create(IDuplexChannel channel, bool isInitiator);
+    /// <param name="resources">The connection's resource scope, which every stream's count and receive window are reserved in; null reserves nothing.</param>
+    IMuxerSession Create(IDuplexChannel channel, bool isInitiator, ConnectionScope? resources = null);
 }

@@ -1,3 +1,5 @@
+using Rx.Network.Resources;
+
 namespace Rx.Network.Muxing;
 
 /// <summary>
@@ -20,20 +22,23 @@ namespace Rx.Network.Muxing;
 internal sealed class ReceiveWindow
 {
     private readonly TimeProvider time;
+    private readonly StreamScope? resources;
     private long epoch;
 
     /// <summary>Creates the window of a new stream.</summary>
     /// <param name="initialWindow">The window we want; the peer assumes <see cref="YamuxHeader.InitialWindow"/> until told more.</param>
     /// <param name="maxWindow">The most auto-tuning may grow the window to.</param>
     /// <param name="time">The clock for auto-tuning.</param>
+    /// <param name="resources">Where each growth is reserved first (the initial window already is); a refusal leaves the window as it is. Null grows freely.</param>
     /// <exception cref="ArgumentOutOfRangeException">A window is below the spec's initial window, or the maximum is below the initial.</exception>
-    public ReceiveWindow(long initialWindow, long maxWindow, TimeProvider time)
+    public ReceiveWindow(long initialWindow, long maxWindow, TimeProvider time, StreamScope? resources = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(initialWindow, YamuxHeader.InitialWindow);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxWindow, initialWindow);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxWindow, Muxing.Credit.MaxCredit);
         ArgumentNullException.ThrowIfNull(time);
         this.time = time;
+        this.resources = resources;
         Window = initialWindow;
         MaxWindow = maxWindow;
         Credit = YamuxHeader.InitialWindow;
@@ -92,8 +97,14 @@ internal sealed class ReceiveWindow
         var now = time.GetTimestamp();
         if (!force && rtt > TimeSpan.Zero && Window < MaxWindow && time.GetElapsedTime(epoch, now) < rtt * 4)
         {
-            Window = Math.Min(Window * 2, MaxWindow);
-            delta = Window - Credit - Buffered;
+            // Memory first: the growth is reserved (once per doubling, not per frame); refused,
+            // the window keeps its size and the stream keeps working at that size.
+            var grown = Math.Min(Window * 2, MaxWindow);
+            if (resources is null || resources.TryReserveMemory(grown - Window))
+            {
+                Window = grown;
+                delta = Window - Credit - Buffered;
+            }
         }
 
         epoch = now;

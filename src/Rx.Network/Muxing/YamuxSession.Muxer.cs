@@ -55,5 +55,6 @@ internal sealed class YamuxMuxerFactory(YamuxOptions options, TimeProvider time)
     public string Protocol => YamuxSession.ProtocolId;
 
     /// <inheritdoc/>
-    public IMuxerSession Create(Transports.IDuplexChannel channel, bool isInitiator) => new YamuxSession(channel, isInitiator, options, time);
+    public IMuxerSession Create(Transports.IDuplexChannel channel, bool isInitiator, Resources.ConnectionScope? resources = null) =>
+        new YamuxSession(channel, isInitiator, options, time, resources);
 }

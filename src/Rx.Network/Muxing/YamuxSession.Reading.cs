@@ -1,6 +1,7 @@
 using System.Threading.Tasks.Dataflow;
 using Rx.Network.Encoding;
 using Rx.Network.Errors;
+using Rx.Network.Resources;
 using Rx.Network.Transports;
 
 namespace Rx.Network.Muxing;
@@ -294,7 +295,7 @@ internal sealed partial class YamuxSession
             throw Error.Protocol($"The remote peer opened stream {id}, an id of our parity: both sides act as {(IsInitiator ? "dialer" : "listener")}.");
         }
 
-        YamuxStream stream;
+        uint resetCode = 0;
         lock (gate)
         {
             if (streams.ContainsKey(id))
@@ -302,24 +303,33 @@ internal sealed partial class YamuxSession
                 throw Error.Protocol($"The remote peer opened stream {id}, which is already open.");
             }
 
-            if (state != SessionState.Open || inboundCount >= options.MaxInboundStreams)
+            if (state == SessionState.Open && inboundCount < options.MaxInboundStreams)
             {
-                stream = null!;
-            }
-            else
-            {
-                stream = new YamuxStream(this, id, outbound: false, options, time);
-                if (acceptQueue.Writer.TryWrite(stream))
+                // Reserved before the stream exists: its count and the window the peer may fill at
+                // once. Refused, the stream is reset with the resource-limit code (never an
+                // exception on the read loop).
+                StreamScope? scope = null;
+                if (resources is not null && (scope = resources.TryOpenStream(inbound: true, options.InitialStreamWindow, out _)) is null)
                 {
-                    streams.Add(id, stream);
-                    inboundCount++;
-                    return stream;
+                    resetCode = ResourceLimitExceededException.StreamResetCode;
+                }
+                else
+                {
+                    var stream = new YamuxStream(this, id, outbound: false, options, time, scope);
+                    if (acceptQueue.Writer.TryWrite(stream))
+                    {
+                        streams.Add(id, stream);
+                        inboundCount++;
+                        return stream;
+                    }
+
+                    scope?.Dispose();
                 }
             }
         }
 
-        // Closing, at the stream limit, or the accept backlog is full: refuse at once.
-        SendProvoked(YamuxHeader.WindowUpdate(id, 0, YamuxFlags.Rst));
+        // Closing, at a stream or resource limit, or the accept backlog is full: refuse at once.
+        SendProvoked(YamuxHeader.WindowUpdate(id, resetCode, YamuxFlags.Rst));
         return null;
     }
 

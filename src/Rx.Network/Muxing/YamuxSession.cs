@@ -1,6 +1,7 @@
 using System.Reactive.Linq;
 using System.Threading.Channels;
 using Rx.Network.Errors;
+using Rx.Network.Resources;
 using Rx.Network.Transports;
 
 namespace Rx.Network.Muxing;
@@ -43,6 +44,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     private readonly Dictionary<uint, YamuxStream> streams = [];
     private readonly Channel<YamuxStream> acceptQueue;
     private readonly Credit ackBacklog;
+    private readonly ConnectionScope? resources;
 
     /// <summary>Credit added to <see cref="ackBacklog"/> at the first acknowledgement; 0 once added.</summary>
     private int ackBacklogWidening;
@@ -71,15 +73,22 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     /// <param name="isInitiator"><see langword="true"/> on the dialer's side (odd stream ids).</param>
     /// <param name="options">Settings; <see cref="YamuxOptions.Default"/> when null.</param>
     /// <param name="time">The clock for round trips, auto-tuning, keep-alive and close timeouts; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="resources">
+    /// The connection's resource scope: each stream reserves its count and initial receive window
+    /// there when it opens, and each growth of its window; a refused inbound stream is reset with
+    /// <see cref="ResourceLimitExceededException.StreamResetCode"/>, a refused growth leaves the
+    /// window as it is. Null reserves nothing (only the session's own limits apply).
+    /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="channel"/> is null.</exception>
     /// <exception cref="ArgumentException">The options contradict each other.</exception>
-    public YamuxSession(IDuplexChannel channel, bool isInitiator, YamuxOptions? options = null, TimeProvider? time = null)
+    public YamuxSession(IDuplexChannel channel, bool isInitiator, YamuxOptions? options = null, TimeProvider? time = null, ConnectionScope? resources = null)
     {
         ArgumentNullException.ThrowIfNull(channel);
         options ??= YamuxOptions.Default;
         options.Validate();
         this.channel = channel;
         this.options = options;
+        this.resources = resources;
         writerStart = new WriterStart(this);
         this.time = time ?? TimeProvider.System;
         IsInitiator = isInitiator;
@@ -193,6 +202,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     /// order) for one to be acknowledged or closed.
     /// </remarks>
     /// <exception cref="StreamLimitExceededException"><see cref="YamuxOptions.MaxOutboundStreams"/> streams are open, or stream ids are exhausted.</exception>
+    /// <exception cref="ResourceLimitExceededException">A resource scope cannot take another stream or its receive window.</exception>
     /// <exception cref="MuxerClosedException">The session is closing or ended, or the peer sent GoAway.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public async Task<YamuxStream> OpenStreamAsync(CancellationToken cancellationToken = default)
@@ -209,8 +219,23 @@ internal sealed partial class YamuxSession : IAsyncDisposable
         }
 
         var registered = false;
+        StreamScope? scope = null;
         try
         {
+            if (resources is not null)
+            {
+                scope = resources.TryOpenStream(inbound: false, options.InitialStreamWindow, out var refusal);
+                if (scope is null)
+                {
+                    lock (gate)
+                    {
+                        ThrowIfCannotOpenLocked();
+                    }
+
+                    throw (Exception?)refusal ?? CurrentStreamError();
+                }
+            }
+
             await ackBacklog.RequestAsync(1, cancellationToken).ConfigureAwait(false);
             YamuxStream stream;
             lock (gate)
@@ -226,7 +251,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
                     ThrowIfCannotOpenLocked();
                 }
 
-                stream = new YamuxStream(this, nextStreamId, outbound: true, options, time) { HoldsAckSlot = true };
+                stream = new YamuxStream(this, nextStreamId, outbound: true, options, time, scope) { HoldsAckSlot = true };
                 nextStreamId += 2;
                 streams.Add(stream.Id, stream);
                 registered = true;
@@ -241,6 +266,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
         {
             if (!registered)
             {
+                scope?.Dispose();
                 lock (gate)
                 {
                     outboundCount--;

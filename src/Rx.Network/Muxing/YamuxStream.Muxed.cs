@@ -1,3 +1,5 @@
+using Rx.Network.Resources;
+
 namespace Rx.Network.Muxing;
 
 /// <summary>The muxer contract (<see cref="IMuxedStream"/>) and the stream's completion signal.</summary>
@@ -11,6 +13,9 @@ internal sealed partial class YamuxStream : IMuxedStream
     /// <inheritdoc/>
     public Task Completion => completed.Task;
 
+    /// <inheritdoc/>
+    public StreamScope? Resources => resources;
+
     /// <summary>
     /// Called once the session forgot the stream, or the session ended under it: completes
     /// <see cref="Completion"/> — faulted if either direction ended by reset or failure.
@@ -23,6 +28,13 @@ internal sealed partial class YamuxStream : IMuxedStream
             error = readState == HalfState.Reset && readError is not ObjectDisposedException ? readError
                 : writeState == HalfState.Reset ? writeError
                 : null;
+            if (resources is not null && !resourcesCompleted)
+            {
+                // The count and the window go back now; bytes still unread stay reserved until
+                // read or dropped (no more arrive: the session forgot the stream).
+                resourcesCompleted = true;
+                resources.Complete(received.Length);
+            }
         }
 
         if (error is null)

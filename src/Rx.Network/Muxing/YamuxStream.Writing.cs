@@ -188,6 +188,10 @@ internal sealed partial class YamuxStream
 
         wake?.TrySetResult();
         session.Forget(this);
+
+        // Nothing is buffered any more; a stream the session had already forgotten gives back here
+        // what its unread bytes held.
+        resources?.Dispose();
     }
 
     private async ValueTask CloseWriteCoreAsync(bool lockHeld, CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Rx.Network.Encoding;
 using Rx.Network.Errors;
+using Rx.Network.Resources;
 
 namespace Rx.Network.Muxing;
 
@@ -35,6 +36,12 @@ internal sealed partial class YamuxStream : IAsyncDisposable
     private readonly SemaphoreSlim writeLock = new(1, 1);
     private readonly int maxFrameSize;
 
+    // The stream's reservations (count and receive window); null when the session reserves nothing.
+    private readonly StreamScope? resources;
+
+    // Set once the stream ended with unread bytes: reading them gives their memory back. Guarded by gate.
+    private bool resourcesCompleted;
+
     private HalfState readState;
     private HalfState writeState;
     private Exception? readError;
@@ -55,13 +62,14 @@ internal sealed partial class YamuxStream : IAsyncDisposable
     private bool updateQueued;
     private bool acceptHandled;
 
-    internal YamuxStream(YamuxSession session, uint id, bool outbound, YamuxOptions options, TimeProvider time)
+    internal YamuxStream(YamuxSession session, uint id, bool outbound, YamuxOptions options, TimeProvider time, StreamScope? resources = null)
     {
         this.session = session;
         Id = id;
         IsOutbound = outbound;
         maxFrameSize = options.MaxFrameSize;
-        receiveWindow = new ReceiveWindow(options.InitialStreamWindow, options.MaxStreamWindow, time);
+        this.resources = resources;
+        receiveWindow = new ReceiveWindow(options.InitialStreamWindow, options.MaxStreamWindow, time, resources);
     }
 
     private enum HalfState
@@ -137,6 +145,12 @@ internal sealed partial class YamuxStream : IAsyncDisposable
                 {
                     read = received.Read(buffer.Span);
                     receiveWindow.Consume(read);
+                    if (resourcesCompleted)
+                    {
+                        // The stream ended with these bytes unread: their memory goes back as they are read.
+                        resources!.Release(read);
+                    }
+
                     queueUpdate = readState == HalfState.Open && GrantLocked(force: false);
                     signal = Task.CompletedTask;
                 }

@@ -6,6 +6,7 @@ using Rx.Network.Errors;
 using Rx.Network.Identity;
 using Rx.Network.Muxing;
 using Rx.Network.Negotiation;
+using Rx.Network.Resources;
 
 namespace Rx.Network.Swarm;
 
@@ -124,6 +125,13 @@ internal sealed partial class SwarmConnection : IConnection
             throw;
         }
 
+        // Out of the transient scope into the protocol's (with its limits).
+        if (muxed.Resources is { } scope && !scope.TrySetProtocol(protocol, out var refusal))
+        {
+            muxed.Reset(ResourceLimitExceededException.StreamResetCode);
+            throw (Exception?)refusal ?? Error.MuxerClosed("The stream ended while its protocol was negotiated.", remote: false, null);
+        }
+
         var stream = new SwarmStream(muxed, this, protocol);
         if (!Track(stream))
         {
@@ -226,6 +234,19 @@ internal sealed partial class SwarmConnection : IConnection
                 muxed.Reset();
                 return;
             }
+        }
+
+        // Out of the transient scope into the protocol's: over the protocol's limits (e.g. ping's
+        // inbound streams per peer), the stream is reset with the resource-limit code.
+        if (muxed.Resources is { } scope && !scope.TrySetProtocol(protocol, out var refusal))
+        {
+            if (refusal is not null)
+            {
+                host.Logger.InboundNegotiationFailed(refusal, Id, muxed.StreamId);
+            }
+
+            muxed.Reset(ResourceLimitExceededException.StreamResetCode);
+            return;
         }
 
         var stream = new SwarmStream(muxed, this, protocol);

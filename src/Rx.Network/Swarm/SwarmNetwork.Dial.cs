@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Rx.Network.Addressing;
 using Rx.Network.Identity;
+using Rx.Network.Resources;
 
 namespace Rx.Network.Swarm;
 
@@ -113,7 +114,7 @@ internal sealed partial class SwarmNetwork
 
         // A connection refused by one of our own limits (a race past the check above) says nothing
         // about the peer.
-        if (!errors.Any(e => e.Value is ConnectionLimitExceededException))
+        if (!errors.Any(e => e.Value is ConnectionLimitExceededException or ResourceLimitExceededException))
         {
             RecordDialFailure(peer);
         }
@@ -132,8 +133,11 @@ internal sealed partial class SwarmNetwork
             return (address, null, e);
         }
 
+        ConnectionScope? scope = null;
         try
         {
+            // Reserved before touching the network; a refusal is our limit, not the peer's fault.
+            scope = resources.TryOpenOutbound(peer, out var refusal) ?? throw refusal!;
             using var deadline = new CancellationTokenSource(options.Dial.AddressTimeout, options.TimeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
             var transport = transports.First(t => t.CanDial(address));
@@ -142,7 +146,10 @@ internal sealed partial class SwarmNetwork
             UpgradedConnection upgraded;
             try
             {
-                upgraded = await upgrader.UpgradeOutboundAsync(raw, peer, linked.Token).ConfigureAwait(false);
+                // From here the scope is the upgrader's: disposed by it on failure, else when the session ends.
+                var owned = scope;
+                scope = null;
+                upgraded = await upgrader.UpgradeOutboundAsync(raw, peer, owned, linked.Token).ConfigureAwait(false);
             }
             catch
             {
@@ -162,6 +169,7 @@ internal sealed partial class SwarmNetwork
         }
         catch (Exception e)
         {
+            scope?.Dispose();
             logger.DialAddressFailed(e, peer, address);
             return (address, null, e);
         }

@@ -68,6 +68,7 @@ internal sealed partial class SwarmNetwork
 
             Router.Complete();
             events.Complete();
+            resources.Dispose();
             CloseStatuses();
             if (ownsPeerstore && Peerstore is IDisposable disposable)
             {

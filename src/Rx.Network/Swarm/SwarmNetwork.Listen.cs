@@ -4,6 +4,7 @@ using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Rx.Network.Addressing;
+using Rx.Network.Resources;
 using Rx.Network.Transports;
 
 namespace Rx.Network.Swarm;
@@ -131,6 +132,19 @@ internal sealed partial class SwarmNetwork
                     refusal = new ConnectionLimitExceededException(nameof(ConnectionLimits.MaxInbound), options.Limits.MaxInbound);
                 }
 
+                // The resource manager last: pending connections per address (one host cannot take
+                // the pending slots others need) and node-wide.
+                ConnectionScope? scope = null;
+                if (refusal is null)
+                {
+                    scope = resources.TryOpenInbound(IpOf(raw.RemoteAddress), out var exceeded);
+                    if (scope is null)
+                    {
+                        Interlocked.Decrement(ref pendingInbound);
+                        refusal = ResourceRefusalOf(exceeded!);
+                    }
+                }
+
                 if (refusal is not null)
                 {
                     RefuseInbound(raw.RemoteAddress, refusal);
@@ -139,7 +153,7 @@ internal sealed partial class SwarmNetwork
                     continue;
                 }
 
-                _ = UpgradeInboundAsync(raw);
+                _ = UpgradeInboundAsync(raw, scope!);
             }
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
@@ -175,6 +189,13 @@ internal sealed partial class SwarmNetwork
         return new ConnectionLimitExceededException(nameof(ConnectionLimits.InboundPerIpPerSecond), options.Limits.InboundPerIpPerSecond);
     }
 
+    private static System.Net.IPAddress? IpOf(Multiaddr remote) =>
+        remote.TryGetEndPoint(out var endPoint) && endPoint is IPEndPoint ip ? ip.Address : null;
+
+    /// <summary>A resource manager's refusal of an inbound connection, as the <see cref="InboundRefused"/> event carries it.</summary>
+    private static ConnectionLimitExceededException ResourceRefusalOf(ResourceLimitExceededException exceeded) =>
+        new($"Resources:{exceeded.Scope}:{exceeded.Resource}", (int)Math.Min(exceeded.Limit, int.MaxValue), exceeded);
+
     /// <summary>Counts and reports an inbound connection refused by a limit.</summary>
     private void RefuseInbound(Multiaddr remote, ConnectionLimitExceededException reason)
     {
@@ -182,14 +203,20 @@ internal sealed partial class SwarmNetwork
         events.Publish(new InboundRefused(Now, remote, reason));
     }
 
-    private async Task UpgradeInboundAsync(IRawConnection raw)
+    private async Task UpgradeInboundAsync(IRawConnection raw, ConnectionScope scope)
     {
         long started = Stopwatch.GetTimestamp();
         try
         {
-            var upgraded = await upgrader.UpgradeInboundAsync(raw, shutdown.Token).ConfigureAwait(false);
+            var upgraded = await upgrader.UpgradeInboundAsync(raw, scope, shutdown.Token).ConfigureAwait(false);
             Metrics.Handshake(Stopwatch.GetElapsedTime(started), Direction.Inbound, succeeded: true);
             AddConnection(upgraded);
+        }
+        catch (ResourceLimitExceededException e) when (!shutdown.IsCancellationRequested)
+        {
+            // The proven peer's scopes (or the address's established connections) are full.
+            logger.InboundUpgradeFailed(e, raw.RemoteAddress);
+            RefuseInbound(raw.RemoteAddress, ResourceRefusalOf(e));
         }
         catch (ConnectionLimitExceededException e) when (!shutdown.IsCancellationRequested)
         {
@@ -205,6 +232,7 @@ internal sealed partial class SwarmNetwork
         }
         finally
         {
+            // The scope is the upgrader's now: disposed by it on failure, else when the session ends.
             Interlocked.Decrement(ref pendingInbound);
         }
     }

@@ -5,6 +5,7 @@ using Rx.Network.Identity;
 using Rx.Network.Negotiation;
 using Rx.Network.Peerstore;
 using Rx.Network.Reactive;
+using Rx.Network.Resources;
 using Rx.Network.Transports;
 
 namespace Rx.Network.Swarm;
@@ -27,6 +28,7 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost, ILocalHo
     private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool ownsPeerstore;
     private readonly InboundRateLimiter rateLimiter;
+    private readonly ResourceManager resources;
     private long connectionCounter;
 
     public SwarmNetwork(PrivateKey identity, IReadOnlyList<ITransport> transports, Upgrader upgrader, IPeerstore? peerstore, NetworkOptions options)
@@ -44,6 +46,7 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost, ILocalHo
         NewConnections = events.OfType<Connected>().Select(e => e.Connection);
         FollowLatency();
         rateLimiter = new InboundRateLimiter(options.TimeProvider, options.Limits.InboundPerIpPerSecond, options.Limits.InboundPerIpBurst);
+        resources = new ResourceManager(options.Resources, options.TimeProvider) { Refused = OnResourceRefused };
     }
 
     /// <inheritdoc/>
@@ -63,6 +66,9 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost, ILocalHo
 
     /// <inheritdoc/>
     public Task Completion => completion.Task;
+
+    /// <inheritdoc/>
+    public IResourceManager Resources => resources;
 
     /// <summary>Our identity key (for services that sign, like identify's signed records).</summary>
     public PrivateKey Identity => identity;
@@ -93,6 +99,15 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost, ILocalHo
     }
 
     private DateTimeOffset Now => options.TimeProvider.GetUtcNow();
+
+    /// <summary>A (coalesced) refusal of the resource manager becomes an event.</summary>
+    private void OnResourceRefused(ResourceRefusal refusal)
+    {
+        var error = refusal.Error;
+        events.Publish(new ResourceLimitReached(
+            Now, error.Scope ?? string.Empty, error.Kind, error.Resource, error.Requested, error.Limit,
+            refusal.Peer, refusal.Address, refusal.Protocol, refusal.Count));
+    }
 
     private string NextConnectionId() => $"c{Interlocked.Increment(ref connectionCounter)}";
 

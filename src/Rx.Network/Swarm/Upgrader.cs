@@ -1,6 +1,7 @@
 using Rx.Network.Identity;
 using Rx.Network.Muxing;
 using Rx.Network.Negotiation;
+using Rx.Network.Resources;
 using Rx.Network.Security;
 using Rx.Network.Transports;
 
@@ -39,19 +40,27 @@ internal sealed class Upgrader
     }
 
     /// <summary>Upgrades a connection we dialed.</summary>
+    /// <param name="raw">The connection.</param>
+    /// <param name="expectedRemote">The peer dialed.</param>
+    /// <param name="resources">The connection's resource scope (given to the muxer, disposed when the session ends or the upgrade fails); null reserves nothing.</param>
+    /// <param name="cancellationToken">Cancels the upgrade.</param>
     /// <exception cref="HandshakeException">Negotiation or the handshake failed or timed out.</exception>
     /// <exception cref="PeerIdMismatchException">The remote is not <paramref name="expectedRemote"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
-    public Task<UpgradedConnection> UpgradeOutboundAsync(IRawConnection raw, PeerId? expectedRemote, CancellationToken cancellationToken) =>
-        UpgradeAsync(raw, isInitiator: true, expectedRemote, cancellationToken);
+    public Task<UpgradedConnection> UpgradeOutboundAsync(IRawConnection raw, PeerId? expectedRemote, ConnectionScope? resources, CancellationToken cancellationToken) =>
+        UpgradeAsync(raw, isInitiator: true, expectedRemote, resources, cancellationToken);
 
     /// <summary>Upgrades a connection we accepted.</summary>
+    /// <param name="raw">The connection.</param>
+    /// <param name="resources">The connection's resource scope, pending: moved to the proven peer after the security handshake; null reserves nothing.</param>
+    /// <param name="cancellationToken">Cancels the upgrade.</param>
     /// <exception cref="HandshakeException">Negotiation or the handshake failed or timed out.</exception>
+    /// <exception cref="ResourceLimitExceededException">The proven peer's scopes cannot take another connection (the connection was closed).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
-    public Task<UpgradedConnection> UpgradeInboundAsync(IRawConnection raw, CancellationToken cancellationToken) =>
-        UpgradeAsync(raw, isInitiator: false, null, cancellationToken);
+    public Task<UpgradedConnection> UpgradeInboundAsync(IRawConnection raw, ConnectionScope? resources, CancellationToken cancellationToken) =>
+        UpgradeAsync(raw, isInitiator: false, null, resources, cancellationToken);
 
-    private async Task<UpgradedConnection> UpgradeAsync(IRawConnection raw, bool isInitiator, PeerId? expectedRemote, CancellationToken cancellationToken)
+    private async Task<UpgradedConnection> UpgradeAsync(IRawConnection raw, bool isInitiator, PeerId? expectedRemote, ConnectionScope? resources, CancellationToken cancellationToken)
     {
         using var deadline = new CancellationTokenSource(options.Timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
@@ -68,6 +77,13 @@ internal sealed class Upgrader
                 ? await securityProtocol.SecureOutboundAsync(rawForSecurity, expectedRemote, muxerIds, token).ConfigureAwait(false)
                 : await securityProtocol.SecureInboundAsync(rawForSecurity, muxerIds, token).ConfigureAwait(false);
 
+            // The peer is proven: an inbound connection leaves the pending scopes for the peer's,
+            // before the muxer exists (so every stream counts in the peer's scope).
+            if (resources is { IsPending: true } && !resources.TrySetPeer(channel.RemotePeer, out var refusal))
+            {
+                throw refusal!;
+            }
+
             IDuplexChannel muxerChannel = channel;
             string? muxerId = channel.EarlyMuxer;
             if (muxerId is null)
@@ -81,12 +97,25 @@ internal sealed class Upgrader
 
             var factory = muxers.FirstOrDefault(m => m.Protocol == muxerId)
                 ?? throw new HandshakeException($"The remote agreed on muxer '{muxerId}', which we did not offer.");
-            var session = factory.Create(muxerChannel, isInitiator);
+            var session = factory.Create(muxerChannel, isInitiator, resources);
+            if (resources is not null)
+            {
+                // Whatever ends the session (close, error, a limit after the upgrade), the
+                // connection's own count goes back with it; its streams release their own.
+                _ = session.Completion.ContinueWith(
+                    static (_, scope) => ((ConnectionScope)scope!).Dispose(),
+                    resources,
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+            }
+
             return new UpgradedConnection(raw, channel, session, isInitiator);
         }
         catch (Exception e)
         {
             var failure = Classify(e, deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested);
+            resources?.Dispose();
             channel?.Abort(failure);
             raw.Abort();
             await raw.DisposeAsync().ConfigureAwait(false);
@@ -106,6 +135,7 @@ internal sealed class Upgrader
             new TimeoutException("The upgrade deadline passed.", e)),
         OperationCanceledException => e,
         HandshakeException => e,
+        ResourceLimitExceededException => e,
         NegotiationException ne => new HandshakeException($"Connection upgrade negotiation failed: {ne.Message}", ne),
         FormatException or IOException => new HandshakeException($"The connection upgrade failed: {e.Message}", e),
         _ => e,
