@@ -32,6 +32,7 @@ internal static class ListenCommand
 
             var addrs = new JsonArray(network.ListenAddresses.Select(a => (JsonNode)a.WithPeerId(network.LocalPeer).ToString()).ToArray());
             JsonLines.Out(new JsonObject { ["peerId"] = network.LocalPeer.ToString(), ["addrs"] = addrs });
+            using var limits = LimitEvents.Print(network);
 
             // Run until SIGINT/SIGTERM (System.CommandLine cancels the token) or until standard
             // input ends, so a parent process that dies never leaves this node behind; meanwhile
