@@ -13,7 +13,8 @@ namespace Rx.Network.PerfTool;
 /// <remarks>
 /// Options: <c>--attacks window-fill,slowloris,churn,identify</c> (all by default), <c>--k 1,4,16</c>,
 /// <c>--attacker 127.0.0.2</c>, <c>--rss-cap-mib 1536</c> (a window fill stops once the listener's RSS
-/// passes idle plus this, so that js-libp2p's unbounded growth cannot take the machine down).
+/// passes idle plus this, so that js-libp2p's unbounded growth cannot take the machine down),
+/// <c>--listener-log yes</c> (the last lines of each listener's stderr, on ours).
 /// </remarks>
 internal static class AttackProbe
 {
@@ -32,6 +33,7 @@ internal static class AttackProbe
         var ks = options.Text("k", "1,4,16").Split(',').Select(int.Parse).ToArray();
         var attacker = IPAddress.Parse(options.Text("attacker", "127.0.0.2"));
         long cap = options.Long("rss-cap-mib", 1536) * MiB;
+        logListener = options.Text("listener-log", "no") == "yes";
         using var run = new CancellationTokenSource(TimeSpan.FromMinutes(30));
         Func<Task<ListenerProcess>> start = rxnet is not null ? () => ListenerProcess.StartRxnetAsync(rxnet) : () => ListenerProcess.StartJsAsync(js!);
 
@@ -108,20 +110,14 @@ internal static class AttackProbe
                 case "identify":
                 {
                     await using var listener = await start();
-                    foreach (var content in Enum.GetValues<IdentifyFlood.Content>())
+                    var cpu = await IdentifyFlood.CompareAsync(listener, attacker, warmUp: 4, rounds: 5, connections: 8, run.Token);
+                    foreach (var (content, perConnection) in cpu)
                     {
-                        await IdentifyFlood.MeasureAsync(listener, attacker, content, 2, run.Token); // warm-up
-                    }
-
-                    foreach (var content in Enum.GetValues<IdentifyFlood.Content>())
-                    {
-                        var (cpu, connections, pushes) = await IdentifyFlood.MeasureAsync(listener, attacker, content, 16, run.Token);
                         Emit(listener, attack, new JsonObject
                         {
                             ["content"] = content.ToString().ToLowerInvariant(),
-                            ["connections"] = connections,
-                            ["pushesRead"] = pushes,
-                            ["cpuMsPerConnection"] = Round(cpu.TotalMilliseconds),
+                            ["cpuMsPerConnection"] = Round(perConnection.TotalMilliseconds),
+                            ["cpuMsAboveHonest"] = Round((perConnection - cpu[IdentifyFlood.Content.Honest]).TotalMilliseconds),
                         });
                     }
 
@@ -138,8 +134,15 @@ internal static class AttackProbe
 
     private static double? Round(double value) => double.IsNaN(value) ? null : Math.Round(value, 2);
 
+    private static bool logListener;
+
     private static void Emit(ListenerProcess listener, string attack, JsonObject figures)
     {
+        if (logListener)
+        {
+            Console.Error.WriteLine(listener.StandardError);
+        }
+
         var line = new JsonObject { ["impl"] = listener.Implementation, ["measure"] = "attack", ["attack"] = attack };
         foreach (var (key, value) in figures.ToList())
         {

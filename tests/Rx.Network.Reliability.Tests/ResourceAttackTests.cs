@@ -78,25 +78,20 @@ public sealed class ResourceAttackTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task IdentifyWithThousandsOfProtocolsOrAddresses_AtMost100MsOfListenerCpuPerConnection()
+    public async Task IdentifyWithThousandsOfProtocolsOrAddresses_CostsLittleMoreListenerCpuThanAnHonestOne()
     {
         using var test = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         await using var listener = await ListenerProcess.StartRxnetAsync(RxnetDll);
 
-        // Warm the listener up (JIT) with the same exchanges, unmeasured.
-        foreach (var content in Enum.GetValues<IdentifyFlood.Content>())
-        {
-            await IdentifyFlood.MeasureAsync(listener, Attacker, content, 2, test.Token);
-        }
+        var cpu = await IdentifyFlood.CompareAsync(listener, Attacker, warmUp: 4, rounds: 3, connections: 6, test.Token);
 
-        var honest = await IdentifyFlood.MeasureAsync(listener, Attacker, IdentifyFlood.Content.Honest, 8, test.Token);
-        var protocols = await IdentifyFlood.MeasureAsync(listener, Attacker, IdentifyFlood.Content.Protocols, 8, test.Token);
-        var addresses = await IdentifyFlood.MeasureAsync(listener, Attacker, IdentifyFlood.Content.Addresses, 8, test.Token);
+        var honest = cpu[IdentifyFlood.Content.Honest];
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"listener CPU per connection (handshake, identify answer, one push; median of 3 rounds of 6): honest {honest.TotalMilliseconds:F1} ms, 11,500 protocols {cpu[IdentifyFlood.Content.Protocols].TotalMilliseconds:F1} ms, 5,000 addresses {cpu[IdentifyFlood.Content.Addresses].TotalMilliseconds:F1} ms"));
 
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"listener CPU per connection (handshake, identify answer, one push): honest {honest.CpuPerConnection.TotalMilliseconds:F1} ms, 11,500 protocols {protocols.CpuPerConnection.TotalMilliseconds:F1} ms, 5,000 addresses {addresses.CpuPerConnection.TotalMilliseconds:F1} ms"));
-        Assert.Equal((8, 8), (protocols.Connections, protocols.PushesRead));
-        Assert.Equal((8, 8), (addresses.Connections, addresses.PushesRead));
-        Assert.InRange(protocols.CpuPerConnection, TimeSpan.Zero, TimeSpan.FromMilliseconds(100));
-        Assert.InRange(addresses.CpuPerConnection, TimeSpan.Zero, TimeSpan.FromMilliseconds(100));
+        // Issue #14 measured 190-415 ms per connection for these before the bounds, 6-35 ms for an
+        // honest identify. CPU time inflates on a loaded machine, the honest baseline with it, so
+        // the assertion is on what the attack adds to it in the same run, interleaved.
+        Assert.InRange(cpu[IdentifyFlood.Content.Protocols] - honest, TimeSpan.MinValue, TimeSpan.FromMilliseconds(50));
+        Assert.InRange(cpu[IdentifyFlood.Content.Addresses] - honest, TimeSpan.MinValue, TimeSpan.FromMilliseconds(50));
     }
 }

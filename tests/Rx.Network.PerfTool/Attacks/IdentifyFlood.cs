@@ -101,6 +101,37 @@ internal static class IdentifyFlood
         return ((after - before) / Math.Max(upgraded, 1), upgraded, pushesRead);
     }
 
+    /// <summary>
+    /// The listener's CPU per connection for each kind of content, robust to a loaded machine:
+    /// <paramref name="warmUp"/> unmeasured connections of each kind first (the JIT), then
+    /// <paramref name="rounds"/> rounds taking the kinds in turn, <paramref name="connections"/> each;
+    /// the median round per kind (rounds in which the listener refused every connection left out).
+    /// The honest figure is the baseline the attack adds to.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<Content, TimeSpan>> CompareAsync(ListenerProcess listener, IPAddress source, int warmUp, int rounds, int connections, CancellationToken cancellationToken)
+    {
+        var kinds = Enum.GetValues<Content>();
+        foreach (var content in kinds)
+        {
+            await MeasureAsync(listener, source, content, warmUp, cancellationToken).ConfigureAwait(false);
+        }
+
+        var samples = kinds.ToDictionary(k => k, _ => new List<TimeSpan>());
+        for (int round = 0; round < rounds; round++)
+        {
+            foreach (var content in kinds)
+            {
+                var (cpu, upgraded, _) = await MeasureAsync(listener, source, content, connections, cancellationToken).ConfigureAwait(false);
+                if (upgraded > 0)
+                {
+                    samples[content].Add(cpu);
+                }
+            }
+        }
+
+        return samples.Where(pair => pair.Value.Count > 0).ToDictionary(pair => pair.Key, pair => pair.Value.Order().ElementAt(pair.Value.Count / 2));
+    }
+
     /// <summary>Pushes, and waits until the listener closed the push stream (it read it) or reset it.</summary>
     private static async Task<bool> PushAsync(AttackConnection connection, byte[] payload, CancellationToken cancellationToken)
     {

@@ -63,6 +63,9 @@ internal sealed class ListenerProcess : IAsyncDisposable
 
     public IPEndPoint EndPoint => (IPEndPoint)Address.ToEndPoint();
 
+    /// <summary>Whether it answers <see cref="ManagedHeapAsync"/> (rxnet since issue #14).</summary>
+    public bool ReportsHeap { get; private set; }
+
     /// <summary>How many <c>{"event":"limit",…}</c> lines it printed so far (rxnet).</summary>
     public int LimitEventCount => Volatile.Read(ref limitEventCount);
 
@@ -199,6 +202,19 @@ internal sealed class ListenerProcess : IAsyncDisposable
             var line = await child.listening.Task.WaitAsync(TimeSpan.FromSeconds(60)).ConfigureAwait(false);
             child.Peer = PeerId.Parse(line.GetProperty("peerId").GetString()!);
             child.Address = Multiaddr.Parse(line.GetProperty("addrs")[0].GetString()!).WithoutPeerId();
+            if (implementation == "rxnet")
+            {
+                // Builds from before the `stats` command (issue #14) do not answer: measured like js-libp2p then.
+                try
+                {
+                    await child.ManagedHeapAsync(collect: false, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+                    child.ReportsHeap = true;
+                }
+                catch (TimeoutException)
+                {
+                }
+            }
+
             return child;
         }
         catch (TimeoutException)

@@ -8,10 +8,10 @@ namespace Rx.Network.PerfTool.Attacks;
 /// <param name="Fill">What the attackers achieved; null when the RSS cap stopped them first.</param>
 /// <param name="IdleRss">RSS before the attack (after one honest round).</param>
 /// <param name="PeakRss">VmHWM after the attack.</param>
-/// <param name="IdleHeap">Managed heap before, after a full collection (rxnet; 0 otherwise).</param>
-/// <param name="HeapAfter">The same once recovered or at the deadline (rxnet; 0 otherwise).</param>
+/// <param name="IdleHeap">Managed heap before, after a full collection (when the listener reports it; 0 otherwise).</param>
+/// <param name="HeapAfter">The same once recovered or at the deadline (when reported; 0 otherwise).</param>
 /// <param name="RssAfter">RSS once recovered or at the deadline.</param>
-/// <param name="Recovered">The heap (rxnet) or RSS (others) came back within the allowance of idle before the deadline.</param>
+/// <param name="Recovered">The heap (when reported) or else the RSS came back within the allowance of idle before the deadline.</param>
 /// <param name="RecoverySeconds">How long that took (the deadline when it did not).</param>
 /// <param name="Rounds">The honest rounds made during the attack.</param>
 /// <param name="LimitEvents">Limit events the listener printed (rxnet).</param>
@@ -60,7 +60,7 @@ internal static class WindowFillRun
     /// <param name="cancellationToken">Cancels the run.</param>
     public static async Task<WindowFillReport> RunAsync(ListenerProcess listener, IPAddress attacker, int k, long rssCap, long allowance, TimeSpan deadline, CancellationToken cancellationToken)
     {
-        bool rxnet = listener.Implementation == "rxnet";
+        bool rxnet = listener.ReportsHeap;
         var honest = await HonestPeer.StartAsync(listener.Peer, listener.Address).ConfigureAwait(false);
         await using (honest.ConfigureAwait(false))
         {
