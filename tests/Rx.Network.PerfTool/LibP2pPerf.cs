@@ -20,7 +20,14 @@ internal static class LibP2pPerf
     // A benchmark server takes hundreds of dials a second from 127.0.0.1: no per-source rate limit.
     private static readonly ConnectionLimits PerfLimits = new() { MaxInbound = 4096, MaxOutbound = 4096, MaxPendingInbound = 1024, InboundPerIpPerSecond = 0 };
 
-    public static NetworkBuilder Builder() => new NetworkBuilder().WithoutIdentify().WithLimits(PerfLimits);
+    // The same for the resource manager's per-address connection counts (every dial comes from
+    // 127.0.0.1); its memory budgets stay at their defaults, so the figures include their cost.
+    public static NetworkBuilder Builder() => new NetworkBuilder().WithoutIdentify().WithLimits(PerfLimits)
+        .WithResourceLimits(l => l with
+        {
+            Ip4Address = l.Ip4Address with { InboundConnections = 4096, PendingConnections = 1024 },
+            Transient = l.Transient with { PendingConnections = 1024 },
+        });
 
     public static async Task<int> ServeAsync(Options options)
     {

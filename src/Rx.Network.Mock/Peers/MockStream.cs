@@ -17,7 +17,7 @@ namespace Rx.Network.Mock.Peers;
 /// Every waiter completes through the mock network's continuation options, so in virtual time an
 /// awaiting reader resumes inline, at the instant its bytes arrive.
 /// </remarks>
-internal sealed partial class MockStream : IStream, IMuxedStream
+internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScoped
 {
     private readonly MockConnection connection;
     private readonly Lock gate = new();
@@ -37,6 +37,10 @@ internal sealed partial class MockStream : IStream, IMuxedStream
 
     /// <summary>The stream's reservations in its peer's resource manager, released when it ends.</summary>
     public StreamScope? Resources { get; init; }
+
+    /// <summary>Resets the stream; the mock carries no reset codes on the link.</summary>
+    /// <param name="code">Ignored.</param>
+    public void Reset(uint code) => Reset();
 
     public MockStream(MockConnection connection, uint id, string protocol, Direction direction)
     {

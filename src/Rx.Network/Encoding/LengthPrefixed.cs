@@ -102,7 +102,20 @@ public static class LengthPrefixed
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxSize"/> is negative.</exception>
     /// <exception cref="ProtocolViolationException">The prefix is malformed or the stream ended inside the message.</exception>
     /// <exception cref="MessageTooLargeException">The declared length is above <paramref name="maxSize"/>.</exception>
-    public static async ValueTask<byte[]?> ReadAsync(Stream stream, int maxSize = MessageSizeMax, CancellationToken cancellationToken = default)
+    public static ValueTask<byte[]?> ReadAsync(Stream stream, int maxSize = MessageSizeMax, CancellationToken cancellationToken = default) =>
+        ReadAsync(stream, maxSize, admit: null, cancellationToken);
+
+    /// <summary>Reads one message from <paramref name="stream"/>, letting <paramref name="admit"/> see its declared length before the payload is allocated.</summary>
+    /// <param name="stream">The stream.</param>
+    /// <param name="maxSize">The largest payload accepted.</param>
+    /// <param name="admit">Called with the declared length (within <paramref name="maxSize"/>) before allocating; it may throw to refuse (e.g. a memory reservation).</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The payload, or <see langword="null"/> when the stream ended cleanly before the message began.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxSize"/> is negative.</exception>
+    /// <exception cref="ProtocolViolationException">The prefix is malformed or the stream ended inside the message.</exception>
+    /// <exception cref="MessageTooLargeException">The declared length is above <paramref name="maxSize"/>.</exception>
+    public static async ValueTask<byte[]?> ReadAsync(Stream stream, int maxSize, Action<int>? admit, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentOutOfRangeException.ThrowIfNegative(maxSize);
@@ -117,6 +130,7 @@ public static class LengthPrefixed
             throw Error.TooLarge((long)length.Value, maxSize);
         }
 
+        admit?.Invoke((int)length.Value);
         var payload = new byte[(int)length.Value];
         try
         {

@@ -119,11 +119,14 @@ internal sealed partial class YamuxSession
             {
                 var count = (int)Math.Min(bytes.Length, payloadRemaining);
                 payloadRemaining -= count;
-                if (payloadRemaining == 0 && count == bytes.Length && count >= AdoptThreshold && payloadStream is { } stream)
+                if (payloadRemaining == 0 && count == bytes.Length && count >= AdoptThreshold
+                    && count >= chunk.Array.Length / 4 * 3 && payloadStream is { } stream)
                 {
                     // The rest of the chunk is this frame's whole payload (the usual case for bulk
                     // data: one Noise message carries one yamux frame): hand the chunk over rather
-                    // than copy it.
+                    // than copy it. Only when the payload fills most of the chunk's array: the
+                    // window (what the resource manager reserved) counts payload bytes, so a peer
+                    // sending 16 KiB frames in 64 KiB arrays must not pin four times the window.
                     chunkAdopted = stream.OnPayloadChunk(chunk, chunk.Length - count);
                 }
                 else

@@ -197,6 +197,7 @@ internal sealed partial class YamuxStream : IAsyncDisposable
         var error = Error.StreamReset(remote: false, code);
         if (!ResetCore(error))
         {
+            DropUnreadAfterEnd();
             return;
         }
 
@@ -404,6 +405,25 @@ internal sealed partial class YamuxStream : IAsyncDisposable
 
         updateQueued = true;
         return true;
+    }
+
+    /// <summary>
+    /// A stream that already finished is reset (its owner is done with it): bytes it still holds
+    /// unread are dropped, and their memory given back to the resource manager.
+    /// </summary>
+    private void DropUnreadAfterEnd()
+    {
+        lock (gate)
+        {
+            if (!resourcesCompleted || received.Length == 0)
+            {
+                return;
+            }
+
+            receiveWindow.Consume(received.Clear());
+        }
+
+        resources!.Dispose();
     }
 
     private bool ResetCore(StreamResetException error)

@@ -1,5 +1,6 @@
 using Rx.Network.Encoding;
 using Rx.Network.Reactive;
+using Rx.Network.Resources;
 
 namespace Rx.Network.Protocols;
 
@@ -46,7 +47,11 @@ public sealed partial class RequestReplyService
         {
             await slots.WaitAsync(deadline.Token).ConfigureAwait(false);
             slotHeld = true;
-            var request = await LengthPrefixed.ReadAsync(stream.AsStream(), Options.MaxRequestSize, deadline.Token).ConfigureAwait(false)
+            // The request's buffer is reserved in the stream's scopes before it is allocated (and
+            // given back when the stream ends): a peer's declared 4 MiB costs the node's budget,
+            // not memory beyond it. Refused, the stream is reset with the resource-limit code.
+            var scope = (stream as IResourceScoped)?.Resources;
+            var request = await LengthPrefixed.ReadAsync(stream.AsStream(), Options.MaxRequestSize, scope is null ? null : length => ReserveRequest(scope, length), deadline.Token).ConfigureAwait(false)
                 ?? throw new ProtocolViolationException("The stream ended before the request began.");
 
             Func<RequestContext, CancellationToken, Task<ReadOnlyMemory<byte>>>? current;
@@ -121,6 +126,11 @@ public sealed partial class RequestReplyService
                 throw new TimeoutException($"The {Protocol} request from {stream.Connection.RemotePeer} was not answered within {Options.RequestTimeout}; the stream was reset.", e);
             }
         }
+        catch (ResourceLimitExceededException) when (stream is IResourceScoped scoped)
+        {
+            scoped.Reset(ResourceLimitExceededException.StreamResetCode);
+            throw;
+        }
         catch
         {
             stream.Reset();
@@ -134,6 +144,14 @@ public sealed partial class RequestReplyService
             }
 
             Interlocked.Decrement(ref admitted);
+        }
+    }
+
+    private static void ReserveRequest(StreamScope scope, int length)
+    {
+        if (!scope.TryReserveMemory(length, out var refusal))
+        {
+            throw refusal ?? new ResourceLimitExceededException("The stream ended before its request could be reserved.");
         }
     }
 

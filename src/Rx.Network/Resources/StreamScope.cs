@@ -56,14 +56,22 @@ internal sealed class StreamScope : IDisposable
     /// Reserves <paramref name="amount"/> more bytes (a window about to grow). A refusal is reported
     /// and returns false: the window stays as it is.
     /// </summary>
-    public bool TryReserveMemory(long amount)
+    public bool TryReserveMemory(long amount) => TryReserveMemory(amount, out _);
+
+    /// <summary>As <see cref="TryReserveMemory(long)"/>, with the refusal (null when the stream had ended).</summary>
+    public bool TryReserveMemory(long amount, out ResourceLimitExceededException? error)
     {
-        ResourceLimitExceededException? error = null;
+        error = null;
         lock (gate)
         {
             if (disposed || !counted)
             {
                 return false;
+            }
+
+            if (amount <= 0)
+            {
+                return true;
             }
 
             if (ResourceScope.TryReserve(chain, Resource.Memory, amount, out var refusedBy))

@@ -9,7 +9,7 @@ namespace Rx.Network.Swarm;
 internal sealed class NetworkMetrics
 {
     /// <summary>The meter's name.</summary>
-    public const string MeterName = "Rx.Network";
+    public const string MeterName = Resources.ResourceMetrics.MeterName;
 
     private readonly UpDownCounter<long> openConnections;
     private readonly Counter<long> connectionsOpened;
@@ -36,7 +36,8 @@ internal sealed class NetworkMetrics
     }
 
     /// <summary>The process-wide instruments on the <c>Rx.Network</c> meter.</summary>
-    public static NetworkMetrics Shared { get; } = new(new Meter(MeterName, "1.0"));
+    /// <remarks>The meter is the resource manager's (<see cref="Resources.ResourceMetrics.SharedMeter"/>): one meter for the library.</remarks>
+    public static NetworkMetrics Shared { get; } = new(Resources.ResourceMetrics.SharedMeter);
 
     public void ConnectionOpened(Direction direction)
     {

@@ -1,11 +1,12 @@
 using System.Reactive.Linq;
 using System.Runtime.CompilerServices;
 using Rx.Network.Muxing;
+using Rx.Network.Resources;
 
 namespace Rx.Network.Swarm;
 
 /// <summary>The <see cref="IStream"/> of a swarm connection: a muxed stream with its negotiated protocol.</summary>
-internal sealed class SwarmStream : IStream
+internal sealed class SwarmStream : IStream, IResourceScoped
 {
     private readonly IMuxedStream inner;
     private readonly SwarmConnection connection;
@@ -38,6 +39,12 @@ internal sealed class SwarmStream : IStream
     public IObservable<ReadOnlyMemory<byte>> Incoming { get; }
 
     internal IMuxedStream Inner => inner;
+
+    /// <inheritdoc/>
+    public StreamScope? Resources => inner.Resources;
+
+    /// <inheritdoc/>
+    public void Reset(uint code) => inner.Reset(code);
 
     /// <inheritdoc/>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

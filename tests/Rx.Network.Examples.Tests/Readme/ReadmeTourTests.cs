@@ -44,6 +44,18 @@ public sealed class ReadmeTourTests
     }
 
     [Fact]
+    public async Task ResourceLimits_Snippet_CompilesAndRuns()
+    {
+        var snippet = Assert.Single(CSharpBlocks("Resource limits: a node-wide budget"));
+        await using var runner = new SnippetRunner();
+
+        await RunAsync(runner, snippet, "resource limits snippet");
+
+        Assert.True(runner.Variable<INetwork>("node").Completion.IsCompleted);
+        Assert.Equal(256L << 20, runner.Variable<INetwork>("node").Resources.Limits.System.Memory);
+    }
+
+    [Fact]
     public async Task MockNetwork_Snippet_CompilesAndRunsInVirtualTime()
     {
         var snippet = Assert.Single(CSharpBlocks("The mock network and virtual-time testing"));

@@ -59,14 +59,14 @@ internal sealed class ResourceProbe
         while (true)
         {
             descriptors = CountDescriptors();
-            if (network.Connections.Count == 0 && descriptors <= Descriptors + DescriptorSlack)
+            if (network.Connections.Count == 0 && descriptors <= Descriptors + DescriptorSlack && network.Resources.SystemUsage.IsZero)
             {
                 break;
             }
 
             if (deadline.Elapsed > limit)
             {
-                Assert.Fail($"Not back to baseline after {limit}: {network.Connections.Count} connections, {descriptors} descriptors (baseline {Descriptors}).");
+                Assert.Fail($"Not back to baseline after {limit}: {network.Connections.Count} connections, {descriptors} descriptors (baseline {Descriptors}), resources in use {network.Resources.SystemUsage}.");
             }
 
             await poll.WaitForNextTickAsync();
