@@ -37,17 +37,12 @@ internal static class ListenCommand
 
             var addrs = new JsonArray(network.ListenAddresses.Select(a => (JsonNode)a.WithPeerId(network.LocalPeer).ToString()).ToArray());
             JsonLines.Out(new JsonObject { ["peerId"] = network.LocalPeer.ToString(), ["addrs"] = addrs });
+            using var limits = LimitEvents.Print(network);
 
             // Run until SIGINT/SIGTERM (System.CommandLine cancels the token) or until standard
-            // input ends, so a parent process that dies never leaves this node behind.
-            var stdinClosed = Task.Run(
-                () =>
-                {
-                    while (Console.In.Read() != -1)
-                    {
-                    }
-                },
-                CancellationToken.None);
+            // input ends, so a parent process that dies never leaves this node behind; meanwhile
+            // stdin takes the `stats` and `gc` commands.
+            var stdinClosed = Task.Run(ListenConsole.Run, CancellationToken.None);
             await Task.WhenAny(stdinClosed, Task.Delay(Timeout.Infinite, cancellationToken));
         }
 

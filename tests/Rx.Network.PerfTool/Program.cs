@@ -12,12 +12,14 @@ using Rx.Network.PerfTool;
 //                                                  in-process: memory of open streams and idle connections
 //   alloc [--bytes N --security noise|tls --label L] in-process: bytes allocated per payload byte, steady state
 //   handshake-cpu [--count N --warmup W]           in-process: CPU per full handshake (both ends)
+//   attack --rxnet RXNET.DLL | --js PEER.MJS [--attacks window-fill,slowloris,churn,identify --k 1,4,16]
+//                                                  issue #14's attacks against a listener child process
 //   report RESULTS.jsonl [--chart OUT.png]         table of figures and ratios, and the chart
 try
 {
     if (args.Length == 0)
     {
-        Console.Error.WriteLine("usage: perftool serve|tcp-serve|client|tcp-client|memory|alloc|report …");
+        Console.Error.WriteLine("usage: perftool serve|tcp-serve|client|tcp-client|memory|alloc|attack|report …");
         return 2;
     }
 
@@ -32,6 +34,7 @@ try
         "memory" => await MemoryProbe.RunAsync(options),
         "alloc" => await AllocationProbe.RunAsync(options),
         "handshake-cpu" => await HandshakeProbe.RunAsync(options),
+        "attack" => await AttackProbe.RunAsync(options),
         "report" => Report.Run(options),
         _ => throw new ArgumentException($"Unknown subcommand {args[0]}."),
     };

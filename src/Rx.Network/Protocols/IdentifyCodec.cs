@@ -1,9 +1,7 @@
 using Google.Protobuf;
 using Rx.Network.Addressing;
 using Rx.Network.Encoding;
-using Rx.Network.Errors;
 using Rx.Network.Identity;
-using Rx.Network.Swarm;
 using Proto = Rx.Network.Encoding.Proto;
 
 namespace Rx.Network.Protocols;
@@ -94,87 +92,14 @@ internal static class IdentifyCodec
         return messages.ConvertAll(m => m.ToByteArray());
     }
 
-    /// <summary>Decodes one message.</summary>
+    /// <summary>Decodes one message, without bounds on its entries (the service reads through an <see cref="IdentifyReader"/> with bounds).</summary>
     /// <exception cref="ProtocolViolationException">The bytes are not an identify message, or its public key is malformed.</exception>
     public static IdentifyContent Decode(ReadOnlySpan<byte> payload)
     {
-        Proto.Identify message;
-        try
-        {
-            message = Proto.Identify.Parser.ParseFrom(payload);
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            throw Error.Protocol("The identify message is not a valid protobuf Identify message.", e);
-        }
-
-        PublicKey? key = null;
-        if (message.HasPublicKey)
-        {
-            try
-            {
-                key = PublicKey.FromProtobuf(message.PublicKey.Span);
-            }
-            catch (FormatException e)
-            {
-                throw Error.Protocol("The public key in the identify message is not a valid key.", e);
-            }
-        }
-
-        var addresses = new List<Multiaddr>(message.ListenAddrs.Count);
-        foreach (var bytes in message.ListenAddrs)
-        {
-            if (ParseAddress(bytes) is { } address && !addresses.Contains(address))
-            {
-                addresses.Add(address);
-            }
-        }
-
-        var protocols = message.Protocols
-            .Where(p => p.Length is > 0 and <= ProtocolRouter.MaxProtocolLength)
-            .Distinct(StringComparer.Ordinal)
-            .ToArray();
-        return new IdentifyContent(
-            message.HasProtocolVersion ? message.ProtocolVersion : null,
-            message.HasAgentVersion ? message.AgentVersion : null,
-            key,
-            addresses,
-            message.HasObservedAddr ? ParseAddress(message.ObservedAddr) : null,
-            protocols);
+        var reader = new IdentifyReader(int.MaxValue, int.MaxValue);
+        reader.Add(payload);
+        return reader.Content;
     }
-
-    /// <summary>
-    /// Folds several messages of one stream into one: later scalar fields win, addresses and
-    /// protocols accumulate without duplicates.
-    /// </summary>
-    public static IdentifyContent Merge(IReadOnlyList<IdentifyContent> parts)
-    {
-        if (parts.Count == 1)
-        {
-            return parts[0];
-        }
-
-        var merged = IdentifyContent.Empty;
-        var addresses = new List<Multiaddr>();
-        var protocols = new List<string>();
-        foreach (var part in parts)
-        {
-            merged = merged with
-            {
-                ProtocolVersion = part.ProtocolVersion ?? merged.ProtocolVersion,
-                AgentVersion = part.AgentVersion ?? merged.AgentVersion,
-                PublicKey = part.PublicKey ?? merged.PublicKey,
-                ObservedAddress = part.ObservedAddress ?? merged.ObservedAddress,
-            };
-            addresses.AddRange(part.ListenAddresses.Where(a => !addresses.Contains(a)));
-            protocols.AddRange(part.Protocols.Where(p => !protocols.Contains(p, StringComparer.Ordinal)));
-        }
-
-        return merged with { ListenAddresses = addresses, Protocols = protocols };
-    }
-
-    private static Multiaddr? ParseAddress(ByteString bytes) =>
-        Multiaddr.TryFromBytes(bytes.Span, out var address) && !address.IsEmpty ? address.WithoutPeerId() : null;
 
     private static int FieldSize(int length) => TagSize + Varint.GetLength((ulong)length) + length;
 

@@ -28,4 +28,10 @@ internal static partial class IdentifyLog
 
     [LoggerMessage(208, LogLevel.Debug, "Pushing identify updates failed.")]
     public static partial void PushRoundFailed(this ILogger logger, Exception error);
+
+    [LoggerMessage(209, LogLevel.Debug, "{Connection} sent more identify entries than are examined; {Skipped} were skipped unread.")]
+    public static partial void EntriesSkipped(this ILogger logger, IConnection connection, int skipped);
+
+    [LoggerMessage(210, LogLevel.Debug, "{Connection} pushed identify more often than allowed; the push was reset unread.")]
+    public static partial void PushRefused(this ILogger logger, IConnection connection);
 }

@@ -102,6 +102,58 @@ public sealed record IdentifyOptions
         }
     } = 10;
 
+    /// <summary>
+    /// The most protocol entries examined in one identify answer or one push, over all its
+    /// messages, duplicates and invalid ones included; later entries are skipped unread. Default 256
+    /// (<see cref="Peerstore.PeerstoreOptions.MaxProtocolsPerPeer"/>): a remote can fit about 11,500
+    /// ids in ten 8 KiB messages, and decoding them all is CPU it chooses to make us spend.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Less than 1.</exception>
+    public int MaxProtocols
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+        }
+    } = 256;
+
+    /// <summary>
+    /// The most listen-address entries parsed in one identify answer or one push, over all its
+    /// messages, duplicates and invalid ones included; later entries are skipped unread. Default 64
+    /// (<see cref="Peerstore.PeerstoreOptions.MaxAddressesPerPeer"/>).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Less than 1.</exception>
+    public int MaxListenAddresses
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+        }
+    } = 64;
+
+    /// <summary>
+    /// How many identify pushes one connection may send per minute, in bursts of up to this many;
+    /// a push beyond it is reset unread. Default 10: honest peers debounce their pushes (js-libp2p
+    /// by 1 s) and push when their addresses or protocols change, rarely more than a few times a
+    /// minute. With <see cref="MaxProtocols"/> and <see cref="MaxListenAddresses"/> it bounds the
+    /// identify work a connection can cause: at most (1 + this × minutes) × (MaxProtocols +
+    /// MaxListenAddresses) entries.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Less than 1.</exception>
+    public int MaxPushesPerMinute
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+        }
+    } = 10;
+
     /// <summary>Whether every new connection is identified automatically, in both directions. Default <see langword="true"/>.</summary>
     public bool IdentifyNewConnections { get; init; } = true;
 

@@ -104,16 +104,17 @@ public sealed partial class IdentifyService
 
     /// <summary>
     /// Reads the messages of one identify or push stream until the remote closes it (at most
-    /// <see cref="IdentifyOptions.MaxMessages"/>) and merges them. As js-libp2p does, a failure
-    /// after the first good message ends the reading and keeps what arrived.
+    /// <see cref="IdentifyOptions.MaxMessages"/>, examining at most <see cref="IdentifyOptions.MaxProtocols"/>
+    /// protocols and <see cref="IdentifyOptions.MaxListenAddresses"/> addresses) and merges them. As
+    /// js-libp2p does, a failure after the first good message ends the reading and keeps what arrived.
     /// </summary>
     private async Task<IdentifyContent> ReadContentAsync(IStream stream, CancellationToken cancellationToken)
     {
         var reader = PipeReader.Create(stream.AsStream(), new StreamPipeReaderOptions(leaveOpen: true));
-        var parts = new List<IdentifyContent>();
+        var content = new IdentifyReader(Options.MaxProtocols, Options.MaxListenAddresses);
         try
         {
-            while (parts.Count < Options.MaxMessages)
+            while (content.Messages < Options.MaxMessages)
             {
                 try
                 {
@@ -123,11 +124,11 @@ public sealed partial class IdentifyService
                         break;
                     }
 
-                    parts.Add(IdentifyCodec.Decode(payload));
+                    content.Add(payload);
                 }
-                catch (Exception e) when (parts.Count > 0 && !stopping.IsCancellationRequested)
+                catch (Exception e) when (content.Messages > 0 && !stopping.IsCancellationRequested)
                 {
-                    logger.StoppedReading(e, stream.Connection, parts.Count);
+                    logger.StoppedReading(e, stream.Connection, content.Messages);
                     break;
                 }
             }
@@ -137,8 +138,14 @@ public sealed partial class IdentifyService
             await reader.CompleteAsync().ConfigureAwait(false);
         }
 
-        return parts.Count > 0
-            ? IdentifyCodec.Merge(parts)
+        if (content.EntriesSkipped > 0)
+        {
+            logger.EntriesSkipped(stream.Connection, content.EntriesSkipped);
+        }
+
+        Interlocked.Add(ref entriesExamined, content.ProtocolsExamined + content.AddressesExamined);
+        return content.Messages > 0
+            ? content.Content
             : throw Error.Protocol("The peer closed the identify stream without sending a message.");
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Rx.Network.Addressing;
 using Rx.Network.Encoding;
 using Rx.Network.Identity;
@@ -8,6 +9,7 @@ namespace Rx.Network.Protocols;
 public sealed partial class IdentifyService
 {
     private readonly Lock observedGate = new();
+    private readonly ConditionalWeakTable<IConnection, PushAllowance> pushAllowances = [];
 
     /// <summary>Answers an inbound identify stream: our information, then the handler returns and the stream closes.</summary>
     private async Task ServeIdentifyAsync(IStream stream)
@@ -21,9 +23,19 @@ public sealed partial class IdentifyService
         // message list, which is what js-libp2p waits for.
     }
 
-    /// <summary>Takes an inbound push: merges the fields it carries into the peer store.</summary>
+    /// <summary>
+    /// Takes an inbound push: merges the fields it carries into the peer store. A push beyond the
+    /// connection's <see cref="IdentifyOptions.MaxPushesPerMinute"/> is reset unread.
+    /// </summary>
     private async Task ServePushAsync(IStream stream)
     {
+        if (!pushAllowances.GetValue(stream.Connection, _ => new PushAllowance(Options.MaxPushesPerMinute, time.GetUtcNow())).TryTake(time.GetUtcNow()))
+        {
+            logger.PushRefused(stream.Connection);
+            stream.Reset();
+            return;
+        }
+
         using var timeout = new CancellationTokenSource(Options.Timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, stopping);
         var content = await ReadContentAsync(stream, linked.Token).ConfigureAwait(false);

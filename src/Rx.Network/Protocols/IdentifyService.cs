@@ -56,6 +56,7 @@ public sealed partial class IdentifyService : IDisposable
     private readonly IDisposable pushRegistration;
     private IDisposable? eventsSubscription;
     private int disposed;
+    private long entriesExamined;
 
     /// <summary>Runs identify on <paramref name="network"/> until disposed.</summary>
     /// <param name="network">The network.</param>
@@ -185,6 +186,9 @@ public sealed partial class IdentifyService : IDisposable
         results.OnCompleted();
         observed.Dispose();
     }
+
+    /// <summary>Protocol and address entries examined in all identify answers and pushes read so far: the work remotes made us do.</summary>
+    internal long EntriesExamined => Interlocked.Read(ref entriesExamined);
 
     private bool IsDisposed => Volatile.Read(ref disposed) != 0;
 

@@ -16,6 +16,13 @@ namespace Rx.Network.Resources;
 /// </remarks>
 internal sealed class ConnectionScope : IDisposable
 {
+    /// <summary>
+    /// Memory an inbound connection reserves while it upgrades: its handshake buffers (a Noise
+    /// message is at most 64 KiB; multistream-select messages 1 KiB), given back once the peer is
+    /// proven or the upgrade fails.
+    /// </summary>
+    public const long HandshakeMemory = 64 * 1024;
+
     private readonly ResourceManager manager;
     private readonly Lock gate = new();
     private readonly IPAddress? address;
@@ -115,6 +122,8 @@ internal sealed class ConnectionScope : IDisposable
             }
 
             ResourceScope.Release(held, Resource.PendingConnections, 1);
+            ResourceScope.Release(held, Resource.Memory, HandshakeMemory);
+            ResourceMetrics.MemoryChanged(-HandshakeMemory);
             held = chain;
             heldResource = Resource.InboundConnections;
             if (allowlisted)
@@ -199,6 +208,11 @@ internal sealed class ConnectionScope : IDisposable
 
             disposed = true;
             ResourceScope.Release(held, heldResource, 1);
+            if (heldResource == Resource.PendingConnections)
+            {
+                ResourceScope.Release(held, Resource.Memory, HandshakeMemory);
+                ResourceMetrics.MemoryChanged(-HandshakeMemory);
+            }
         }
 
         ReleaseIfDone();

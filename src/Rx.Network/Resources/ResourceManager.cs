@@ -60,9 +60,10 @@ internal sealed partial class ResourceManager : IResourceManager, IDisposable
     internal Action<ResourceRefusal>? Refused { get; set; }
 
     /// <summary>
-    /// Admits an inbound connection that is about to upgrade: one pending connection in the
-    /// transient scope, its address scopes (unless allowlisted) and the system. On refusal the
-    /// caller closes the socket before any handshake byte.
+    /// Admits an inbound connection that is about to upgrade: one pending connection and
+    /// <see cref="ConnectionScope.HandshakeMemory"/> in the transient scope, its address scopes
+    /// (unless allowlisted) and the system. On refusal the caller closes the socket before any
+    /// handshake byte.
     /// </summary>
     /// <param name="remote">The remote IP address; null for transports without one (the address scopes are skipped).</param>
     /// <param name="error">The refusal, naming the scope.</param>
@@ -72,17 +73,26 @@ internal sealed partial class ResourceManager : IResourceManager, IDisposable
         var addresses = remote is null || Limits.Allowlist.Contains(remote) ? [] : AcquireAddresses(remote);
         var self = NewConnectionScope();
         ResourceScope[] pending = [self, TransientScope, .. addresses, SystemScope];
-        if (!ResourceScope.TryReserve(pending, Resource.PendingConnections, 1, out var refusedBy))
+        Resource refused = Resource.PendingConnections;
+        long requested = 1;
+        if (ResourceScope.TryReserve(pending, Resource.PendingConnections, 1, out var refusedBy))
         {
-            ReleaseShared(addresses);
-            RetireConnection(self);
-            error = refusedBy!.Refusal(Resource.PendingConnections, 1);
-            Report(error, null, remote, null);
-            return null;
+            if (ResourceScope.TryReserve(pending, Resource.Memory, ConnectionScope.HandshakeMemory, out refusedBy))
+            {
+                ResourceMetrics.MemoryChanged(ConnectionScope.HandshakeMemory);
+                error = null;
+                return new ConnectionScope(this, self, addresses, remote, pending);
+            }
+
+            ResourceScope.Release(pending, Resource.PendingConnections, 1);
+            (refused, requested) = (Resource.Memory, ConnectionScope.HandshakeMemory);
         }
 
-        error = null;
-        return new ConnectionScope(this, self, addresses, remote, pending);
+        ReleaseShared(addresses);
+        RetireConnection(self);
+        error = refusedBy!.Refusal(refused, requested);
+        Report(error, null, remote, null);
+        return null;
     }
 
     /// <summary>

@@ -92,7 +92,9 @@ public class IdentifyCodecTests
         Assert.Equal(0, dropped);
         Assert.True(messages.Count > 5);
         Assert.All(messages, m => Assert.InRange(m.Length, 1, 1024));
-        var merged = IdentifyCodec.Merge(messages.ConvertAll(m => IdentifyCodec.Decode(m)));
+        var reader = new IdentifyReader(int.MaxValue, int.MaxValue);
+        messages.ForEach(m => reader.Add(m));
+        var merged = reader.Content;
         Assert.Equal(protocols, merged.Protocols);
         Assert.Equal(Addresses, merged.ListenAddresses);
         Assert.Equal(Key, merged.PublicKey);
@@ -162,22 +164,6 @@ public class IdentifyCodecTests
     {
         Content.SelectMany(content => Mutations.Of(IdentifyCodec.Encode(content, 64 * 1024, 10, out _)[0]))
             .Sample(bytes => { ParsesOrRejects(bytes); }, iter: 3000);
-    }
-
-    [Fact]
-    public void Merge_LaterScalarsWin_ListsAccumulateOnce()
-    {
-        var first = new IdentifyContent("p1", "a1", Key, [Addresses[0]], Addresses[1], ["/a", "/b"]);
-        var second = new IdentifyContent(null, "a2", null, [Addresses[0], Addresses[2]], null, ["/b", "/c"]);
-
-        var merged = IdentifyCodec.Merge([first, second]);
-
-        Assert.Equal("p1", merged.ProtocolVersion);
-        Assert.Equal("a2", merged.AgentVersion);
-        Assert.Equal(Key, merged.PublicKey);
-        Assert.Equal(Addresses[1], merged.ObservedAddress);
-        Assert.Equal([Addresses[0], Addresses[2]], merged.ListenAddresses);
-        Assert.Equal(["/a", "/b", "/c"], merged.Protocols);
     }
 
     private static void ParsesOrRejects(byte[] bytes)

@@ -14,6 +14,9 @@ public class IdentifyOptionsTests
         Assert.Equal(10, options.MaxMessages);
         Assert.Equal(32, options.PushConcurrency);
         Assert.Equal(10, options.MaxObservedAddresses);
+        Assert.Equal(256, options.MaxProtocols);
+        Assert.Equal(64, options.MaxListenAddresses);
+        Assert.Equal(10, options.MaxPushesPerMinute);
         Assert.True(options.IdentifyNewConnections);
         Assert.True(options.PushUpdates);
         Assert.Matches(@"^rx-network/\d+\.\d+\.\d+", options.AgentVersion);
@@ -45,5 +48,8 @@ public class IdentifyOptionsTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new IdentifyOptions { PushDelay = TimeSpan.FromTicks(-1) });
         Assert.Throws<ArgumentOutOfRangeException>(() => new IdentifyOptions { PushConcurrency = 0 });
         Assert.Throws<ArgumentOutOfRangeException>(() => new IdentifyOptions { MaxObservedAddresses = 0 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new IdentifyOptions { MaxProtocols = 0 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new IdentifyOptions { MaxListenAddresses = 0 });
+        Assert.Throws<ArgumentOutOfRangeException>(() => new IdentifyOptions { MaxPushesPerMinute = 0 });
     }
 }

@@ -130,6 +130,7 @@ public sealed class ResourceManagerTests
         var honest = manager.TryOpenInbound(IPAddress.Parse("198.51.100.1"), out error);
         Assert.NotNull(honest);
         Assert.Equal(9, manager.SystemUsage.PendingConnections);
+        Assert.Equal(9 * ConnectionScope.HandshakeMemory, manager.SystemUsage.Memory);
 
         honest!.Dispose();
         held.ForEach(s => s.Dispose());

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Rx.Network.Addressing;
+using Rx.Network.Identity;
+using Rx.Network.Peerstore;
+using Rx.Network.Protocols;
+
+namespace Rx.Network.PerfTool.Attacks;
+
+/// <summary>One honest round: a ping, then 1 MiB echoed.</summary>
+/// <param name="Ok">Both went through, the echo byte for byte.</param>
+/// <param name="Ping">The ping's RTT.</param>
+/// <param name="Echo">How long the 1 MiB echo took.</param>
+/// <param name="Error">Why the round failed, when it did.</param>
+internal sealed record HonestRound(bool Ok, TimeSpan Ping, TimeSpan Echo, string? Error);
+
+/// <summary>
+/// An honest node (default options, from 127.0.0.1) that keeps using the listener during an attack:
+/// every period, a ping and a 1 MiB echo over its one connection.
+/// </summary>
+internal sealed class HonestPeer : IAsyncDisposable
+{
+    public const int EchoBytes = 1024 * 1024;
+
+    private static readonly TimeSpan RoundTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly INetwork network;
+    private readonly PeerId target;
+    private readonly List<HonestRound> rounds = [];
+
+    private HonestPeer(INetwork network, PeerId target)
+    {
+        this.network = network;
+        this.target = target;
+    }
+
+    public IReadOnlyList<HonestRound> Rounds
+    {
+        get
+        {
+            lock (rounds)
+            {
+                return [.. rounds];
+            }
+        }
+    }
+
+    public static async Task<HonestPeer> StartAsync(PeerId target, Multiaddr address)
+    {
+        var network = await new NetworkBuilder().StartAsync().ConfigureAwait(false);
+        network.Peerstore.AddAddresses(target, [address], AddressTtl.Permanent);
+        return new HonestPeer(network, target);
+    }
+
+    /// <summary>One round, recorded in <see cref="Rounds"/>.</summary>
+    public async Task<HonestRound> RoundAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(RoundTimeout);
+        HonestRound round;
+        try
+        {
+            var ping = await PingService.PingAsync(network, target, cancellationToken: timeout.Token).ConfigureAwait(false);
+            long started = Stopwatch.GetTimestamp();
+            await EchoAsync(timeout.Token).ConfigureAwait(false);
+            round = new HonestRound(true, ping, Stopwatch.GetElapsedTime(started), null);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ProtocolViolationException or NegotiationException or TimeoutException or InvalidDataException)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            round = new HonestRound(false, TimeSpan.Zero, TimeSpan.Zero, $"{e.GetType().Name}: {e.Message}");
+        }
+
+        lock (rounds)
+        {
+            rounds.Add(round);
+        }
+
+        return round;
+    }
+
+    /// <summary>Rounds every <paramref name="period"/> (from the start of one to the next) until <paramref name="stop"/>.</summary>
+    public async Task RunAsync(TimeSpan period, CancellationToken stop)
+    {
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                long started = Stopwatch.GetTimestamp();
+                await RoundAsync(stop).ConfigureAwait(false);
+                var rest = period - Stopwatch.GetElapsedTime(started);
+                if (rest > TimeSpan.Zero)
+                {
+                    await Task.Delay(rest, stop).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    public ValueTask DisposeAsync() => network.DisposeAsync();
+
+    private async Task EchoAsync(CancellationToken cancellationToken)
+    {
+        var payload = RandomNumberGenerator.GetBytes(EchoBytes);
+        var stream = await network.NewStreamAsync(target, [WindowFill.Echo], cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var writing = Task.Run(
+                async () =>
+                {
+                    await stream.WriteAsync(payload, cancellationToken).ConfigureAwait(false);
+                    await stream.CloseWriteAsync(cancellationToken).ConfigureAwait(false);
+                },
+                cancellationToken);
+            var echoed = new byte[EchoBytes];
+            int received = 0;
+            while (received < EchoBytes)
+            {
+                int read = await stream.ReadAsync(echoed.AsMemory(received), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    throw new InvalidDataException($"The echo ended after {received} of {EchoBytes} bytes.");
+                }
+
+                received += read;
+            }
+
+            await writing.ConfigureAwait(false);
+            if (!echoed.AsSpan().SequenceEqual(payload))
+            {
+                throw new InvalidDataException("The echo returned other bytes.");
+            }
+        }
+    }
+}
