@@ -6,7 +6,7 @@ namespace Rx.Network.Packaging.Tests;
 /// <summary>
 /// A program that references the packages by id and version, restored from the packed folder
 /// (third-party packages from the usual feeds), builds and runs nodes: two over TCP that ping
-/// each other, two on the mock network.
+/// each other, two on the mock network, and one in a generic host through Rx.Network.Hosting.
 /// </summary>
 [Collection(PackagedRepositoryGroup.Name)]
 public sealed class ConsumerProjectTests(PackedRepository packed)
@@ -15,6 +15,8 @@ public sealed class ConsumerProjectTests(PackedRepository packed)
 
     private const string Program = """
         using System.Reactive.Linq;
+        using Microsoft.Extensions.DependencyInjection;
+        using Microsoft.Extensions.Hosting;
         using Rx.Network;
         using Rx.Network.Mock;
         using Rx.Network.Peerstore;
@@ -33,6 +35,18 @@ public sealed class ConsumerProjectTests(PackedRepository packed)
         mock.LinkPeers(a, b);
         await PingService.PingAsync(a, b.LocalPeer, cancellationToken: deadline.Token);
         Console.WriteLine($"mock-ping {b.LocalPeer}");
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddRxNetwork(options => options.Listen.Add("/ip4/127.0.0.1/tcp/0"));
+        using (var host = builder.Build())
+        {
+            await host.StartAsync(deadline.Token);
+            var hosted = host.Services.GetRequiredService<INetwork>();
+            client.Peerstore.AddAddresses(hosted.LocalPeer, hosted.ListenAddresses, AddressTtl.Temporary);
+            await PingService.PingAsync(client, hosted.LocalPeer, cancellationToken: deadline.Token);
+            Console.WriteLine($"hosted-ping {hosted.LocalPeer}");
+            await host.StopAsync(deadline.Token);
+        }
 
         Console.WriteLine($"System.Reactive {typeof(Observable).Assembly.GetName().Version}");
         """;
@@ -53,6 +67,8 @@ public sealed class ConsumerProjectTests(PackedRepository packed)
               <ItemGroup>
                 <PackageReference Include="Rx.Network" Version="{packed.Version}" />
                 <PackageReference Include="Rx.Network.Mock" Version="{packed.Version}" />
+                <PackageReference Include="Rx.Network.Hosting" Version="{packed.Version}" />
+                <PackageReference Include="Microsoft.Extensions.Hosting" Version="10.0.0" />
               </ItemGroup>
             </Project>
             """);
@@ -66,12 +82,13 @@ public sealed class ConsumerProjectTests(PackedRepository packed)
         Assert.Contains("tcp-ping 12D3KooW", run.Output, StringComparison.Ordinal);
         Assert.Contains(" True", run.Output, StringComparison.Ordinal);
         Assert.Contains("mock-ping 12D3KooW", run.Output, StringComparison.Ordinal);
+        Assert.Contains("hosted-ping 12D3KooW", run.Output, StringComparison.Ordinal);
         // The library's floor is what a consumer that asks for nothing newer gets, and it runs on it.
         Assert.Contains("System.Reactive 6.0.0.0", run.Output, StringComparison.Ordinal);
 
         // The packages came from the packed folder, not from a cache: the consumer's own global
         // packages folder holds exactly the files that were packed.
-        foreach (var id in new[] { "Rx.Network", "Rx.Network.Mock" })
+        foreach (var id in new[] { "Rx.Network", "Rx.Network.Mock", "Rx.Network.Hosting" })
         {
             var restored = Path.Combine(feed.GlobalPackagesFolder, id.ToLowerInvariant(), packed.Version, $"{id.ToLowerInvariant()}.{packed.Version}.nupkg");
             Assert.Equal(File.ReadAllBytes(packed.PackageFile(id)), File.ReadAllBytes(restored));

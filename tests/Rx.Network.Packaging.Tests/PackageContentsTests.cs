@@ -8,7 +8,7 @@ namespace Rx.Network.Packaging.Tests;
 [Collection(PackagedRepositoryGroup.Name)]
 public sealed class PackageContentsTests(PackedRepository packed)
 {
-    public static TheoryData<string> Libraries => ["Rx.Network", "Rx.Network.Mock"];
+    public static TheoryData<string> Libraries => ["Rx.Network", "Rx.Network.Mock", "Rx.Network.Hosting"];
 
     [Theory]
     [MemberData(nameof(Libraries))]
@@ -75,12 +75,22 @@ public sealed class PackageContentsTests(PackedRepository packed)
     [Fact]
     public void CompanionPackages_DependOnRxNetworkOfTheSameVersion()
     {
-        foreach (var id in new[] { "Rx.Network.Mock" })
+        foreach (var id in new[] { "Rx.Network.Mock", "Rx.Network.Hosting" })
         {
             var package = PackageFile.Open(packed.PackageFile(id));
             Assert.Equal(packed.Version, package.Dependencies["Rx.Network"]);
             Assert.All(package.Dependencies.Values, range => Assert.DoesNotContain("[", range, StringComparison.Ordinal));
         }
+    }
+
+    [Fact]
+    public void Hosting_DependsOnTheHostingAbstractionsNotOnAspNetCore()
+    {
+        var package = PackageFile.Open(packed.PackageFile("Rx.Network.Hosting"));
+
+        Assert.Equal("10.0.0", package.Dependencies["Microsoft.Extensions.Hosting.Abstractions"]);
+        Assert.DoesNotContain(package.Metadata.Descendants(), e => e.Name.LocalName == "frameworkReference");
+        Assert.DoesNotContain(package.Dependencies.Keys, id => id.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -43,13 +43,35 @@ internal sealed class Upgrader
     /// <exception cref="PeerIdMismatchException">The remote is not <paramref name="expectedRemote"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     public Task<UpgradedConnection> UpgradeOutboundAsync(IRawConnection raw, PeerId? expectedRemote, CancellationToken cancellationToken) =>
-        UpgradeAsync(raw, isInitiator: true, expectedRemote, cancellationToken);
+        UpgradeTracedAsync(raw, isInitiator: true, expectedRemote, cancellationToken);
 
     /// <summary>Upgrades a connection we accepted.</summary>
     /// <exception cref="HandshakeException">Negotiation or the handshake failed or timed out.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     public Task<UpgradedConnection> UpgradeInboundAsync(IRawConnection raw, CancellationToken cancellationToken) =>
-        UpgradeAsync(raw, isInitiator: false, null, cancellationToken);
+        UpgradeTracedAsync(raw, isInitiator: false, null, cancellationToken);
+
+    /// <summary><see cref="UpgradeAsync"/>, inside an <c>rxnet.upgrade</c> span when traced (<see cref="NetworkTracing"/>).</summary>
+    private Task<UpgradedConnection> UpgradeTracedAsync(IRawConnection raw, bool isInitiator, PeerId? expectedRemote, CancellationToken cancellationToken)
+    {
+        return NetworkTracing.IsEnabled ? TracedAsync() : UpgradeAsync(raw, isInitiator, expectedRemote, cancellationToken);
+
+        async Task<UpgradedConnection> TracedAsync()
+        {
+            using var activity = NetworkTracing.StartUpgrade(isInitiator ? Direction.Outbound : Direction.Inbound, expectedRemote);
+            try
+            {
+                var upgraded = await UpgradeAsync(raw, isInitiator, expectedRemote, cancellationToken).ConfigureAwait(false);
+                NetworkTracing.Upgraded(activity, upgraded);
+                return upgraded;
+            }
+            catch (Exception e)
+            {
+                NetworkTracing.Failed(activity, e);
+                throw;
+            }
+        }
+    }
 
     private async Task<UpgradedConnection> UpgradeAsync(IRawConnection raw, bool isInitiator, PeerId? expectedRemote, CancellationToken cancellationToken)
     {
