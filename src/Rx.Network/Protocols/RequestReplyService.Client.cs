@@ -32,7 +32,7 @@ public sealed partial class RequestReplyService
             throw new MessageTooLargeException(request.Length, Options.MaxRequestSize);
         }
 
-        return RequestCoreAsync(peer, request, cancellationToken);
+        return RequestTracedAsync(peer, request, cancellationToken);
     }
 
     /// <summary>

@@ -216,7 +216,7 @@ public sealed partial class RequestReplyService : IDisposable
         bool serve = !disposed && (handler is not null || subscribers > 0);
         if (serve && registration is null)
         {
-            registration = network.SetStreamHandler(Protocol, ServeAsync);
+            registration = network.SetStreamHandler(Protocol, ServeTracedAsync);
         }
         else if (!serve && registration is not null)
         {

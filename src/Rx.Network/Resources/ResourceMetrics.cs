@@ -10,7 +10,7 @@ namespace Rx.Network.Resources;
 internal static class ResourceMetrics
 {
     /// <summary>The meter's name.</summary>
-    public const string MeterName = "Rx.Network";
+    public const string MeterName = RxNetworkTelemetry.MeterName;
 
     private static readonly UpDownCounter<long> ReservedMemory;
     private static readonly Counter<long> Refusals;

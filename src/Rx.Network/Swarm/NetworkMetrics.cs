@@ -9,7 +9,7 @@ namespace Rx.Network.Swarm;
 internal sealed class NetworkMetrics
 {
     /// <summary>The meter's name.</summary>
-    public const string MeterName = Resources.ResourceMetrics.MeterName;
+    public const string MeterName = RxNetworkTelemetry.MeterName;
 
     private readonly UpDownCounter<long> openConnections;
     private readonly Counter<long> connectionsOpened;

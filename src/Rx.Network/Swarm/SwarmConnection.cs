@@ -100,8 +100,11 @@ internal sealed partial class SwarmConnection : IConnection
             return;
         }
 
-        _ = AcceptLoopAsync();
-        _ = WatchSessionAsync();
+        using (NetworkTracing.Detach())
+        {
+            _ = AcceptLoopAsync();
+            _ = WatchSessionAsync();
+        }
     }
 
     /// <inheritdoc/>
@@ -114,13 +117,15 @@ internal sealed partial class SwarmConnection : IConnection
         }
 
         var muxed = await upgraded.Session.OpenStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var activity = NetworkTracing.StartNegotiation(Direction.Outbound, RemotePeer, protocols);
         string protocol;
         try
         {
             protocol = await MultistreamSelect.SelectAsync(new MuxedStreamAdapter(muxed), protocols, host.Multistream, cancellationToken).ConfigureAwait(false);
         }
-        catch
+        catch (Exception e)
         {
+            NetworkTracing.Failed(activity, e);
             muxed.Reset();
             throw;
         }
@@ -131,6 +136,8 @@ internal sealed partial class SwarmConnection : IConnection
             muxed.Reset(ResourceLimitExceededException.StreamResetCode);
             throw (Exception?)refusal ?? Error.MuxerClosed("The stream ended while its protocol was negotiated.", remote: false, null);
         }
+
+        activity?.SetTag(NetworkTracing.ProtocolTag, protocol);
 
         var stream = new SwarmStream(muxed, this, protocol);
         if (!Track(stream))
@@ -221,15 +228,18 @@ internal sealed partial class SwarmConnection : IConnection
     private async Task HandleInboundAsync(IMuxedStream muxed)
     {
         string protocol;
+        using (var activity = NetworkTracing.StartNegotiation(Direction.Inbound, RemotePeer, offered: null))
         using (var deadline = new CancellationTokenSource(host.StreamNegotiationTimeout, host.Time))
         {
             try
             {
                 var router = host.Router;
                 protocol = await MultistreamSelect.HandleAsync(new MuxedStreamAdapter(muxed), router.Serves, router.Protocols, host.Multistream, deadline.Token).ConfigureAwait(false);
+                activity?.SetTag(NetworkTracing.ProtocolTag, protocol);
             }
             catch (Exception e)
             {
+                NetworkTracing.Failed(activity, e);
                 host.Logger.InboundNegotiationFailed(e, Id, muxed.StreamId);
                 muxed.Reset();
                 return;

@@ -37,7 +37,7 @@ internal sealed partial class SwarmNetwork
             {
                 // One attempt per peer, shared by every concurrent caller; it runs on the network's
                 // lifetime, not on any one caller's token.
-                attempt = DialAttemptAsync(peer);
+                attempt = DialAttemptTracedAsync(peer);
                 dials[peer] = attempt;
                 _ = attempt.ContinueWith(
                     _ =>
@@ -91,7 +91,7 @@ internal sealed partial class SwarmNetwork
         using var winner = CancellationTokenSource.CreateLinkedTokenSource(shutdown.Token);
         // Not disposed: attempts that lost to the winner still release it after this method returned.
         var throttle = new SemaphoreSlim(Math.Max(1, options.Dial.Parallelism));
-        var attempts = addresses.Select(address => DialAddressAsync(peer, address, throttle, winner.Token)).ToList();
+        var attempts = addresses.Select(address => DialAddressTracedAsync(peer, address, throttle, winner.Token)).ToList();
         while (attempts.Count > 0)
         {
             var finished = await Task.WhenAny(attempts).ConfigureAwait(false);

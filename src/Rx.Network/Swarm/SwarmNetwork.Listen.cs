@@ -51,7 +51,10 @@ internal sealed partial class SwarmNetwork
             lock (listenersGate)
             {
                 listeners.Add(listener);
-                acceptLoops.Add(AcceptLoopAsync(listener));
+                using (NetworkTracing.Detach())
+                {
+                    acceptLoops.Add(AcceptLoopAsync(listener));
+                }
             }
         }
     }

@@ -48,7 +48,7 @@ internal sealed class Upgrader
     /// <exception cref="PeerIdMismatchException">The remote is not <paramref name="expectedRemote"/>.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     public Task<UpgradedConnection> UpgradeOutboundAsync(IRawConnection raw, PeerId? expectedRemote, ConnectionScope? resources, CancellationToken cancellationToken) =>
-        UpgradeAsync(raw, isInitiator: true, expectedRemote, resources, cancellationToken);
+        UpgradeTracedAsync(raw, isInitiator: true, expectedRemote, resources, cancellationToken);
 
     /// <summary>Upgrades a connection we accepted.</summary>
     /// <param name="raw">The connection.</param>
@@ -58,7 +58,29 @@ internal sealed class Upgrader
     /// <exception cref="ResourceLimitExceededException">The proven peer's scopes cannot take another connection (the connection was closed).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     public Task<UpgradedConnection> UpgradeInboundAsync(IRawConnection raw, ConnectionScope? resources, CancellationToken cancellationToken) =>
-        UpgradeAsync(raw, isInitiator: false, null, resources, cancellationToken);
+        UpgradeTracedAsync(raw, isInitiator: false, null, resources, cancellationToken);
+
+    /// <summary><see cref="UpgradeAsync"/>, inside an <c>rxnet.upgrade</c> span when traced (<see cref="NetworkTracing"/>).</summary>
+    private Task<UpgradedConnection> UpgradeTracedAsync(IRawConnection raw, bool isInitiator, PeerId? expectedRemote, ConnectionScope? resources, CancellationToken cancellationToken)
+    {
+        return NetworkTracing.IsEnabled ? TracedAsync() : UpgradeAsync(raw, isInitiator, expectedRemote, resources, cancellationToken);
+
+        async Task<UpgradedConnection> TracedAsync()
+        {
+            using var activity = NetworkTracing.StartUpgrade(isInitiator ? Direction.Outbound : Direction.Inbound, expectedRemote);
+            try
+            {
+                var upgraded = await UpgradeAsync(raw, isInitiator, expectedRemote, resources, cancellationToken).ConfigureAwait(false);
+                NetworkTracing.Upgraded(activity, upgraded);
+                return upgraded;
+            }
+            catch (Exception e)
+            {
+                NetworkTracing.Failed(activity, e);
+                throw;
+            }
+        }
+    }
 
     private async Task<UpgradedConnection> UpgradeAsync(IRawConnection raw, bool isInitiator, PeerId? expectedRemote, ConnectionScope? resources, CancellationToken cancellationToken)
     {
