@@ -65,7 +65,7 @@ public sealed class NotebookRunner
         RepositoryLayout.Current,
         [
             typeof(INetwork).Assembly,
-            typeof(Mock.Testing.TestScheduler).Assembly,
+            typeof(Mock.MockNetwork).Assembly,
             typeof(System.Reactive.Linq.Observable).Assembly,
             typeof(NSec.Cryptography.Key).Assembly,
             typeof(Google.Protobuf.IMessage).Assembly,
