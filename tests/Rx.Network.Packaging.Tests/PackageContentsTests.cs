@@ -1,0 +1,125 @@
+using System.Reflection.Metadata;
+using System.Reflection.PortableExecutable;
+using Rx.Network.Packaging.Tests.Fixture;
+
+namespace Rx.Network.Packaging.Tests;
+
+/// <summary>What the packed files hold: metadata, README, XML docs, symbols, dependencies.</summary>
+[Collection(PackagedRepositoryGroup.Name)]
+public sealed class PackageContentsTests(PackedRepository packed)
+{
+    public static TheoryData<string> Libraries => ["Rx.Network", "Rx.Network.Mock", "Rx.Network.Interactive"];
+
+    [Theory]
+    [MemberData(nameof(Libraries))]
+    public void Library_HasMetadataReadmeDocsAndSymbols(string id)
+    {
+        var package = PackageFile.Open(packed.PackageFile(id));
+
+        Assert.Equal(id, package["id"]);
+        Assert.Equal(packed.Version, package["version"]);
+        Assert.False(string.IsNullOrWhiteSpace(package["description"]));
+        Assert.False(string.IsNullOrWhiteSpace(package["authors"]));
+        var license = package.Element("license");
+        Assert.NotNull(license);
+        Assert.Equal("expression", (string?)license.Attribute("type"));
+        Assert.Equal("MIT", license.Value);
+        var repository = package.Element("repository");
+        Assert.NotNull(repository);
+        Assert.Equal("git", (string?)repository.Attribute("type"));
+        Assert.False(string.IsNullOrEmpty((string?)repository.Attribute("url")));
+        Assert.Equal("README.md", package["readme"]);
+        Assert.Contains("README.md", package.Entries);
+        string readme = System.Text.Encoding.UTF8.GetString(PackageFile.ReadEntry(packed.PackageFile(id), "README.md"));
+        Assert.StartsWith($"# {id}", readme, StringComparison.Ordinal);
+
+        Assert.Contains($"lib/net10.0/{id}.dll", package.Entries);
+        Assert.Contains($"lib/net10.0/{id}.xml", package.Entries);
+        Assert.DoesNotContain(package.Entries, e => e.EndsWith(".pdb", StringComparison.Ordinal));
+
+        var symbols = PackageFile.Open(packed.PackageFile(id, symbols: true));
+        Assert.Contains($"lib/net10.0/{id}.pdb", symbols.Entries);
+    }
+
+    [Theory]
+    [MemberData(nameof(Libraries))]
+    public void Library_IsBuiltDeterministicallyWithSymbolsBeside(string id)
+    {
+        using var image = new MemoryStream(PackageFile.ReadEntry(packed.PackageFile(id), $"lib/net10.0/{id}.dll"));
+        using var pe = new PEReader(image);
+        var debug = pe.ReadDebugDirectory();
+
+        Assert.Contains(debug, entry => entry.Type == DebugDirectoryEntryType.Reproducible);
+        Assert.Contains(debug, entry => entry.Type == DebugDirectoryEntryType.CodeView);
+        Assert.DoesNotContain(debug, entry => entry.Type == DebugDirectoryEntryType.EmbeddedPortablePdb);
+    }
+
+    [Fact]
+    public void RxNetwork_DependsOnSystemReactive601AsItsFloor()
+    {
+        var package = PackageFile.Open(packed.PackageFile("Rx.Network"));
+
+        // A floor, not a pin: .NET Interactive ships System.Reactive 6.0.0.0, so the library is
+        // built on 6.0.1 (assembly 6.0.0.0) and applications may take anything newer.
+        Assert.Equal("6.0.1", package.Dependencies["System.Reactive"]);
+        Assert.All(package.Dependencies.Values, range => Assert.DoesNotContain("[", range, StringComparison.Ordinal));
+
+        using var image = new MemoryStream(PackageFile.ReadEntry(packed.PackageFile("Rx.Network"), "lib/net10.0/Rx.Network.dll"));
+        using var pe = new PEReader(image);
+        var reader = pe.GetMetadataReader();
+        var reactive = reader.AssemblyReferences.Select(reader.GetAssemblyReference)
+            .Single(reference => reader.GetString(reference.Name) == "System.Reactive");
+        Assert.Equal(new Version(6, 0, 0, 0), reactive.Version);
+    }
+
+    [Fact]
+    public void CompanionPackages_DependOnRxNetworkOfTheSameVersion()
+    {
+        foreach (var id in new[] { "Rx.Network.Mock", "Rx.Network.Interactive" })
+        {
+            var package = PackageFile.Open(packed.PackageFile(id));
+            Assert.Equal(packed.Version, package.Dependencies["Rx.Network"]);
+            Assert.All(package.Dependencies.Values, range => Assert.DoesNotContain("[", range, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public void InteractivePackage_CarriesItsExtensionScript_AndLeavesTheKernelToTheKernel()
+    {
+        var package = PackageFile.Open(packed.PackageFile("Rx.Network.Interactive"));
+
+        // .NET Interactive runs this script when a notebook references the package.
+        Assert.Contains("interactive-extensions/dotnet/extension.dib", package.Entries);
+        string script = System.Text.Encoding.UTF8.GetString(PackageFile.ReadEntry(packed.PackageFile("Rx.Network.Interactive"), "interactive-extensions/dotnet/extension.dib"));
+        Assert.Contains("Rx.Network.Interactive.NetworkFormatters.Register();", script, StringComparison.Ordinal);
+        // The kernel brings Microsoft.DotNet.Interactive.*; a dependency on them would drag a preview kernel into applications.
+        Assert.DoesNotContain(package.Dependencies.Keys, id => id.StartsWith("Microsoft.DotNet.Interactive", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Tool_IsTheRxnetCommand()
+    {
+        var package = PackageFile.Open(packed.PackageFile("rxnet"));
+
+        Assert.Equal("rxnet", package["id"]);
+        Assert.Equal(packed.Version, package["version"]);
+        Assert.Equal("DotnetTool", (string?)package.Metadata.Descendants().Single(e => e.Name.LocalName == "packageType").Attribute("name"));
+        Assert.Equal("README.md", package["readme"]);
+        using var settings = new MemoryStream(PackageFile.ReadEntry(packed.PackageFile("rxnet"), "tools/net10.0/any/DotnetToolSettings.xml"));
+        var command = System.Xml.Linq.XDocument.Load(settings).Descendants("Command").Single();
+        Assert.Equal("rxnet", (string?)command.Attribute("Name"));
+        Assert.Equal("rxnet.dll", (string?)command.Attribute("EntryPoint"));
+    }
+
+    [Fact]
+    public void Pack_ProducesOnlyTheLibrariesAndTheTool()
+    {
+        var produced = Directory.GetFiles(packed.Packages, "*.nupkg").Select(path => Path.GetFileName(path)!).Order(StringComparer.Ordinal).ToList();
+
+        // Tests, examples and benchmarks are not packable; every src/ library is.
+        var libraries = Directory.GetDirectories(Path.Combine(packed.Root, "src")).Select(Path.GetFileName)
+            .Where(name => File.Exists(Path.Combine(packed.Root, "src", name!, $"{name}.csproj")));
+        var expected = libraries.Append("rxnet").Select(id => $"{id}.{packed.Version}.nupkg").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, produced);
+    }
+}
