@@ -23,7 +23,7 @@ public sealed class NetworkFormattersTests : IDisposable
     [Fact]
     public void PeerId_ShowsItsWholeText()
     {
-        var peer = PrivateKey.Generate().PublicKey.PeerId;
+        var peer = PeerId.FromPublicKey(PrivateKey.Generate().PublicKey);
 
         Assert.Equal($"<code>{peer}</code>", peer.ToDisplayString(Html));
         Assert.Equal(peer.ToString(), peer.ToDisplayString(PlainText));
@@ -41,7 +41,7 @@ public sealed class NetworkFormattersTests : IDisposable
     [Fact]
     public void PeerStatuses_AreOneTableRowEach()
     {
-        var (a, b) = (PrivateKey.Generate().PublicKey.PeerId, PrivateKey.Generate().PublicKey.PeerId);
+        var (a, b) = (PeerId.FromPublicKey(PrivateKey.Generate().PublicKey), PeerId.FromPublicKey(PrivateKey.Generate().PublicKey));
         PeerStatus[] rows = [new(a, Connectedness.Connected, 1, TimeSpan.FromMilliseconds(1.5)), new(b, Connectedness.CannotConnect, 0, null)];
 
         string html = rows.ToDisplayString(Html);
@@ -60,7 +60,7 @@ public sealed class NetworkFormattersTests : IDisposable
     [Fact]
     public void ChangeSet_ShowsReasonKeyCurrentAndPrevious_OnceEach()
     {
-        var peer = PrivateKey.Generate().PublicKey.PeerId;
+        var peer = PeerId.FromPublicKey(PrivateKey.Generate().PublicKey);
         var cache = new ObservableCache<PeerId, PeerStatus>(status => status.Peer);
         var changes = new List<IChangeSet<PeerId, PeerStatus>>();
         using var subscription = cache.Connect().Subscribe(changes.Add);

@@ -12,7 +12,8 @@ namespace Rx.Network.Notebooks.Tests;
 /// real Jupyter with the dotnet-interactive kernel — against packages packed from this clone, and
 /// checks that every cell succeeds without a compiler warning and shows what its text promises.
 /// With <c>RXNET_UPDATE_NOTEBOOKS=1</c>, the kernel run also writes its outputs back into the
-/// notebook file (commit them); otherwise no notebook is touched.
+/// notebook file (commit them); otherwise no notebook is touched. The Jupyter runs start in the
+/// background once the packages are packed (see <see cref="JupyterRuns"/>).
 /// </summary>
 public sealed partial class NotebookTests
 {
@@ -32,7 +33,7 @@ public sealed partial class NotebookTests
         ["01-getting-started.ipynb"] =
             ["<td><span>Connected</span></td>", "<span>/ipfs/ping/1.0.0 (Outbound)</span>", "<span>/echo/1.0.0 (Outbound)</span>", "hello from the client", "server: Connected      Inbound"],
         ["02-rx-linq-over-the-network.ipynb"] = ["connected: ", "/echo/1.0.0: 6", "Update bob: Connected (1) -> CanConnect (0)", "<table>"],
-        ["03-virtual-time.ipynb"] = ["beat 2 at 30 s", "OnError(TimeoutException)", "4 pings over 3 virtual minutes"],
+        ["03-virtual-time.ipynb"] = ["beat 2 at 30.0 s", "OnError(TimeoutException)", "4 pings over 3 virtual minutes"],
         ["04-simulating-a-network.ipynb"] = ["peer 0 -> peer 1: 20 ms", "1 MB arrived 1005", "<table>"],
     };
 
@@ -64,6 +65,7 @@ public sealed partial class NotebookTests
     public async Task CSharpKernel_RunsEveryCellWithoutWarnings(string name)
     {
         await LocalPackages.EnsurePackedAsync();
+        JupyterRuns.StartAll(RepositoryLayout.Current.NotebookPaths(), CellTimeout, JupyterTimeout);
         var document = Load(name);
         int codeCells = document.Elements.Count(IsCSharp);
 
@@ -78,6 +80,12 @@ public sealed partial class NotebookTests
 
         if (UpdateRequested)
         {
+            // Jupyter's notebook format 4.5 gives every cell an id; the kernel's writer keeps the ones it read.
+            for (int i = 0; i < document.Elements.Count; i++)
+            {
+                document.Elements[i].Id ??= $"cell-{i:00}";
+            }
+
             foreach (var run in runs)
             {
                 var cell = document.Elements[run.Index];
@@ -86,7 +94,10 @@ public sealed partial class NotebookTests
                 cell.ExecutionOrder = run.ExecutionOrder;
             }
 
-            await File.WriteAllTextAsync(PathOf(name), JupyterNotebook.ToJupyterJson(document) + "\n");
+            // Written aside and moved over the notebook: a Jupyter run may be reading it right now.
+            var written = PathOf(name) + ".tmp";
+            await File.WriteAllTextAsync(written, JupyterNotebook.ToJupyterJson(document) + "\n");
+            File.Move(written, PathOf(name), overwrite: true);
         }
     }
 
@@ -95,8 +106,9 @@ public sealed partial class NotebookTests
     public async Task Jupyter_RunsEveryCellWithoutWarnings(string name)
     {
         await LocalPackages.EnsurePackedAsync();
+        JupyterRuns.StartAll(RepositoryLayout.Current.NotebookPaths(), CellTimeout, JupyterTimeout);
 
-        var (executed, log) = await JupyterKernel.ExecuteAsync(PathOf(name), CellTimeout, JupyterTimeout);
+        var (executed, log) = await JupyterRuns.RunAsync(PathOf(name), CellTimeout, JupyterTimeout);
 
         var outputs = CodeCells(executed).SelectMany(cell => cell["outputs"]!.AsArray().Select(output => output!.AsObject())).ToArray();
         var errors = outputs.Where(output => (string?)output["output_type"] == "error")

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -12,10 +14,9 @@ namespace Rx.Network.Notebooks.Tests.Harness;
 /// <remarks>
 /// What is missing is installed on first use, within time limits: Debian's nbconvert and
 /// ipykernel with <c>apt-get</c> (as root), the <c>Microsoft.dotnet-interactive</c> tool with
-/// <c>dotnet tool install --tool-path</c> into <c>artifacts/tools</c>, and a kernel spec for it in
-/// a private Jupyter data folder (<c>JUPYTER_PATH</c>), so the user's own Jupyter setup is neither
-/// needed nor changed. Besides the ports of Jupyter's connection file, the kernel always serves HTTP
-/// on the first free port of its range (2048–3000); <c>--http-local-only</c> keeps that on loopback.
+/// <c>dotnet tool install --tool-path</c> into <c>artifacts/tools</c>; each run gets a kernel spec
+/// for it in a private Jupyter data folder (<c>JUPYTER_PATH</c>), so the user's own Jupyter setup is
+/// neither needed nor changed.
 /// </remarks>
 public static class JupyterKernel
 {
@@ -28,7 +29,7 @@ public static class JupyterKernel
     private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(8);
     private static readonly string[] AptPackages = ["jupyter-nbconvert", "python3-nbconvert", "jupyter-client", "python3-ipykernel"];
     private static readonly SemaphoreSlim Gate = new(1, 1);
-    private static string? jupyterPath;
+    private static string? toolPath;
 
     /// <summary>
     /// Executes <paramref name="notebookPath"/> with nbconvert and returns the executed notebook
@@ -41,10 +42,11 @@ public static class JupyterKernel
     /// <exception cref="InvalidOperationException">Jupyter or the kernel could not be installed, or nbconvert failed.</exception>
     public static async Task<(JsonObject Notebook, string Log)> ExecuteAsync(string notebookPath, TimeSpan cellTimeout, TimeSpan timeout)
     {
-        var dataPath = await EnsureInstalledAsync();
+        var tool = await EnsureInstalledAsync();
         var output = Directory.CreateTempSubdirectory("rxnet-nbconvert-").FullName;
         try
         {
+            var dataPath = await WriteKernelSpecAsync(Path.Combine(output, "jupyter"), tool);
             var (exitCode, log) = await ChildProcess.RunAsync(
                 "jupyter",
                 ["nbconvert", "--execute", "--to", "notebook", "--output-dir", output,
@@ -69,34 +71,50 @@ public static class JupyterKernel
         }
     }
 
-    /// <summary>Installs what is missing and returns the Jupyter data folder holding the kernel spec.</summary>
+    /// <summary>Installs what is missing (once per process) and returns the kernel tool's path.</summary>
     private static async Task<string> EnsureInstalledAsync()
     {
         await Gate.WaitAsync();
         try
         {
-            if (jupyterPath is not null)
+            if (toolPath is null)
             {
-                return jupyterPath;
+                await EnsureNbconvertAsync();
+                toolPath = await EnsureToolAsync();
             }
 
-            await EnsureNbconvertAsync();
-            var tool = await EnsureToolAsync();
-            var dataPath = Path.Combine(RepositoryLayout.Current.ArtifactsDirectory, "jupyter");
-            var spec = Directory.CreateDirectory(Path.Combine(dataPath, "kernels", KernelName)).FullName;
-            var kernelJson = new JsonObject
-            {
-                ["argv"] = new JsonArray(tool, "jupyter", "--default-kernel", "csharp", "--http-local-only", "{connection_file}"),
-                ["display_name"] = ".NET (C#)",
-                ["language"] = "C#",
-            };
-            await File.WriteAllTextAsync(Path.Combine(spec, "kernel.json"), kernelJson.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-            return jupyterPath = dataPath;
+            return toolPath;
         }
         finally
         {
             Gate.Release();
         }
+    }
+
+    /// <summary>
+    /// Writes a kernel spec for one run into <paramref name="dataPath"/>. The kernel always serves
+    /// HTTP besides Jupyter's ports, on the first free port of its range; two kernels starting at once
+    /// race for the same one, so each run names a port of its own, one the system just handed out
+    /// as free on loopback, and <c>--http-local-only</c> keeps it there.
+    /// </summary>
+    private static async Task<string> WriteKernelSpecAsync(string dataPath, string tool)
+    {
+        int port;
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        var spec = Directory.CreateDirectory(Path.Combine(dataPath, "kernels", KernelName)).FullName;
+        var kernelJson = new JsonObject
+        {
+            ["argv"] = new JsonArray(tool, "jupyter", "--default-kernel", "csharp", "--http-local-only", "--http-port-range", $"{port}-{port}", "{connection_file}"),
+            ["display_name"] = ".NET (C#)",
+            ["language"] = "C#",
+        };
+        await File.WriteAllTextAsync(Path.Combine(spec, "kernel.json"), kernelJson.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        return dataPath;
     }
 
     private static async Task EnsureNbconvertAsync()

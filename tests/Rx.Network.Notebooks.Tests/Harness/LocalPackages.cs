@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Rx.Network.Notebooks.Tests.Harness;
 
 /// <summary>
@@ -32,21 +34,33 @@ internal static class LocalPackages
             var scratch = Directory.CreateTempSubdirectory("rxnet-notebook-pack-").FullName;
             try
             {
+                // One pack of the three projects (a solution filter of RxNet.sln): one restore and one build of Rx.Network.
+                var filter = Path.Combine(scratch, "notebook-packages.slnf");
+                await File.WriteAllTextAsync(filter, new JsonObject
+                {
+                    ["solution"] = new JsonObject
+                    {
+                        ["path"] = Path.Combine(layout.Root, "RxNet.sln"),
+                        ["projects"] = new JsonArray(RepositoryLayout.NotebookPackages.Select(id => (JsonNode)Path.Combine("src", id, id + ".csproj")).ToArray()),
+                    },
+                }.ToJsonString());
+                var (exitCode, output) = await ChildProcess.RunAsync(
+                    "dotnet",
+                    ["pack", filter, "-c", "Release", "-o", layout.PackagesDirectory,
+                        "--artifacts-path", Path.Combine(scratch, "artifacts"), "--disable-build-servers", "-nologo"],
+                    layout.Root,
+                    PackTimeout);
+                if (exitCode != 0)
+                {
+                    throw new InvalidOperationException($"dotnet pack of {string.Join(", ", RepositoryLayout.NotebookPackages)} failed ({exitCode}):\n{output}");
+                }
+
                 foreach (var id in RepositoryLayout.NotebookPackages)
                 {
-                    var (exitCode, output) = await ChildProcess.RunAsync(
-                        "dotnet",
-                        ["pack", Path.Combine("src", id, id + ".csproj"), "-c", "Release", "-o", layout.PackagesDirectory,
-                            "--artifacts-path", Path.Combine(scratch, "artifacts"), "--disable-build-servers", "-nologo"],
-                        layout.Root,
-                        PackTimeout);
-                    if (exitCode != 0)
-                    {
-                        throw new InvalidOperationException($"dotnet pack {id} failed ({exitCode}):\n{output}");
-                    }
-
                     ForgetRestored(id, layout.Version);
                 }
+
+                ForgetResolutions();
             }
             finally
             {
@@ -69,6 +83,35 @@ internal static class LocalPackages
 
     private static void ForgetRestored(string id, string version) =>
         TryDelete(Path.Combine(GlobalPackagesFolder, id.ToLowerInvariant(), version.ToLowerInvariant()));
+
+    /// <summary>
+    /// The kernel's package manager (F#'s NuGet dependency manager) caches each set of
+    /// <c>#r "nuget: …"</c> lines with the assembly paths it resolved to, in
+    /// <c>~/.packagemanagement/nuget/Cache</c>; a Jupyter kernel would take a resolution made
+    /// before this pack from there. Only the entries that resolved one of the notebook packages go.
+    /// </summary>
+    private static void ForgetResolutions()
+    {
+        var cache = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".packagemanagement", "nuget", "Cache");
+        if (!Directory.Exists(cache))
+        {
+            return;
+        }
+
+        var ours = RepositoryLayout.NotebookPackages.Select(id => $"/{id.ToLowerInvariant()}/").ToArray();
+        foreach (var paths in Directory.GetFiles(cache, "*.resolvedReferences.paths"))
+        {
+            var text = File.ReadAllText(paths);
+            if (ours.Any(id => text.Contains(id, StringComparison.Ordinal)))
+            {
+                var hash = Path.GetFileName(paths)[..Path.GetFileName(paths).IndexOf('.', StringComparison.Ordinal)];
+                foreach (var entry in Directory.GetFiles(cache, hash + ".*"))
+                {
+                    File.Delete(entry);
+                }
+            }
+        }
+    }
 
     private static void TryDelete(string directory)
     {
