@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Diagnostics;
+using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
 using Utf8 = System.Text.Encoding;
 using Rx.Network.Mock;
-using Rx.Network.Mock.Testing;
 using Rx.Network.Peerstore;
 using Rx.Network.Protocols;
 using Spectre.Console;
@@ -41,7 +41,7 @@ internal static class DemoCommand
         var networks = new List<INetwork>();
         var services = new List<IDisposable>();
         await using var mockNetwork = useMock
-            ? new MockNetwork(new TestScheduler(), new MockNetworkOptions { Seed = 1, DefaultLink = new LinkOptions { Latency = TimeSpan.FromMilliseconds(20), Bandwidth = 50_000_000 } })
+            ? new MockNetwork(new HistoricalScheduler(), new MockNetworkOptions { Seed = 1, DefaultLink = new LinkOptions { Latency = TimeSpan.FromMilliseconds(20), Bandwidth = 50_000_000 } })
             : null;
         var clock = mockNetwork?.TimeProvider;
         try

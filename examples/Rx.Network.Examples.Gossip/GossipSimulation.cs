@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Reactive.Concurrency;
 using Rx.Network.Mock;
-using Rx.Network.Mock.Testing;
 
 namespace Rx.Network.Examples.Gossip;
 
@@ -27,7 +27,7 @@ public static class GossipSimulation
         var wall = Stopwatch.StartNew();
 
         // Ping and identify off: the flood is the only traffic, so the figures are its own.
-        await using var net = new MockNetwork(new TestScheduler(), new MockNetworkOptions
+        await using var net = new MockNetwork(new HistoricalScheduler(), new MockNetworkOptions
         {
             Seed = options.Seed,
             Ping = false,

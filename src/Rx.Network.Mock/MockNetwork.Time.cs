@@ -66,7 +66,7 @@ public sealed partial class MockNetwork
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(time, TimeSpan.Zero);
         var clock = RequireVirtual();
-        return AdvanceToTicksAsync(long.MaxValue - clock.Clock.Clock < time.Ticks ? long.MaxValue : clock.Clock.Clock + time.Ticks, cancellationToken);
+        return AdvanceToTicksAsync(long.MaxValue - clock.Clock.Ticks < time.Ticks ? long.MaxValue : clock.Clock.Ticks + time.Ticks, cancellationToken);
     }
 
     /// <summary>Moves virtual time forward to <paramref name="time"/>; see <see cref="AdvanceByAsync"/>.</summary>
@@ -77,7 +77,7 @@ public sealed partial class MockNetwork
     /// <exception cref="InvalidOperationException">Time is real, or virtual time is already being driven.</exception>
     public Task AdvanceToAsync(DateTimeOffset time, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(time.UtcTicks, RequireVirtual().Clock.Clock, nameof(time));
+        ArgumentOutOfRangeException.ThrowIfLessThan(time.UtcTicks, RequireVirtual().Clock.Ticks, nameof(time));
         return AdvanceToTicksAsync(time.UtcTicks, cancellationToken);
     }
 
@@ -120,5 +120,5 @@ public sealed partial class MockNetwork
 
     private Time.VirtualTimeDriver RequireVirtual() =>
         driver ?? throw new InvalidOperationException(
-            $"Moving time needs a virtual clock: create the mock network with a {nameof(Testing.TestScheduler)} (this one runs on {Scheduler.GetType().Name}).");
+            $"Moving time needs a virtual clock: create the mock network with a virtual-time scheduler (Microsoft.Reactive.Testing's TestScheduler, a HistoricalScheduler); this one runs on {Scheduler.GetType().Name}.");
 }

@@ -1,7 +1,6 @@
 using System.Reactive.Concurrency;
 using Rx.Network.Identity;
 using Rx.Network.Mock.Peers;
-using Rx.Network.Mock.Testing;
 using Rx.Network.Mock.Time;
 using Rx.Network.Reactive;
 
@@ -13,7 +12,10 @@ namespace Rx.Network.Mock;
 /// an <see cref="INetwork"/>, so services written against the network run on it unchanged.
 /// </summary>
 /// <remarks>
-/// <para><b>Virtual time.</b> Constructed with a <see cref="TestScheduler"/>, nothing moves until
+/// <para><b>Virtual time.</b> Constructed with a virtual-time scheduler (Microsoft.Reactive.Testing's
+/// <c>TestScheduler</c>, or System.Reactive's <see cref="HistoricalScheduler"/> or any other
+/// <see cref="VirtualTimeSchedulerBase{TAbsolute, TRelative}"/> over <c>long</c> ticks or
+/// <see cref="DateTimeOffset"/>), nothing moves until
 /// the test says so: <see cref="AdvanceByAsync"/> runs, in order, everything due up to the new
 /// time — link deliveries, timers, and all the code they resume — on the calling thread, and
 /// <see cref="RunAsync{T}(Func{Task{T}}, TimeSpan?, CancellationToken)"/> starts an operation and
@@ -37,15 +39,20 @@ public sealed partial class MockNetwork : IAsyncDisposable
     private bool disposed;
 
     /// <summary>Creates an empty mock network.</summary>
-    /// <param name="scheduler">The clock: a <see cref="TestScheduler"/> for virtual time; <see cref="DefaultScheduler.Instance"/> when null.</param>
+    /// <param name="scheduler">
+    /// The clock: a virtual-time scheduler for virtual time (Microsoft.Reactive.Testing's <c>TestScheduler</c>,
+    /// a <see cref="HistoricalScheduler"/>: any <see cref="VirtualTimeSchedulerBase{TAbsolute, TRelative}"/> of
+    /// <c>long</c> ticks or of <see cref="DateTimeOffset"/>/<see cref="TimeSpan"/>); any other scheduler runs in real
+    /// time; <see cref="DefaultScheduler.Instance"/> when null.
+    /// </param>
     /// <param name="options">Settings; <see cref="MockNetworkOptions.Default"/> when null.</param>
-    /// <exception cref="ArgumentException"><see cref="MockNetworkMode.RealStack"/> was asked for with a <see cref="TestScheduler"/>.</exception>
+    /// <exception cref="ArgumentException"><see cref="MockNetworkMode.RealStack"/> was asked for with a virtual-time scheduler.</exception>
     public MockNetwork(IScheduler? scheduler = null, MockNetworkOptions? options = null)
     {
         Scheduler = scheduler ?? DefaultScheduler.Instance;
         Options = options ?? MockNetworkOptions.Default;
         TimeProvider = new SchedulerTimeProvider(Scheduler);
-        if (Scheduler is TestScheduler virtualClock)
+        if (VirtualClock.TryCreate(Scheduler, out var virtualClock))
         {
             if (Options.Mode == MockNetworkMode.RealStack)
             {
@@ -54,7 +61,7 @@ public sealed partial class MockNetwork : IAsyncDisposable
                     nameof(scheduler));
             }
 
-            driver = new VirtualTimeDriver(virtualClock);
+            driver = new VirtualTimeDriver(virtualClock!);
             Dispatcher = driver;
         }
         else
@@ -76,7 +83,7 @@ public sealed partial class MockNetwork : IAsyncDisposable
     /// <summary>The settings.</summary>
     public MockNetworkOptions Options { get; }
 
-    /// <summary>Whether time is virtual (the scheduler is a <see cref="TestScheduler"/>).</summary>
+    /// <summary>Whether time is virtual (the scheduler is a virtual-time scheduler).</summary>
     public bool IsVirtual => driver is not null;
 
     /// <summary>The current time on the network's clock.</summary>

@@ -1,7 +1,7 @@
 using System.Text;
+using Microsoft.Reactive.Testing;
 using Rx.Network;
 using Rx.Network.Mock;
-using Rx.Network.Mock.Testing;
 using Rx.Network.Protocols;
 using Xunit;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Rx.Network.Mock.Testing;
+using Microsoft.Reactive.Testing;
 
 namespace Rx.Network.Mock.Tests;
 

@@ -1,5 +1,5 @@
 using Rx.Network.Protocols;
-using Rx.Network.Mock.Testing;
+using Microsoft.Reactive.Testing;
 using static Rx.Network.Mock.Tests.MockKit;
 
 namespace Rx.Network.Mock.Tests;

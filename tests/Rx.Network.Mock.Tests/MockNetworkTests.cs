@@ -1,6 +1,6 @@
 using System.Reactive.Linq;
 using Rx.Network.Identity;
-using Rx.Network.Mock.Testing;
+using Microsoft.Reactive.Testing;
 using static Rx.Network.Mock.Tests.MockKit;
 
 namespace Rx.Network.Mock.Tests;

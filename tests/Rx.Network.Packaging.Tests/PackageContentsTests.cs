@@ -8,7 +8,7 @@ namespace Rx.Network.Packaging.Tests;
 [Collection(PackagedRepositoryGroup.Name)]
 public sealed class PackageContentsTests(PackedRepository packed)
 {
-    public static TheoryData<string> Libraries => ["Rx.Network", "Rx.Network.Mock", "Rx.Network.Hosting"];
+    public static TheoryData<string> Libraries => ["Rx.Network", "Rx.Network.Mock", "Rx.Network.Hosting", "Rx.Network.Interactive"];
 
     [Theory]
     [MemberData(nameof(Libraries))]
@@ -75,7 +75,7 @@ public sealed class PackageContentsTests(PackedRepository packed)
     [Fact]
     public void CompanionPackages_DependOnRxNetworkOfTheSameVersion()
     {
-        foreach (var id in new[] { "Rx.Network.Mock", "Rx.Network.Hosting" })
+    public static TheoryData<string> Libraries => ["Rx.Network", "Rx.Network.Mock", "Rx.Network.Hosting", "Rx.Network.Interactive"];
         {
             var package = PackageFile.Open(packed.PackageFile(id));
             Assert.Equal(packed.Version, package.Dependencies["Rx.Network"]);
@@ -84,13 +84,7 @@ public sealed class PackageContentsTests(PackedRepository packed)
     }
 
     [Fact]
-    public void Hosting_DependsOnTheHostingAbstractionsNotOnAspNetCore()
-    {
-        var package = PackageFile.Open(packed.PackageFile("Rx.Network.Hosting"));
-
-        Assert.Equal("10.0.0", package.Dependencies["Microsoft.Extensions.Hosting.Abstractions"]);
-        Assert.DoesNotContain(package.Metadata.Descendants(), e => e.Name.LocalName == "frameworkReference");
-        Assert.DoesNotContain(package.Dependencies.Keys, id => id.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+    public static TheoryData<string> Libraries => ["Rx.Network", "Rx.Network.Mock", "Rx.Network.Hosting", "Rx.Network.Interactive"];
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using Rx.Network.Mock.Testing;
 using Rx.Network.Reactive;
 
 namespace Rx.Network.Mock.Time;
@@ -22,16 +21,16 @@ namespace Rx.Network.Mock.Time;
 /// </remarks>
 internal sealed class VirtualTimeDriver : WorkDispatcher
 {
-    private readonly TestScheduler clock;
+    private readonly VirtualClock clock;
     private readonly Lock gate = new();
     private readonly Queue<Action> ready = new();
     private int driverThread;
     private string? escape;
 
-    public VirtualTimeDriver(TestScheduler clock) => this.clock = clock;
+    public VirtualTimeDriver(VirtualClock clock) => this.clock = clock;
 
     /// <summary>The scheduler whose clock this driver moves.</summary>
-    public TestScheduler Clock => clock;
+    public VirtualClock Clock => clock;
 
     /// <summary>Whether the calling thread is running this driver's work right now.</summary>
     public bool OnDriverThread => Volatile.Read(ref driverThread) == Environment.CurrentManagedThreadId;
@@ -71,16 +70,13 @@ internal sealed class VirtualTimeDriver : WorkDispatcher
     /// <summary>Runs, in order, every item due at or before <paramref name="ticks"/>, and leaves the clock there.</summary>
     public void AdvanceTo(long ticks) => Drive(() =>
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(ticks, clock.Clock);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ticks, clock.Ticks);
         while (clock.RunNext(ticks))
         {
             DrainReady();
         }
 
-        if (ticks > clock.Clock)
-        {
-            clock.AdvanceTo(ticks);
-        }
+        clock.MoveTo(ticks);
     });
 
     /// <summary>
@@ -90,9 +86,9 @@ internal sealed class VirtualTimeDriver : WorkDispatcher
     /// <exception cref="TimeoutException">Not done within the limit, or nothing left that could make it so.</exception>
     public void RunUntil(Action start, Func<bool> done, TimeSpan limit) => Drive(() =>
     {
-        long deadline = limit == Timeout.InfiniteTimeSpan || long.MaxValue - clock.Clock < limit.Ticks
+        long deadline = limit == Timeout.InfiniteTimeSpan || long.MaxValue - clock.Ticks < limit.Ticks
             ? long.MaxValue
-            : clock.Clock + limit.Ticks;
+            : clock.Ticks + limit.Ticks;
         start();
         DrainReady();
         while (!done())
@@ -100,7 +96,7 @@ internal sealed class VirtualTimeDriver : WorkDispatcher
             if (!clock.RunNext(deadline))
             {
                 CheckEscape();
-                throw new TimeoutException(clock.TryPeekNextDueTime(out _)
+                throw new TimeoutException(clock.TryPeekNextDue(out _)
                     ? $"The operation did not complete within {limit} of virtual time."
                     : "The operation cannot complete: nothing is scheduled in virtual time and no work is ready, yet it waits (on something outside the mock network?).");
             }

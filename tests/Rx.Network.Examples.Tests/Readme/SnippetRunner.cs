@@ -76,6 +76,11 @@ internal sealed class SnippetRunner : IAsyncDisposable
             .Where(path => path.Length > 0 && path.StartsWith(runtimeDirectory, StringComparison.Ordinal));
         var library = new[] { typeof(INetwork), typeof(Rx.Network.Mock.MockNetwork), typeof(Observable), typeof(Microsoft.Extensions.Logging.ILogger) }
             .Select(type => type.Assembly.Location);
-        return [.. framework.Concat(library).Distinct().Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))];
+
+        // The mock network's snippet uses Microsoft.Reactive.Testing, which compiles against the
+        // System.Reactive 3.x facades (served at 6.1.0) copied beside the tests.
+        var testKit = Directory.EnumerateFiles(AppContext.BaseDirectory, "System.Reactive.*.dll")
+            .Append(typeof(Microsoft.Reactive.Testing.TestScheduler).Assembly.Location);
+        return [.. framework.Concat(library).Concat(testKit).Distinct().Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))];
     }
 }

@@ -4,42 +4,42 @@ namespace Rx.Network.Notebooks.Tests.Harness;
 
 /// <summary>
 /// Where things are in the repository clone the tests run from: its root (the folder holding
-/// <c>RxNet.sln</c>), the notebooks, and the package versions pinned in
-/// <c>Directory.Packages.props</c> (which a notebook's <c>#r "nuget: …"</c> lines must match).
+/// <c>RxNet.sln</c>), the notebooks, the local package folder their <c>NuGet.Config</c> names, and
+/// the version every package of the repository carries.
 /// </summary>
 public sealed class RepositoryLayout
 {
-    private RepositoryLayout(string root, IReadOnlyDictionary<string, string> packageVersions)
+    private RepositoryLayout(string root, string version)
     {
         Root = root;
-        PackageVersions = packageVersions;
+        Version = version;
     }
 
     /// <summary>The repository clone the test assembly was built from.</summary>
     public static RepositoryLayout Current { get; } = Find(AppContext.BaseDirectory);
 
+    /// <summary>The packages the notebooks reference, each a project under <c>src/</c>.</summary>
+    public static IReadOnlyList<string> NotebookPackages { get; } = ["Rx.Network", "Rx.Network.Mock", "Rx.Network.Interactive"];
+
     /// <summary>The folder holding <c>RxNet.sln</c>.</summary>
     public string Root { get; }
+
+    /// <summary>The version of the repository's packages: <c>VersionPrefix</c> in <c>Directory.Build.props</c>.</summary>
+    public string Version { get; }
 
     /// <summary>The folder holding the notebooks.</summary>
     public string NotebooksDirectory => Path.Combine(Root, "notebooks");
 
-    /// <summary>Package id to pinned version, from <c>Directory.Packages.props</c> (ids compared ignoring case).</summary>
-    public IReadOnlyDictionary<string, string> PackageVersions { get; }
+    /// <summary>Where <c>dotnet pack RxNet.sln -c Release -o artifacts/packages</c> writes the packages.</summary>
+    public string PackagesDirectory => Path.Combine(Root, "artifacts", "packages");
+
+    /// <summary>Ignored build output of the tests: the Jupyter kernel tool is installed under it.</summary>
+    public string ArtifactsDirectory => Path.Combine(Root, "artifacts");
 
     /// <summary>The notebooks in <see cref="NotebooksDirectory"/>, by file name.</summary>
     /// <returns>The full paths, in file-name order.</returns>
     public IReadOnlyList<string> NotebookPaths() =>
         Directory.GetFiles(NotebooksDirectory, "*.ipynb").Order(StringComparer.Ordinal).ToArray();
-
-    /// <summary>
-    /// Where <c>dotnet build RxNet.sln</c> puts a project's assembly: the path a notebook's
-    /// <c>#r</c> line names, relative to the notebook, for a user of a clone.
-    /// </summary>
-    /// <param name="assemblyName">The project and assembly name, e.g. <c>Rx.Network</c>.</param>
-    /// <returns>The full path.</returns>
-    public string BuiltAssemblyPath(string assemblyName) =>
-        Path.Combine(Root, "src", assemblyName, "bin", "Debug", "net10.0", assemblyName + ".dll");
 
     /// <summary>Walks up from <paramref name="start"/> to the folder holding <c>RxNet.sln</c>.</summary>
     /// <param name="start">A folder inside the clone.</param>
@@ -52,27 +52,12 @@ public sealed class RepositoryLayout
         {
             if (File.Exists(Path.Combine(dir.FullName, "RxNet.sln")))
             {
-                return new RepositoryLayout(dir.FullName, ReadPackageVersions(Path.Combine(dir.FullName, "Directory.Packages.props")));
+                var version = XDocument.Load(Path.Combine(dir.FullName, "Directory.Build.props"))
+                    .Descendants("VersionPrefix").Single().Value.Trim();
+                return new RepositoryLayout(dir.FullName, version);
             }
         }
 
         throw new DirectoryNotFoundException($"No folder above {start} holds RxNet.sln.");
-    }
-
-    private static Dictionary<string, string> ReadPackageVersions(string path)
-    {
-        var versions = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var element in XDocument.Load(path).Descendants("PackageVersion"))
-        {
-            var id = (string?)element.Attribute("Include");
-            var version = (string?)element.Attribute("Version");
-            if (id is not null && version is not null)
-            {
-                // Exact pins are written [x.y.z]; a notebook names the plain version.
-                versions[id] = version.Trim('[', ']');
-            }
-        }
-
-        return versions;
     }
 }
