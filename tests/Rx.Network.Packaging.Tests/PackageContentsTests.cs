@@ -75,7 +75,7 @@ public sealed class PackageContentsTests(PackedRepository packed)
     [Fact]
     public void CompanionPackages_DependOnRxNetworkOfTheSameVersion()
     {
-    public static TheoryData<string> Libraries => ["Rx.Network", "Rx.Network.Mock", "Rx.Network.Hosting", "Rx.Network.Interactive"];
+        foreach (var id in new[] { "Rx.Network.Mock", "Rx.Network.Hosting", "Rx.Network.Interactive" })
         {
             var package = PackageFile.Open(packed.PackageFile(id));
             Assert.Equal(packed.Version, package.Dependencies["Rx.Network"]);
@@ -84,7 +84,26 @@ public sealed class PackageContentsTests(PackedRepository packed)
     }
 
     [Fact]
-    public static TheoryData<string> Libraries => ["Rx.Network", "Rx.Network.Mock", "Rx.Network.Hosting", "Rx.Network.Interactive"];
+    public void Hosting_DependsOnTheHostingAbstractionsNotOnAspNetCore()
+    {
+        var package = PackageFile.Open(packed.PackageFile("Rx.Network.Hosting"));
+
+        Assert.Equal("10.0.0", package.Dependencies["Microsoft.Extensions.Hosting.Abstractions"]);
+        Assert.DoesNotContain(package.Metadata.Descendants(), e => e.Name.LocalName == "frameworkReference");
+        Assert.DoesNotContain(package.Dependencies.Keys, id => id.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void InteractivePackage_CarriesItsExtensionScript_AndLeavesTheKernelToTheKernel()
+    {
+        var package = PackageFile.Open(packed.PackageFile("Rx.Network.Interactive"));
+
+        // .NET Interactive runs this script when a notebook references the package.
+        Assert.Contains("interactive-extensions/dotnet/extension.dib", package.Entries);
+        string script = System.Text.Encoding.UTF8.GetString(PackageFile.ReadEntry(packed.PackageFile("Rx.Network.Interactive"), "interactive-extensions/dotnet/extension.dib"));
+        Assert.Contains("Rx.Network.Interactive.NetworkFormatters.Register();", script, StringComparison.Ordinal);
+        // The kernel brings Microsoft.DotNet.Interactive.*; a dependency on them would drag a preview kernel into applications.
+        Assert.DoesNotContain(package.Dependencies.Keys, id => id.StartsWith("Microsoft.DotNet.Interactive", StringComparison.Ordinal));
     }
 
     [Fact]
