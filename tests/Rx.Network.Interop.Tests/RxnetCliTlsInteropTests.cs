@@ -13,7 +13,8 @@ public sealed class RxnetCliTlsInteropTests
     {
         await using var js = await JsPeer.StartListenerAsync(security: "tls");
 
-        var result = await RxnetCli.DialAsync(js.LoopbackAddr, "ping,echo,streams,reset,identify", "--security", "tls", "--bytes", EightMiB.ToString(), "--streams", "200", "--stream-bytes", "4096");
+        // A generous per-check timeout: the machine running the suite may be loaded (a timeout is not a speed test).
+        var result = await RxnetCli.DialAsync(js.LoopbackAddr, "ping,echo,streams,reset,identify", "--security", "tls", "--bytes", EightMiB.ToString(), "--streams", "200", "--stream-bytes", "4096", "--timeout", "120");
 
         Assert.True(result.AllPassed, result.Describe());
         Assert.Contains("\"security\":\"/tls/1.0.0\"", result.StandardError, StringComparison.Ordinal);
