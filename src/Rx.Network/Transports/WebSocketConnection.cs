@@ -43,6 +43,7 @@ internal sealed class WebSocketConnection : IRawConnection
     private readonly TaskCompletionSource? clientSpoke;
     private WebSocket? webSocket;
     private Stream? stream;
+    private BufferedReadStream? buffered;
     private int aborted;
 
     private WebSocketConnection(Socket socket, Multiaddr local, Multiaddr remote, TcpTransportOptions options, bool isServer, Func<WebSocketConnection, Task<WebSocket>> open)
@@ -89,7 +90,7 @@ internal sealed class WebSocketConnection : IRawConnection
             }
 
             var rest = await WebSocketHandshake.AcceptAsync(stream, options.MaxHandshakeSize, token).ConfigureAwait(false);
-            return Create(stream, rest, isServer: true);
+            return connection.Create(stream, rest, isServer: true);
         });
     }
 
@@ -98,11 +99,10 @@ internal sealed class WebSocketConnection : IRawConnection
     public static WebSocketConnection Connected(Socket socket, Stream stream, byte[] rest, Multiaddr suffix, TcpTransportOptions tcp)
     {
         var (local, remote) = Addresses(socket, suffix);
-        var webSocket = Create(stream, rest, isServer: false);
         return new WebSocketConnection(socket, local, remote, tcp, isServer: false, connection =>
         {
             connection.stream = stream;
-            return Task.FromResult(webSocket);
+            return Task.FromResult(connection.Create(stream, rest, isServer: false));
         });
     }
 
@@ -137,10 +137,12 @@ internal sealed class WebSocketConnection : IRawConnection
         }
     }
 
-    private static WebSocket Create(Stream stream, byte[] rest, bool isServer) =>
-        WebSocket.CreateFromStream(
-            rest.Length == 0 ? stream : new PrefixedStream(rest, stream),
-            new WebSocketCreationOptions { IsServer = isServer, KeepAliveInterval = TimeSpan.Zero });
+    private WebSocket Create(Stream stream, byte[] rest, bool isServer)
+    {
+        buffered = new BufferedReadStream(stream, rest);
+        this.stream = buffered;
+        return WebSocket.CreateFromStream(buffered, new WebSocketCreationOptions { IsServer = isServer, KeepAliveInterval = TimeSpan.Zero });
+    }
 
     private static (Multiaddr Local, Multiaddr Remote) Addresses(Socket socket, Multiaddr suffix) =>
         (Multiaddr.FromEndPoint((System.Net.IPEndPoint)socket.LocalEndPoint!).Encapsulate(suffix),
@@ -193,8 +195,26 @@ internal sealed class WebSocketConnection : IRawConnection
         {
             while (true)
             {
+                // Payloads of frames already buffered are gathered into one flush (BufferedReadStream).
                 var memory = writer.GetMemory(sizeHint);
-                var result = await ws.ReceiveAsync(memory, aborting.Token).ConfigureAwait(false);
+                int filled = 0;
+                ValueWebSocketReceiveResult result;
+                do
+                {
+                    result = await ws.ReceiveAsync(memory[filled..], aborting.Token).ConfigureAwait(false);
+                    if (result.MessageType == WebSocketMessageType.Binary)
+                    {
+                        filled += result.Count;
+                    }
+                }
+                while (result.MessageType == WebSocketMessageType.Binary && filled < memory.Length && buffered!.HasBufferedData);
+
+                if (filled > 0)
+                {
+                    writer.Advance(filled);
+                    clientSpoke?.TrySetResult();
+                }
+
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     // The remote's close frame: the end of the stream, unless it names an error.
@@ -216,13 +236,7 @@ internal sealed class WebSocketConnection : IRawConnection
                     break;
                 }
 
-                sizeHint = result.Count == memory.Length ? busyReceiveSize : TcpConnection.IdleReceiveSize;
-                writer.Advance(result.Count);
-                if (result.Count > 0)
-                {
-                    clientSpoke?.TrySetResult();
-                }
-
+                sizeHint = filled == memory.Length ? busyReceiveSize : TcpConnection.IdleReceiveSize;
                 var flush = await writer.FlushAsync().ConfigureAwait(false);
                 if (flush.IsCanceled)
                 {
