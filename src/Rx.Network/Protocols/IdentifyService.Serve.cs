@@ -29,7 +29,8 @@ public sealed partial class IdentifyService
     /// </summary>
     private async Task ServePushAsync(IStream stream)
     {
-        if (!pushAllowances.GetValue(stream.Connection, _ => new PushAllowance(Options.MaxPushesPerMinute, time.GetUtcNow())).TryTake(time.GetUtcNow()))
+        var now = time.GetUtcNow();
+        if (!pushAllowances.GetValue(stream.Connection, _ => new PushAllowance(Options.MaxPushesPerMinute, now)).TryTake(now))
         {
             logger.PushRefused(stream.Connection);
             stream.Reset();
