@@ -15,7 +15,7 @@ public class MockNetworkResourceTests
         {
             Protocols = new Dictionary<string, ProtocolLimits> { [Hold] = ProtocolLimits.InboundPerPeer(2) },
         };
-        await using var net = new MockNetwork(new Rx.Network.Mock.Testing.TestScheduler(), new MockNetworkOptions { Seed = 7, Ping = false, Identify = null, Resources = limits });
+        await using var net = new MockNetwork(new Microsoft.Reactive.Testing.TestScheduler(), new MockNetworkOptions { Seed = 7, Ping = false, Identify = null, Resources = limits });
         var (a, b, _) = await TwoPeersAsync(net);
         var events = new List<NetworkEvent>();
         using var recording = b.Events.Subscribe(events.Add);
