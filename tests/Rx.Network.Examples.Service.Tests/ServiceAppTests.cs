@@ -9,7 +9,7 @@ using Rx.Network.Peerstore;
 using Rx.Network.Protocols;
 using Rx.Network.Reactive;
 
-namespace Rx.Network.Examples.Tests.Service;
+namespace Rx.Network.Examples.Service.Tests;
 
 /// <summary>The ASP.NET Core example service, run in-process on free ports (Kestrel and the node on port 0).</summary>
 public sealed class ServiceAppTests
