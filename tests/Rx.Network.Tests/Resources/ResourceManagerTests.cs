@@ -288,18 +288,20 @@ public sealed class ResourceManagerTests
     public void WindowGrowth_RefusedAtTheConnectionLimit_ReportsOnceAndKeepsTheRest()
     {
         var time = new FakeTimeProvider();
-        using var manager = Manager(l => l with { Connection = l.Connection with { Memory = 1000 } }, time);
+        // The connection's budget is exactly its handshake's (reserved while it was pending).
+        const long budget = ConnectionScope.HandshakeMemory;
+        using var manager = Manager(l => l with { Connection = l.Connection with { Memory = budget } }, time);
         var reports = new List<ResourceRefusal>();
         manager.Refused = reports.Add;
         var connection = Inbound(manager, "192.0.2.1", PeerA);
-        var stream = connection.TryOpenStream(true, 600, out _)!;
+        var stream = connection.TryOpenStream(true, budget - 400, out _)!;
         Assert.True(stream.TryReserveMemory(400));
         for (int i = 0; i < 10; i++)
         {
             Assert.False(stream.TryReserveMemory(400));
         }
 
-        Assert.Equal(1000, stream.Memory);
+        Assert.Equal(budget, stream.Memory);
         var report = Assert.Single(reports);
         Assert.Equal(ScopeKind.Connection, report.Error.Kind);
         Assert.Equal(PeerA, report.Peer);
