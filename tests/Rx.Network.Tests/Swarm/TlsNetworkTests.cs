@@ -2,6 +2,7 @@ using System.Reactive.Linq;
 using System.Reactive.Threading.Tasks;
 using System.Security.Cryptography;
 using Rx.Network.Protocols;
+using Rx.Network.Swarm;
 
 namespace Rx.Network.Tests.Swarm;
 
@@ -38,6 +39,45 @@ public sealed class TlsNetworkTests
 
         await writing.WaitAsync(SwarmKit.Wait);
         Assert.Equal(payload, received.ToArray());
+    }
+
+    /// <summary>
+    /// Connections opened and closed as fast as two dialers can, both ends closing while the other
+    /// still reads. With close_notify (SslStream.ShutdownAsync racing the receive loop's read on
+    /// the same OpenSSL object) a loop like this corrupted the native heap and killed the process in
+    /// about a third of 2-second runs; a crash here takes the test host down with it.
+    /// </summary>
+    [Fact]
+    public async Task ManyConnectionsClosedWhileReading_DoNotCorruptTheProcess()
+    {
+        const int PerDialer = 150;
+        static NetworkBuilder Tls(NetworkBuilder b) => b.WithSecurity(SecurityProtocol.Tls)
+            .WithLimits(new ConnectionLimits { InboundPerIpPerSecond = 0, MaxPendingInbound = 256 })
+            .WithResourceLimits(l => l with
+            {
+                Ip4Address = l.Ip4Address with { InboundConnections = 256, PendingConnections = 256 },
+                Transient = l.Transient with { PendingConnections = 256 },
+            });
+        await using var server = await SwarmKit.StartAsync(Tls);
+        await using var first = await SwarmKit.StartAsync(Tls, listen: false);
+        await using var second = await SwarmKit.StartAsync(Tls, listen: false);
+
+        async Task<int> DialAndCloseAsync(INetwork dialer)
+        {
+            SwarmKit.Introduce(dialer, server);
+            for (int i = 0; i < PerDialer; i++)
+            {
+                var connection = await dialer.DialPeerAsync(server.LocalPeer).WaitAsync(SwarmKit.Wait);
+                await connection.CloseAsync().WaitAsync(SwarmKit.Wait);
+            }
+
+            return PerDialer;
+        }
+
+        var done = await Task.WhenAll(Task.Run(() => DialAndCloseAsync(first)), Task.Run(() => DialAndCloseAsync(second)));
+
+        Assert.Equal(2 * PerDialer, done.Sum());
+        Assert.True(await PingService.PingAsync(first, server.LocalPeer).WaitAsync(SwarmKit.Wait) > TimeSpan.Zero);
     }
 
     [Fact]

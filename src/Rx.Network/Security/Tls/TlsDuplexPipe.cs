@@ -11,8 +11,8 @@ namespace Rx.Network.Security.Tls;
 /// <remarks>
 /// The reader reads one segment (<see cref="ReadBufferSize"/>) at a time, only when the channel's
 /// receive loop asks, so a full inbound block stops SslStream from reading the socket. Completing
-/// the writer without an error is the half-close: what is buffered goes out, then TLS close_notify,
-/// then the raw connection's write side is closed (TCP FIN).
+/// the writer without an error is the half-close: what is buffered goes out, then the raw
+/// connection's write side is closed (TCP FIN); no close_notify (see <c>CompleteAsync</c>).
 /// </remarks>
 internal sealed class TlsDuplexPipe : IDuplexPipe
 {
@@ -29,7 +29,7 @@ internal sealed class TlsDuplexPipe : IDuplexPipe
     public TlsDuplexPipe(SslStream ssl, IDuplexPipe raw)
     {
         Input = PipeReader.Create(ssl, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: ReadBufferSize / 4, leaveOpen: true));
-        Output = new TlsPipeWriter(PipeWriter.Create(ssl, new StreamPipeWriterOptions(minimumBufferSize: WriteBufferSize, leaveOpen: true)), ssl, raw.Output);
+        Output = new TlsPipeWriter(PipeWriter.Create(ssl, new StreamPipeWriterOptions(minimumBufferSize: WriteBufferSize, leaveOpen: true)), raw.Output);
     }
 
     /// <inheritdoc/>
@@ -38,8 +38,8 @@ internal sealed class TlsDuplexPipe : IDuplexPipe
     /// <inheritdoc/>
     public PipeWriter Output { get; }
 
-    /// <summary>Delegates to SslStream's pipe writer, and turns a clean completion into close_notify and FIN.</summary>
-    private sealed class TlsPipeWriter(PipeWriter inner, SslStream ssl, PipeWriter raw) : PipeWriter
+    /// <summary>Delegates to SslStream's pipe writer, and turns a clean completion into a flush and TCP FIN.</summary>
+    private sealed class TlsPipeWriter(PipeWriter inner, PipeWriter raw) : PipeWriter
     {
         public override void Advance(int bytes) => inner.Advance(bytes);
 
@@ -61,12 +61,15 @@ internal sealed class TlsDuplexPipe : IDuplexPipe
         {
             try
             {
-                // Flushes what is buffered when there is no error; the SslStream stays open.
+                // Flushes what is buffered when there is no error; the SslStream stays open. No
+                // close_notify follows: SslStream.ShutdownAsync runs OpenSSL's SSL_shutdown while
+                // the receive loop may be inside SSL_read on the same SSL object, and OpenSSL does
+                // not allow that (measured: heap corruption, the process killed, in 8 of 25 runs
+                // of a 2 s handshake loop; none in 20 without it). Truncation is still detected
+                // where it matters: the muxer's own close (yamux FIN, GoAway) travels inside the
+                // authenticated records, so a cut connection fails its streams instead of ending
+                // them cleanly. The TCP FIN below is the end of the connection.
                 await inner.CompleteAsync(exception).ConfigureAwait(false);
-                if (exception is null)
-                {
-                    await ssl.ShutdownAsync().ConfigureAwait(false);
-                }
             }
             catch (Exception e) when (exception is null)
             {
