@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Rx.Network.Muxing;
 using Rx.Network.Peerstore;
+using Rx.Network.Resources;
 
 namespace Rx.Network.PerfTool;
 
@@ -24,11 +25,38 @@ internal static class MemoryProbe
         return 0;
     }
 
+    /// <summary>
+    /// This probe measures what an open stream costs, not the default budgets, which hold one
+    /// connection to 256 streams at the initial window (64 MiB ÷ 256 KiB): every scope a stream
+    /// passes through is raised to take <paramref name="count"/> of them. Reservations are
+    /// accounting only, so the figure is unchanged by how high they go.
+    /// </summary>
+    private static ResourceLimits ForStreams(ResourceLimits limits, int count)
+    {
+        long memory = (count + 64) * 2L * YamuxOptions.Default.InitialStreamWindow;
+        ScopeLimits Raise(ScopeLimits scope) => scope with
+        {
+            Memory = Math.Max(scope.Memory, memory),
+            InboundStreams = Math.Max(scope.InboundStreams, count + 64),
+            OutboundStreams = Math.Max(scope.OutboundStreams, count + 64),
+        };
+
+        return limits with
+        {
+            System = Raise(limits.System),
+            Transient = Raise(limits.Transient),
+            Ip4Address = Raise(limits.Ip4Address),
+            Peer = Raise(limits.Peer),
+            Connection = Raise(limits.Connection),
+            DefaultProtocol = new ProtocolLimits(Raise(limits.DefaultProtocol.Total), Raise(limits.DefaultProtocol.PerPeer)),
+        };
+    }
+
     private static async Task MeasureStreamsAsync(int count, Options options, JsonObject result)
     {
         var yamux = new YamuxOptions { MaxInboundStreams = count + 64, MaxOutboundStreams = count + 64 };
-        var server = await LibP2pPerf.Builder(options).WithoutPing().WithYamux(yamux).ListenOn("/ip4/127.0.0.1/tcp/0").StartAsync();
-        var client = await LibP2pPerf.Builder(options).WithoutPing().WithYamux(yamux).StartAsync();
+        var server = await LibP2pPerf.Builder(options).WithoutPing().WithYamux(yamux).WithResourceLimits(l => ForStreams(l, count)).ListenOn("/ip4/127.0.0.1/tcp/0").StartAsync();
+        var client = await LibP2pPerf.Builder(options).WithoutPing().WithYamux(yamux).WithResourceLimits(l => ForStreams(l, count)).StartAsync();
         var opened = new List<IStream>(count);
         await using (server)
         await using (client)
