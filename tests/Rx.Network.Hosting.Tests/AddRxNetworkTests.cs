@@ -53,6 +53,8 @@ public sealed class AddRxNetworkTests
             ["MaxNotConnectedPeerStatuses"] = "16",
             ["Yamux:MaxInboundStreams"] = "64",
             ["Tcp:ListenBacklog"] = "32",
+            ["Resources:System:Memory"] = "268435456",
+            ["Resources:Ip4Address:PendingConnections"] = "4",
         });
 
         var options = host.Services.GetRequiredService<IOptions<RxNetworkOptions>>().Value;
@@ -69,6 +71,9 @@ public sealed class AddRxNetworkTests
         Assert.Equal(16, options.Network.MaxNotConnectedPeerStatuses);
         Assert.Equal(64, options.Yamux.MaxInboundStreams);
         Assert.Equal(32, options.Tcp!.ListenBacklog);
+        Assert.Equal(256L << 20, options.Network.Resources.System.Memory);
+        Assert.Equal(4, options.Network.Resources.Ip4Address.PendingConnections);
+        Assert.Equal(Resources.ResourceLimits.Default.Peer, options.Network.Resources.Peer);
 
         // Binding set values on copies: the shared defaults every other network uses are untouched.
         Assert.Equal(8, ConnectionLimits.Default.MaxPerPeer);
@@ -76,10 +81,12 @@ public sealed class AddRxNetworkTests
         Assert.Equal(TimeSpan.FromSeconds(5), NetworkOptions.Default.ShutdownTimeout);
         Assert.Equal(1024, Muxing.YamuxOptions.Default.MaxInboundStreams);
         Assert.Equal(16, NetworkOptions.Default.Upgrade.Multistream.MaxRefusals);
+        Assert.Equal(128L << 20, Resources.ResourceLimits.Default.System.Memory);
 
         await host.StartAsync();
         var network = host.Services.GetRequiredService<INetwork>();
         Assert.Equal(2, network.ListenAddresses.Count);
+        Assert.Equal(256L << 20, network.Resources.Limits.System.Memory);
         Assert.Equal("hosting-test/1.0", IdentifyService.Of(network)!.Options.AgentVersion);
         await host.StopAsync();
     }
