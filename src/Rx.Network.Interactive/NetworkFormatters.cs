@@ -3,12 +3,13 @@ using Microsoft.DotNet.Interactive.Formatting;
 using Rx.Network.Addressing;
 using Rx.Network.Identity;
 using Rx.Network.Reactive;
+using Rx.Network.Resources;
 
 namespace Rx.Network.Interactive;
 
 /// <summary>
 /// .NET Interactive formatters for the values of Rx.Network that a notebook shows: peer IDs and
-/// multiaddrs as their text, <see cref="PeerStatus"/> rows, change sets, network events,
+/// multiaddrs as their text, <see cref="PeerStatus"/> rows, resource scopes, change sets, network events,
 /// connections and streams as tables (HTML in a notebook, aligned columns as plain text) instead
 /// of the kernel's default tree of every property.
 /// </summary>
@@ -39,6 +40,8 @@ public static class NetworkFormatters
         Register<IEnumerable<IConnection>>(Tables.Connections);
         Register<IStream>(stream => Tables.Streams([stream]));
         Register<IEnumerable<IStream>>(Tables.Streams);
+        Register<ResourceScopeStatus>(scope => Tables.ResourceScopes([scope]));
+        Register<IEnumerable<ResourceScopeStatus>>(Tables.ResourceScopes);
         RegisterOpen(typeof(Change<,>), change => Tables.Changes(new[] { change }));
         RegisterOpen(typeof(IChangeSet<,>), changes => Tables.Changes((IEnumerable)changes));
     }

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Reflection;
 using Rx.Network.Reactive;
+using Rx.Network.Resources;
 
 namespace Rx.Network.Interactive;
 
@@ -16,6 +17,29 @@ internal static class Tables
         }
 
         return table;
+    }
+
+    /// <summary>The resource manager's scopes (<c>network.Resources.Scopes.Items</c>): usage against limit per resource.</summary>
+    public static Table ResourceScopes(IEnumerable<ResourceScopeStatus> scopes)
+    {
+        var table = new Table("Scope", "Kind", "Memory", "Streams in", "Streams out", "Connections in", "Pending");
+        foreach (var scope in scopes)
+        {
+            var (used, limit) = (scope.Usage, scope.Limits);
+            table.Add(
+                new Cell(scope.Name, IsCode: true),
+                scope.Kind.ToString(),
+                $"{Bytes(used.Memory)} / {(limit.Memory == long.MaxValue ? "∞" : Bytes(limit.Memory))}",
+                Of(used.InboundStreams, limit.InboundStreams),
+                Of(used.OutboundStreams, limit.OutboundStreams),
+                Of(used.InboundConnections, limit.InboundConnections),
+                Of(used.PendingConnections, limit.PendingConnections));
+        }
+
+        return table;
+
+        static string Of(int used, int limit) => limit == int.MaxValue ? $"{used}" : $"{used} / {limit}";
+        static string Bytes(long bytes) => bytes >= 1 << 20 ? $"{bytes / (double)(1 << 20):0.#} MiB" : bytes >= 1024 ? $"{bytes / 1024.0:0.#} KiB" : $"{bytes} B";
     }
 
     public static Table Events(IEnumerable<NetworkEvent> events)

@@ -58,6 +58,27 @@ public sealed class NetworkFormattersTests : IDisposable
     }
 
     [Fact]
+    public void ResourceScopes_ShowUsageAgainstLimit()
+    {
+        Rx.Network.Resources.ResourceScopeStatus[] scopes =
+        [
+            new("system", Rx.Network.Resources.ScopeKind.System, new(3L << 20, 2, 1, 1, 0, 0), Rx.Network.Resources.ResourceLimits.Default.System),
+            new("connection:1", Rx.Network.Resources.ScopeKind.Connection, new(512 * 1024, 2, 0, 0, 0, 0), Rx.Network.Resources.ScopeLimits.Unlimited),
+        ];
+
+        string html = scopes.ToDisplayString(Html);
+        string text = scopes.ToDisplayString(PlainText);
+
+        Assert.StartsWith("<table><thead><tr><th>Scope</th><th>Kind</th><th>Memory</th>", html, StringComparison.Ordinal);
+        Assert.Equal(2, CountOf(html, "<tr><td>"));
+        Assert.Contains("3 MiB / 128 MiB", html, StringComparison.Ordinal);
+        Assert.Contains("512 KiB / ∞", html, StringComparison.Ordinal);
+        var lines = text.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, lines.Length);
+        Assert.Contains("2 / 4096", lines[2], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ChangeSet_ShowsReasonKeyCurrentAndPrevious_OnceEach()
     {
         var peer = PeerId.FromPublicKey(PrivateKey.Generate().PublicKey);
