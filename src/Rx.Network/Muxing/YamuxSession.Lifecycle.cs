@@ -121,16 +121,21 @@ internal sealed partial class YamuxSession
 
     private async Task KeepAliveAsync()
     {
+        var pong = StartPing(out var ping);
         try
         {
-            await PingAsync().WaitAsync(options.PingTimeout, time).ConfigureAwait(false);
+            await pong.WaitAsync(options.PingTimeout, time).ConfigureAwait(false);
         }
-        catch (TimeoutException e)
+        catch (TimeoutException e) when (ping is not null && IsPending(ping))
         {
             // A dead peer cannot read a GoAway: drop the connection.
             var error = new TimeoutException($"The remote peer did not answer a keep-alive ping within {options.PingTimeout}.", e);
             Terminate(error, Error.MuxerClosed("The connection timed out.", remote: false, null, error), goAway: null);
             channel.Abort(error);
+        }
+        catch (TimeoutException)
+        {
+            // The pong arrived as the timer fired (its waiter had not run yet): the peer is alive.
         }
         catch (MuxerClosedException)
         {

@@ -310,11 +310,15 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     /// <returns>The round trip.</returns>
     /// <exception cref="MuxerClosedException">The session ended before the pong arrived.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
-    public Task<TimeSpan> PingAsync(CancellationToken cancellationToken = default)
+    public Task<TimeSpan> PingAsync(CancellationToken cancellationToken = default) =>
+        StartPing(out _).WaitAsync(cancellationToken);
+
+    /// <summary>Sends a ping, or joins the one in flight; <paramref name="ping"/> is that ping (null when the session has ended).</summary>
+    private Task<TimeSpan> StartPing(out ActivePing? ping)
     {
-        Task<TimeSpan> pong;
         lock (gate)
         {
+            ping = null;
             if (state == SessionState.Terminated)
             {
                 return Task.FromException<TimeSpan>(CurrentStreamErrorLocked());
@@ -329,10 +333,18 @@ internal sealed partial class YamuxSession : IAsyncDisposable
                 }
             }
 
-            pong = activePing.Pong.Task;
+            ping = activePing;
+            return activePing.Pong.Task;
         }
+    }
 
-        return pong.WaitAsync(cancellationToken);
+    /// <summary>Whether <paramref name="ping"/> is still waiting for its pong (the reader clears it, under the gate, before anything else it does with the pong).</summary>
+    private bool IsPending(ActivePing ping)
+    {
+        lock (gate)
+        {
+            return ReferenceEquals(activePing, ping);
+        }
     }
 
     /// <summary>

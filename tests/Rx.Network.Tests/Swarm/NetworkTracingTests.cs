@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Reactive.Linq;
+using System.Reactive.Threading.Tasks;
 using Rx.Network.Identity;
 using Rx.Network.Peerstore;
 using Rx.Network.Protocols;
@@ -111,7 +113,12 @@ public sealed class NetworkTracingTests
         using var recorder = new ActivityRecorder();
         await using var nodes = await TwoNodes.StartAsync();
         using var serving = nodes.Client.SetStreamHandler(Echo, async stream => await stream.CloseWriteAsync());
+        var serverSeesIt = nodes.Server.Events.OfType<Connected>().FirstAsync().ToTask();
         await nodes.Client.DialPeerAsync(nodes.Server.LocalPeer);
+
+        // The dialer's side is up before the listener's: wait until the server has the connection,
+        // or its NewStreamAsync below would try to dial a peer it has no address for.
+        await serverSeesIt.WaitAsync(TimeSpan.FromSeconds(10));
 
         // The server opens a stream back over the client's connection: the client's stream loop
         // was started inside the dial span, and must not have kept it as the current span.
