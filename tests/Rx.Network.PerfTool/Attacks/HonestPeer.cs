@@ -7,20 +7,25 @@ using Rx.Network.Protocols;
 
 namespace Rx.Network.PerfTool.Attacks;
 
-/// <summary>One honest round: a ping, then 1 MiB echoed.</summary>
-/// <param name="Ok">Both went through, the echo byte for byte.</param>
-/// <param name="Ping">The ping's RTT.</param>
+/// <summary>One honest round: <see cref="HonestPeer.PingsPerRound"/> pings, then 1 MiB echoed.</summary>
+/// <param name="Ok">All went through, the echo byte for byte.</param>
+/// <param name="Pings">The pings' RTTs, in order.</param>
 /// <param name="Echo">How long the 1 MiB echo took.</param>
 /// <param name="Error">Why the round failed, when it did.</param>
-internal sealed record HonestRound(bool Ok, TimeSpan Ping, TimeSpan Echo, string? Error);
+internal sealed record HonestRound(bool Ok, IReadOnlyList<TimeSpan> Pings, TimeSpan Echo, string? Error);
 
 /// <summary>
 /// An honest node (default options, from 127.0.0.1) that keeps using the listener during an attack:
-/// every period, a ping and a 1 MiB echo over its one connection.
+/// every period, a few pings (each on a new stream, as <see cref="PingService.PingAsync"/> does) and a
+/// 1 MiB echo over its one connection. Several pings a round make the p50 a median of tens of samples
+/// rather than of the handful of rounds an attack lasts.
 /// </summary>
 internal sealed class HonestPeer : IAsyncDisposable
 {
     public const int EchoBytes = 1024 * 1024;
+
+    /// <summary>Pings per round.</summary>
+    public const int PingsPerRound = 5;
 
     private static readonly TimeSpan RoundTimeout = TimeSpan.FromSeconds(30);
 
@@ -60,10 +65,15 @@ internal sealed class HonestPeer : IAsyncDisposable
         HonestRound round;
         try
         {
-            var ping = await PingService.PingAsync(network, target, cancellationToken: timeout.Token).ConfigureAwait(false);
+            var pings = new TimeSpan[PingsPerRound];
+            for (int i = 0; i < pings.Length; i++)
+            {
+                pings[i] = await PingService.PingAsync(network, target, cancellationToken: timeout.Token).ConfigureAwait(false);
+            }
+
             long started = Stopwatch.GetTimestamp();
             await EchoAsync(timeout.Token).ConfigureAwait(false);
-            round = new HonestRound(true, ping, Stopwatch.GetElapsedTime(started), null);
+            round = new HonestRound(true, pings, Stopwatch.GetElapsedTime(started), null);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ProtocolViolationException or NegotiationException or TimeoutException or InvalidDataException)
         {
@@ -72,7 +82,7 @@ internal sealed class HonestPeer : IAsyncDisposable
                 throw;
             }
 
-            round = new HonestRound(false, TimeSpan.Zero, TimeSpan.Zero, $"{e.GetType().Name}: {e.Message}");
+            round = new HonestRound(false, [], TimeSpan.Zero, $"{e.GetType().Name}: {e.Message}");
         }
 
         lock (rounds)

@@ -28,9 +28,9 @@ internal sealed record WindowFillReport(
     IReadOnlyList<HonestRound> Rounds,
     int LimitEvents)
 {
-    public double PingP50Ms => Percentile(Rounds.Where(r => r.Ok).Select(r => r.Ping.TotalMilliseconds), 0.5);
+    public double PingP50Ms => Percentile(Rounds.Where(r => r.Ok).SelectMany(r => r.Pings).Select(p => p.TotalMilliseconds), 0.5);
 
-    public double PingMaxMs => Rounds.Where(r => r.Ok).Select(r => r.Ping.TotalMilliseconds).DefaultIfEmpty(double.NaN).Max();
+    public double PingMaxMs => Rounds.Where(r => r.Ok).SelectMany(r => r.Pings).Select(p => p.TotalMilliseconds).DefaultIfEmpty(double.NaN).Max();
 
     public double EchoMaxMs => Rounds.Where(r => r.Ok).Select(r => r.Echo.TotalMilliseconds).DefaultIfEmpty(double.NaN).Max();
 
