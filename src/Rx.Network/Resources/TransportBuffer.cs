@@ -35,6 +35,14 @@ internal sealed class TransportBuffer
     /// <summary>The unit of reservations: the busy receive segment of the TCP transport.</summary>
     public const int Batch = 256 * 1024;
 
+    /// <summary>
+    /// Where a receive pump without room resumes: 64 KiB held. A pipe holding only the start of a
+    /// frame (at most 65,536 bytes of a 65,537-byte Noise frame) is at or below it, so the pump
+    /// resumes as soon as the layers above took what they can — waiting for less could wait for a
+    /// frame that only the pump itself can complete.
+    /// </summary>
+    public const int ResumeAt = Floor - (16 * 1024);
+
     private readonly Lock gate = new();
     private long held;
     private long reserved;
@@ -184,7 +192,7 @@ internal sealed class TransportBuffer
     {
         while (true)
         {
-            await WaitAsync(Math.Max(0, Math.Min(Floor / 2, Floor - bytes))).ConfigureAwait(false);
+            await WaitAsync(Math.Max(0, Floor - bytes)).ConfigureAwait(false);
             if (Room(bytes) >= bytes || Volatile.Read(ref held) <= 0)
             {
                 Hold(bytes);

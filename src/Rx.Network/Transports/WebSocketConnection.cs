@@ -207,7 +207,7 @@ internal sealed class WebSocketConnection : IRawConnection
                 int room = budget.Room(sizeHint);
                 if (room == 0)
                 {
-                    await budget.WaitAsync(TransportBuffer.Floor / 2).ConfigureAwait(false);
+                    await budget.WaitAsync(TransportBuffer.ResumeAt).ConfigureAwait(false);
                     continue;
                 }
 

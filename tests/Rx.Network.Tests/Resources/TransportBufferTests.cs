@@ -177,6 +177,22 @@ public sealed class TransportBufferTests
     }
 
     [Fact]
+    public async Task WaitAsync_AtResumeAt_EndsWhileThePipeStillHoldsAPartialFrame()
+    {
+        // The pipe holds all but one byte of a maximal Noise frame; the muxer has chunks to take.
+        var buffer = new TransportBuffer();
+        buffer.Hold(65_536);
+        buffer.Hold(20_000);
+        var waiting = buffer.WaitAsync(TransportBuffer.ResumeAt).AsTask();
+        Assert.False(waiting.IsCompleted);
+
+        // The muxer takes its chunks: the pump must read again, or the frame never completes.
+        buffer.Release(20_000);
+        await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(TransportBuffer.Floor - buffer.Held >= 1);
+    }
+
+    [Fact]
     public async Task HoldAsync_WithoutRoom_WaitsForTheSocketToDrain_AndAnEmptyBufferTakesAnyChunk()
     {
         using var manager = Manager(systemMemory: 0);

@@ -85,9 +85,10 @@ public sealed class TcpConnectionBudgetTests
         await TcpTestKit.WriteAsync(dialed, payload);
         Assert.Equal(payload, await TcpTestKit.ReadExactlyAsync(accepted.Pipe.Input, payload.Length));
 
-        // Everything read was released; everything written was sent (the send pump releases after
-        // the socket took it, which the reader having it all proves).
+        // Everything read was released; everything written is released once sent (a graceful
+        // dispose waits for the send pump).
         Assert.Equal(0, accepted.Memory!.Receive.Held);
+        await dialed.DisposeAsync();
         Assert.Equal(0, dialed.Memory!.Send.Held);
     }
 }
