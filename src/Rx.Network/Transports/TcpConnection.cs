@@ -150,7 +150,9 @@ internal sealed class TcpConnection : IRawConnection
                     continue;
                 }
 
-                var memory = writer.GetMemory(sizeHint);
+                // Asking for no more than the room also keeps a pump limited to its floor from
+                // renting a busy-sized segment for a few bytes.
+                var memory = writer.GetMemory(Math.Min(sizeHint, room));
                 if (memory.Length > room)
                 {
                     memory = memory[..room];

@@ -212,7 +212,9 @@ internal sealed class WebSocketConnection : IRawConnection
                 }
 
                 // Payloads of frames already buffered are gathered into one flush (BufferedReadStream).
-                var memory = writer.GetMemory(sizeHint);
+                // Asking for no more than the room also keeps a pump limited to its floor from
+                // renting a busy-sized segment for a few bytes.
+                var memory = writer.GetMemory(Math.Min(sizeHint, room));
                 if (memory.Length > room)
                 {
                     memory = memory[..room];
