@@ -6,14 +6,16 @@ using Rx.Network.Transports;
 
 namespace Rx.Network.Tests.Transports;
 
-/// <summary>A TCP connection's receive pump under the resource manager's budget (<see cref="TransportBuffer"/>).</summary>
+/// <summary>A TCP (and WebSocket) connection's receive pump under the resource manager's budget (<see cref="TransportBuffer"/>).</summary>
 public sealed class TcpConnectionBudgetTests
 {
     private static readonly PeerId Remote = PeerId.FromPublicKey(PrivateKey.Generate().PublicKey);
     private readonly TcpTransport transport = new();
 
-    [Fact]
-    public async Task Receive_FloodWhileTheBudgetRefuses_ReadsNoMoreThanTheFloor_ThenResumesWhenMemoryFrees_WithNoLeak()
+    [Theory]
+    [InlineData("tcp")]
+    [InlineData("ws")]
+    public async Task Receive_FloodWhileTheBudgetRefuses_ReadsNoMoreThanTheFloor_ThenResumesWhenMemoryFrees_WithNoLeak(string kind)
     {
         var limits = ResourceLimits.Default with
         {
@@ -29,8 +31,11 @@ public sealed class TcpConnectionBudgetTests
         // Something else holds the whole system budget.
         var blocker = scope.TryOpenStream(inbound: false, TransportBuffer.Batch, out _)!;
 
-        await using var listener = await transport.ListenAsync(TcpTestKit.Any4);
-        var (dialed, accepted) = await TcpTestKit.ConnectAsync(transport, listener);
+        var webSockets = new WebSocketTransport();
+        await using var listener = kind == "ws" ? await webSockets.ListenAsync(WebSocketTestKit.Ws4) : await transport.ListenAsync(TcpTestKit.Any4);
+        var (dialed, accepted) = kind == "ws"
+            ? await WebSocketTestKit.ConnectAsync(webSockets, listener)
+            : await TcpTestKit.ConnectAsync(transport, listener);
         await using var dialedEnd = dialed;
         await using var acceptedEnd = accepted;
         var memory = accepted.Memory!;
