@@ -78,6 +78,8 @@ internal sealed partial class YamuxSession
     /// <summary>Parses one chunk; after the session ended, chunks are only released (the input drains until the peer closes).</summary>
     private void Consume(PooledBuffer chunk)
     {
+        // Out of the transport's buffers: into a stream's window (reserved) or parsed and returned.
+        channel.InputConsumed(chunk.Length);
         chunkAdopted = false;
         try
         {

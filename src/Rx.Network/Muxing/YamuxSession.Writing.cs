@@ -128,6 +128,16 @@ internal sealed partial class YamuxSession
                 bool sent;
                 try
                 {
+                    // The transport's budget first: with no room, the writer waits for the socket
+                    // to drain rather than the connection's buffers growing (IDuplexChannel).
+                    var room = channel.HoldOutputAsync(batch.Length);
+                    if (!room.IsCompletedSuccessfully)
+                    {
+                        writerWaiting = true;
+                        await room.ConfigureAwait(false);
+                        writerWaiting = false;
+                    }
+
                     var sending = output.SendAsync(batch);
                     if (sending.IsCompleted)
                     {

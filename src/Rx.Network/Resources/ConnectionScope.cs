@@ -25,8 +25,9 @@ internal sealed class ConnectionScope : IDisposable
 
     private readonly ResourceManager manager;
     private readonly Lock gate = new();
-    private readonly IPAddress? address;
+    private IPAddress? address;
     private ResourceScope[] addresses;
+    private TransportMemory? transport;
     private ResourceScope? peerScope;
 
     // The scopes of the connection's own count: pending ones while upgrading, then established ones.
@@ -80,6 +81,9 @@ internal sealed class ConnectionScope : IDisposable
 
     /// <summary>The remote IP address, when known.</summary>
     public IPAddress? Address => address;
+
+    /// <summary>The connection's transport buffers, once attached.</summary>
+    public TransportMemory? Transport => transport;
 
     /// <summary>The scopes a stream of this connection counts in after its own and its protocol's: connection, peer, addresses, system.</summary>
     internal ResourceScope[] Chain { get; private set; }
@@ -196,6 +200,121 @@ internal sealed class ConnectionScope : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// An outbound connection reached <paramref name="remote"/>: counts it as an outbound connection
+    /// in that address's scopes (unless the address or the peer is allowlisted), whose memory and
+    /// streams its streams and transport buffers then count in too, as an inbound connection's do.
+    /// Call once, before the upgrade.
+    /// </summary>
+    /// <param name="remote">The remote IP address; null (a transport without one) counts nothing.</param>
+    /// <param name="error">The refusal, naming the scope.</param>
+    /// <returns>Whether it was admitted; if not, the caller closes the connection and disposes the scope.</returns>
+    public bool TrySetRemoteAddress(IPAddress? remote, out ResourceLimitExceededException? error)
+    {
+        error = null;
+        if (remote is null || IsInbound || manager.Limits.Allowlist.Contains(remote) || (Peer is not null && peerScope is null))
+        {
+            return true;
+        }
+
+        var acquired = manager.AcquireAddresses(remote);
+        lock (gate)
+        {
+            if (disposed || address is not null)
+            {
+                throw new InvalidOperationException("The remote address of an outbound connection is set once, while it is open.");
+            }
+
+            if (ResourceScope.TryReserve(acquired, Resource.OutboundConnections, 1, out var refusedBy))
+            {
+                addresses = acquired;
+                address = remote;
+                Chain = [.. Chain[..^1], .. acquired, manager.SystemScope];
+                held = Chain;
+                return true;
+            }
+
+            error = refusedBy!.Refusal(Resource.OutboundConnections, 1);
+        }
+
+        manager.ReleaseShared(acquired);
+        manager.Report(error, Peer, remote, null);
+        return false;
+    }
+
+    /// <summary>
+    /// Attaches the raw connection's transport buffers: from now on they reserve what they hold
+    /// beyond their floors in this connection's chain (once established), and give it all back
+    /// when the connection's scope ends. Null (a transport that does not count) is ignored.
+    /// </summary>
+    public void AttachTransport(TransportMemory? memory)
+    {
+        if (memory is null)
+        {
+            return;
+        }
+
+        bool ended;
+        lock (gate)
+        {
+            if (transport is not null)
+            {
+                throw new InvalidOperationException("The connection's transport buffers are attached once.");
+            }
+
+            transport = memory;
+            ended = disposed;
+        }
+
+        memory.Receive.Attach(this);
+        memory.Send.Attach(this);
+        if (ended)
+        {
+            memory.Receive.Close();
+            memory.Send.Close();
+        }
+    }
+
+    /// <summary>
+    /// Reserves <paramref name="amount"/> bytes of transport buffers in the connection's chain
+    /// (connection, peer, addresses, system). An upgrading or ended connection does not grow its
+    /// buffers beyond their floors (null, no error).
+    /// </summary>
+    /// <returns>The chain reserved in (release from the same), or null.</returns>
+    internal ResourceScope[]? TryReserveTransport(long amount, out ResourceLimitExceededException? error)
+    {
+        error = null;
+        ResourceScope[] chain;
+        lock (gate)
+        {
+            if (disposed || IsPending)
+            {
+                return null;
+            }
+
+            chain = Chain;
+        }
+
+        if (ResourceScope.TryReserve(chain, Resource.Memory, amount, out var refusedBy))
+        {
+            ResourceMetrics.MemoryChanged(amount);
+            return chain;
+        }
+
+        error = refusedBy!.Refusal(Resource.Memory, amount);
+        return null;
+    }
+
+    /// <summary>Gives back transport memory reserved with <see cref="TryReserveTransport"/>.</summary>
+    internal static void ReleaseTransport(ResourceScope[] chain, long amount)
+    {
+        ResourceScope.Release(chain, Resource.Memory, amount);
+        ResourceMetrics.MemoryChanged(-amount);
+    }
+
+    /// <summary>Reports a refused transport reservation (coalesced like every refusal).</summary>
+    internal void ReportTransportRefusal(ResourceLimitExceededException error) => manager.Report(error, Peer, address, null);
+
     /// <summary>Gives back the connection's own count; its shared scopes follow once its streams ended too.</summary>
     public void Dispose()
     {
@@ -215,6 +334,9 @@ internal sealed class ConnectionScope : IDisposable
             }
         }
 
+        // Before the shared scopes can go: the buffers release into the chain they reserved in.
+        transport?.Receive.Close();
+        transport?.Send.Close();
         ReleaseIfDone();
     }
 

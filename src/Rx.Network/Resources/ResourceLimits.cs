@@ -8,8 +8,10 @@ namespace Rx.Network.Resources;
 /// </summary>
 /// <remarks>
 /// <para>Memory is reserved before it is used (a yamux stream's receive window when it is granted
-/// and each time auto-tuning grows it), so <see cref="System"/>'s <see cref="ScopeLimits.Memory"/>
-/// bounds the receive buffers of the whole node: with the defaults at most 128 MiB, whatever the
+/// and each time auto-tuning grows it; a connection's transport buffers beyond an unreserved floor
+/// of 80 KiB per direction as they grow), so
+/// <see cref="System"/>'s <see cref="ScopeLimits.Memory"/> bounds the receive and transport
+/// buffers of the whole node: with the defaults at most 128 MiB beyond the floors, whatever the
 /// peers do. One address may hold at most half of it (<see cref="Ip4Address"/>, <see cref="Ip6Prefix56"/>,
 /// <see cref="Ip6Prefix48"/>), one peer or connection too; at the initial 256 KiB window that is
 /// 512 streams node-wide and 256 per connection, peer or address.</para>
@@ -43,7 +45,9 @@ public sealed record ResourceLimits
 
     /// <summary>
     /// One IPv4 address (/32). Default: 64 MiB, 1,024 inbound streams, 64 inbound connections and
-    /// 8 pending ones, so one host cannot take the pending slots (64) others need.
+    /// 8 pending ones, so one host cannot take the pending slots (64) others need. Connections we
+    /// dial to the address count too, as outbound connections (unlimited by default), and their
+    /// streams and buffers in its memory and streams.
     /// </summary>
     public ScopeLimits Ip4Address { get; init; } = AddressDefault;
 

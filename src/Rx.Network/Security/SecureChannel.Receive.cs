@@ -24,9 +24,13 @@ internal sealed partial class SecureChannel
                     }
 
                     // Waiting here while the muxer is behind is the backpressure: the pipe stops
-                    // reading the socket once its own bound is reached.
+                    // reading the socket once its own bound is reached. The chunk counts until the
+                    // muxer takes it (InputConsumed); the frame it came from is released below.
+                    int length = plaintext.Length;
+                    memory?.Receive.Hold(length);
                     if (!await input.SendAsync(plaintext, token).ConfigureAwait(false))
                     {
+                        memory?.Receive.Release(length);
                         plaintext.Return();
                         throw abortReason ?? new IOException("The connection was closed.");
                     }

@@ -19,6 +19,10 @@ internal sealed partial class SecureChannel
         byte[] staging = ArrayPool<byte>.Shared.Rent(maxPlaintext);
         int staged = 0;
         long unflushed = 0;
+
+        // Plaintext taken from Output since the last flush: the muxer held it (HoldOutputAsync);
+        // released once flushed, when the pipe (which counts it again) or TLS has it.
+        long taken = 0;
         var token = aborted.Token;
         try
         {
@@ -26,6 +30,7 @@ internal sealed partial class SecureChannel
             {
                 while (output.TryReceive(out var chunk))
                 {
+                    taken += chunk.Length;
                     try
                     {
                         var remaining = chunk.Memory;
@@ -69,6 +74,8 @@ internal sealed partial class SecureChannel
                     {
                         await FlushAsync(token).ConfigureAwait(false);
                         unflushed = 0;
+                        memory?.Send.Release(taken);
+                        taken = 0;
                     }
                 }
 
@@ -81,6 +88,8 @@ internal sealed partial class SecureChannel
 
                 await FlushAsync(token).ConfigureAwait(false);
                 unflushed = 0;
+                memory?.Send.Release(taken);
+                taken = 0;
             }
 
             // Output completed. A fault means abort, not a graceful half-close.

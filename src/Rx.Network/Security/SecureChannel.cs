@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using System.Threading.Tasks.Dataflow;
 using Rx.Network.Encoding;
 using Rx.Network.Identity;
+using Rx.Network.Resources;
 using Rx.Network.Transports;
 
 namespace Rx.Network.Security;
@@ -20,6 +21,9 @@ namespace Rx.Network.Security;
 /// Backpressure is end to end: a full <see cref="Input"/> stops the receive loop, the pipe stops
 /// reading the socket, and TCP's window stops the remote; a slow socket makes the send loop's
 /// flush wait, <see cref="Output"/> fills, and senders wait in <c>SendAsync</c>.
+/// Over a pipe that counts its bytes (<see cref="IAccountedPipe"/>), the chunks in both blocks and
+/// the frames staged for the next flush count in the connection's <see cref="TransportMemory"/>
+/// too: what the muxer has not taken, and what it handed over and the pipe has not been given yet.
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage(
     "Design",
@@ -35,6 +39,7 @@ internal sealed partial class SecureChannel : ISecureChannel, IInputReadiness
     private readonly BufferBlock<PooledBuffer> input;
     private readonly BufferBlock<PooledBuffer> output;
     private readonly InputSignal inputSignal;
+    private readonly TransportMemory? memory;
     private readonly CancellationTokenSource aborted = new();
     private Exception? abortReason;
 
@@ -59,6 +64,7 @@ internal sealed partial class SecureChannel : ISecureChannel, IInputReadiness
         this.options = options ?? SecureChannelOptions.Default;
         this.owner = owner;
         Session = session;
+        memory = (pipe as IAccountedPipe)?.Memory;
         input = new BufferBlock<PooledBuffer>(new DataflowBlockOptions { BoundedCapacity = this.options.InputCapacity });
         output = new BufferBlock<PooledBuffer>(new DataflowBlockOptions { BoundedCapacity = this.options.OutputCapacity });
         inputSignal = new InputSignal(input);
@@ -96,6 +102,12 @@ internal sealed partial class SecureChannel : ISecureChannel, IInputReadiness
     public ValueTask<bool> WaitForInputAsync() => inputSignal.WaitAsync();
 
     /// <inheritdoc/>
+    public void InputConsumed(int bytes) => memory?.Receive.Release(bytes);
+
+    /// <inheritdoc/>
+    public ValueTask HoldOutputAsync(int bytes) => memory is null ? default : memory.Send.HoldAsync(bytes);
+
+    /// <inheritdoc/>
     public void Abort(Exception reason)
     {
         ArgumentNullException.ThrowIfNull(reason);
@@ -103,6 +115,7 @@ internal sealed partial class SecureChannel : ISecureChannel, IInputReadiness
         ((IDataflowBlock)input).Fault(reason);
         inputSignal.End(fault: true);
         ((IDataflowBlock)output).Fault(reason);
+        memory?.Stop();
         try
         {
             aborted.Cancel();

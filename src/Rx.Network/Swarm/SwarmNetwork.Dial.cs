@@ -143,6 +143,17 @@ internal sealed partial class SwarmNetwork
             var transport = transports.First(t => t.CanDial(address));
             long started = Stopwatch.GetTimestamp();
             var raw = await transport.DialAsync(address, linked.Token).ConfigureAwait(false);
+
+            // Now the remote IP is known: the connection counts in its address scopes (outbound),
+            // and its transport buffers in its scopes, before the upgrade sends a byte.
+            if (!scope.TrySetRemoteAddress(IpOf(raw.RemoteAddress), out var addressRefusal))
+            {
+                raw.Abort();
+                await raw.DisposeAsync().ConfigureAwait(false);
+                throw addressRefusal!;
+            }
+
+            scope.AttachTransport(raw.Memory);
             UpgradedConnection upgraded;
             try
             {

@@ -156,7 +156,9 @@ internal sealed partial class SwarmNetwork
                     continue;
                 }
 
-                _ = UpgradeInboundAsync(raw, scope!);
+                // What the connection buffers counts in its scopes from here (pending: its floors only).
+                scope!.AttachTransport(raw.Memory);
+                _ = UpgradeInboundAsync(raw, scope);
             }
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)

@@ -78,6 +78,9 @@ internal sealed class ChannelStream : Stream
         int count = Math.Min(buffer.Length, current.Length - offset);
         current.Span.Slice(offset, count).CopyTo(buffer.Span);
         offset += count;
+
+        // What is left of the chunk stays counted: Detach hands it on to the muxer, which releases it.
+        channel.InputConsumed(count);
         return count;
     }
 
@@ -90,6 +93,7 @@ internal sealed class ChannelStream : Stream
             return;
         }
 
+        await channel.HoldOutputAsync(buffer.Length).ConfigureAwait(false);
         var chunk = PooledBuffer.CopyOf(buffer.Span);
         if (!await channel.Output.SendAsync(chunk, cancellationToken).ConfigureAwait(false))
         {
@@ -179,6 +183,10 @@ internal sealed class ChannelStream : Stream
         public ITargetBlock<PooledBuffer> Output => inner.Output;
 
         public Task Completion => inner.Completion;
+
+        public void InputConsumed(int bytes) => inner.InputConsumed(bytes);
+
+        public ValueTask HoldOutputAsync(int bytes) => inner.HoldOutputAsync(bytes);
 
         public void Abort(Exception reason)
         {

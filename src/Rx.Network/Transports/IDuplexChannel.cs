@@ -33,6 +33,26 @@ internal interface IDuplexChannel
     /// <summary>Completes when both directions have ended and the underlying connection is released.</summary>
     Task Completion { get; }
 
+    /// <summary>
+    /// The consumer took <paramref name="bytes"/> of input out of the channel's hands (parsed them,
+    /// handed them to a stream, copied them out): a channel that counts its buffers in the
+    /// connection's transport memory releases them. Call once per byte taken.
+    /// </summary>
+    /// <param name="bytes">How many.</param>
+    void InputConsumed(int bytes)
+    {
+    }
+
+    /// <summary>
+    /// Call before sending a chunk of <paramref name="bytes"/> to <see cref="Output"/>: a channel
+    /// that counts its buffers holds them in the connection's transport memory, and waits first
+    /// while its budget has no room (the local writer waits instead of memory growing). Completes
+    /// at once otherwise.
+    /// </summary>
+    /// <param name="bytes">The chunk's length.</param>
+    /// <returns>Completes when the chunk may be sent.</returns>
+    ValueTask HoldOutputAsync(int bytes) => default;
+
     /// <summary>Tears the channel down at once: pending chunks are dropped and both blocks fault with <paramref name="reason"/>.</summary>
     /// <param name="reason">Why; surfaces to whoever is reading or writing.</param>
     void Abort(Exception reason);

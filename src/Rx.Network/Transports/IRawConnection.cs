@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using Rx.Network.Addressing;
+using Rx.Network.Resources;
 
 namespace Rx.Network.Transports;
 
@@ -19,6 +20,12 @@ internal interface IRawConnection : IAsyncDisposable
 {
     /// <summary>The connection's bytes: <c>Input</c> from the remote, <c>Output</c> to it.</summary>
     IDuplexPipe Pipe { get; }
+
+    /// <summary>
+    /// What the connection's buffers hold, per direction (<see cref="TransportMemory"/>), for the
+    /// resource manager to govern; null for a transport that does not count its buffers.
+    /// </summary>
+    TransportMemory? Memory => null;
 
     /// <summary>Our end's address (for TCP, the bound IP and port).</summary>
     Multiaddr LocalAddress { get; }

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Rx.Network.Addressing;
+using Rx.Network.Resources;
 
 namespace Rx.Network.Transports;
 
@@ -20,7 +21,10 @@ namespace Rx.Network.Transports;
 /// <para>Bounds: the receive pump stops reading the socket once
 /// <see cref="TcpTransportOptions.MaxReceiveBufferSize"/> bytes wait unread, and resumes at half;
 /// writers' flushes wait once <see cref="TcpTransportOptions.MaxSendBufferSize"/> bytes wait unsent,
-/// and resume at half. Both pipes rent their segments from <see cref="MemoryPool{T}.Shared"/>.</para>
+/// and resume at half. Both pipes rent their segments from <see cref="MemoryPool{T}.Shared"/>.
+/// Within those bounds, what the pipes hold counts in <see cref="Memory"/>: once a resource manager
+/// governs the connection, the receive pump reads the socket only while the connection's scopes
+/// can reserve what it holds beyond a floor (<see cref="TransportBuffer"/>), and waits otherwise.</para>
 /// </remarks>
 internal sealed class TcpConnection : IRawConnection
 {
@@ -59,13 +63,16 @@ internal sealed class TcpConnection : IRawConnection
         busyReceiveSize = Math.Max(IdleReceiveSize, Math.Min(BusyReceiveSize, options.MaxReceiveBufferSize / 4));
         inbound = new Pipe(PipeOptionsFor(options.MaxReceiveBufferSize, IdleReceiveSize, PipeScheduler.Inline));
         outbound = new Pipe(PipeOptionsFor(options.MaxSendBufferSize, Math.Min(BusySegmentSize, options.MaxSendBufferSize), PipeScheduler.Inline));
-        Pipe = new DuplexPipe(inbound.Reader, outbound.Writer);
+        Memory = new TransportMemory();
+        Pipe = new AccountedDuplexPipe(inbound.Reader, outbound.Writer, Memory);
         receiving = ReceiveLoopAsync();
         sending = SendLoopAsync();
         closed = CloseWhenDoneAsync();
     }
 
     public IDuplexPipe Pipe { get; }
+
+    public TransportMemory Memory { get; }
 
     public Multiaddr LocalAddress { get; }
 
@@ -105,6 +112,7 @@ internal sealed class TcpConnection : IRawConnection
         // pipe, so the application's pending read or flush fails too.
         outbound.Reader.CancelPendingRead();
         inbound.Writer.CancelPendingFlush();
+        Memory.Stop();
     }
 
     public async ValueTask DisposeAsync()
@@ -118,6 +126,7 @@ internal sealed class TcpConnection : IRawConnection
 
         // A receive pump paused on a full, unread input buffer is not woken by closing the socket.
         inbound.Writer.CancelPendingFlush();
+        Memory.Stop();
         await closed.ConfigureAwait(false);
     }
 
@@ -125,13 +134,30 @@ internal sealed class TcpConnection : IRawConnection
     {
         await Task.Yield();
         var writer = inbound.Writer;
+        var budget = Memory.Receive;
         Exception? error = null;
         int sizeHint = IdleReceiveSize;
         try
         {
             while (true)
             {
-                var memory = writer.GetMemory(sizeHint);
+                // Read only what the connection's budget allows: with no room, the socket is not
+                // read until the layers above drain the buffer (the remote's TCP window closes).
+                int room = budget.Room(sizeHint);
+                if (room == 0)
+                {
+                    await budget.WaitAsync(TransportBuffer.ResumeAt).ConfigureAwait(false);
+                    continue;
+                }
+
+                // Asking for no more than the room also keeps a pump limited to its floor from
+                // renting a busy-sized segment for a few bytes.
+                var memory = writer.GetMemory(Math.Min(sizeHint, room));
+                if (memory.Length > room)
+                {
+                    memory = memory[..room];
+                }
+
                 int received = await socket.ReceiveAsync(memory, SocketFlags.None).ConfigureAwait(false);
                 if (received == 0)
                 {
@@ -150,6 +176,7 @@ internal sealed class TcpConnection : IRawConnection
                 // segments while that lasts, and in small ones again once the connection goes quiet.
                 sizeHint = received == memory.Length ? busyReceiveSize : IdleReceiveSize;
 
+                budget.Hold(received);
                 writer.Advance(received);
                 var flush = await writer.FlushAsync().ConfigureAwait(false);
                 if (flush.IsCompleted || flush.IsCanceled)
@@ -200,7 +227,9 @@ internal sealed class TcpConnection : IRawConnection
                 }
                 finally
                 {
+                    long sent = buffer.Length;
                     reader.AdvanceTo(buffer.End);
+                    Memory.Send.Release(sent);
                 }
 
                 if (result.IsCompleted)

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Security.Cryptography.X509Certificates;
 using Rx.Network.Addressing;
+using Rx.Network.Resources;
 
 namespace Rx.Network.Transports;
 
@@ -20,7 +21,8 @@ namespace Rx.Network.Transports;
 /// text frame fails <c>Pipe.Input</c> with an <see cref="IOException"/>; text frames are refused
 /// (ADR 0009) and reset the connection. <see cref="Abort"/> resets the socket (js-libp2p sees code 1006).</para>
 /// <para>Bounds: the same as TCP (<see cref="TcpTransportOptions.MaxReceiveBufferSize"/>,
-/// <see cref="TcpTransportOptions.MaxSendBufferSize"/>, pooled segments). A frame's payload streams
+/// <see cref="TcpTransportOptions.MaxSendBufferSize"/>, pooled segments, and the same accounting in
+/// <see cref="Memory"/>: the receive pump reads only while the budget has room). A frame's payload streams
 /// into the pipe as it arrives, so the size a remote announces for one message costs nothing up front.
 /// WebSocket keep-alive pings are off (yamux and libp2p ping watch the connection); pings from the
 /// remote are answered by <see cref="WebSocket"/>.</para>
@@ -56,11 +58,14 @@ internal sealed class WebSocketConnection : IRawConnection
         busyReceiveSize = Math.Max(TcpConnection.IdleReceiveSize, Math.Min(TcpConnection.BusyReceiveSize, options.MaxReceiveBufferSize / 4));
         inbound = new Pipe(TcpConnection.PipeOptionsFor(options.MaxReceiveBufferSize, TcpConnection.IdleReceiveSize, PipeScheduler.Inline));
         outbound = new Pipe(TcpConnection.PipeOptionsFor(options.MaxSendBufferSize, Math.Min(TcpConnection.BusySegmentSize, options.MaxSendBufferSize), PipeScheduler.Inline));
-        Pipe = new DuplexPipe(inbound.Reader, outbound.Writer);
+        Memory = new TransportMemory();
+        Pipe = new AccountedDuplexPipe(inbound.Reader, outbound.Writer, Memory);
         running = RunAsync(open);
     }
 
     public IDuplexPipe Pipe { get; }
+
+    public TransportMemory Memory { get; }
 
     public Multiaddr LocalAddress { get; }
 
@@ -119,6 +124,7 @@ internal sealed class WebSocketConnection : IRawConnection
         socket.Close(0);
         outbound.Reader.CancelPendingRead();
         inbound.Writer.CancelPendingFlush();
+        Memory.Stop();
     }
 
     public async ValueTask DisposeAsync()
@@ -176,6 +182,7 @@ internal sealed class WebSocketConnection : IRawConnection
         }
         finally
         {
+            Memory.Stop();
             webSocket?.Dispose();
             if (stream is not null)
             {
@@ -189,14 +196,30 @@ internal sealed class WebSocketConnection : IRawConnection
     private async Task ReceiveLoopAsync(WebSocket ws)
     {
         var writer = inbound.Writer;
+        var budget = Memory.Receive;
         Exception? error = null;
         int sizeHint = TcpConnection.IdleReceiveSize;
         try
         {
             while (true)
             {
+                // As TCP: no room in the connection's budget, no read (see TcpConnection).
+                int room = budget.Room(sizeHint);
+                if (room == 0)
+                {
+                    await budget.WaitAsync(TransportBuffer.ResumeAt).ConfigureAwait(false);
+                    continue;
+                }
+
                 // Payloads of frames already buffered are gathered into one flush (BufferedReadStream).
-                var memory = writer.GetMemory(sizeHint);
+                // Asking for no more than the room also keeps a pump limited to its floor from
+                // renting a busy-sized segment for a few bytes.
+                var memory = writer.GetMemory(Math.Min(sizeHint, room));
+                if (memory.Length > room)
+                {
+                    memory = memory[..room];
+                }
+
                 int filled = 0;
                 ValueWebSocketReceiveResult result;
                 do
@@ -211,6 +234,7 @@ internal sealed class WebSocketConnection : IRawConnection
 
                 if (filled > 0)
                 {
+                    budget.Hold(filled);
                     writer.Advance(filled);
                     clientSpoke?.TrySetResult();
                 }
@@ -321,7 +345,9 @@ internal sealed class WebSocketConnection : IRawConnection
                 }
                 finally
                 {
+                    long sent = buffer.Length;
                     reader.AdvanceTo(buffer.End);
+                    Memory.Send.Release(sent);
                 }
 
                 if (result.IsCompleted)

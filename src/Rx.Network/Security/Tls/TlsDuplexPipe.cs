@@ -1,5 +1,7 @@
 using System.IO.Pipelines;
 using System.Net.Security;
+using Rx.Network.Resources;
+using Rx.Network.Transports;
 
 namespace Rx.Network.Security.Tls;
 
@@ -14,7 +16,7 @@ namespace Rx.Network.Security.Tls;
 /// the writer without an error is the half-close: what is buffered goes out, then the raw
 /// connection's write side is closed (TCP FIN); no close_notify (see <c>CompleteAsync</c>).
 /// </remarks>
-internal sealed class TlsDuplexPipe : IDuplexPipe
+internal sealed class TlsDuplexPipe : IAccountedPipe
 {
     /// <summary>
     /// The pooled read segment: one TLS record's plaintext (at most 16 KiB), what one SslStream
@@ -30,7 +32,11 @@ internal sealed class TlsDuplexPipe : IDuplexPipe
     {
         Input = PipeReader.Create(ssl, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: ReadBufferSize / 4, leaveOpen: true));
         Output = new TlsPipeWriter(PipeWriter.Create(ssl, new StreamPipeWriterOptions(minimumBufferSize: WriteBufferSize, leaveOpen: true)), raw.Output);
+        Memory = (raw as IAccountedPipe)?.Memory;
     }
+
+    /// <summary>The raw connection's transport buffers, which the channel above counts in too.</summary>
+    public TransportMemory? Memory { get; }
 
     /// <inheritdoc/>
     public PipeReader Input { get; }
