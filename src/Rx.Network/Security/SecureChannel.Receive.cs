@@ -1,13 +1,14 @@
+using System.IO.Pipelines;
 using System.Threading.Tasks.Dataflow;
+using Rx.Network.Encoding;
 using Rx.Network.Errors;
 
 namespace Rx.Network.Security;
 
 internal sealed partial class SecureChannel
 {
-    private async Task ReceiveLoopAsync()
+    private async Task ReceiveLoopAsync(PipeReader reader)
     {
-        var reader = pipe.Input;
         var token = aborted.Token;
         try
         {
@@ -23,15 +24,7 @@ internal sealed partial class SecureChannel
                         continue;
                     }
 
-                    // Waiting here while the muxer is behind is the backpressure: the pipe stops
-                    // reading the socket once its own bound is reached.
-                    if (!await input.SendAsync(plaintext, token).ConfigureAwait(false))
-                    {
-                        plaintext.Return();
-                        throw abortReason ?? new IOException("The connection was closed.");
-                    }
-
-                    inputSignal.Notify();
+                    await DeliverAsync(plaintext, token).ConfigureAwait(false);
                 }
 
                 // Measure before advancing: the pipe may recycle the segments afterwards.
@@ -58,5 +51,31 @@ internal sealed partial class SecureChannel
             Abort(reason);
             await reader.CompleteAsync(reason).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Hands one plaintext chunk to the muxer. Waiting here while the muxer is behind is the
+    /// backpressure: the receive loop stops reading, and the socket's own bound stops the remote.
+    /// </summary>
+    private async ValueTask DeliverAsync(PooledBuffer plaintext, CancellationToken token)
+    {
+        bool accepted;
+        try
+        {
+            accepted = await input.SendAsync(plaintext, token).ConfigureAwait(false);
+        }
+        catch
+        {
+            plaintext.Return();
+            throw;
+        }
+
+        if (!accepted)
+        {
+            plaintext.Return();
+            throw abortReason ?? new IOException("The connection was closed.");
+        }
+
+        inputSignal.Notify();
     }
 }

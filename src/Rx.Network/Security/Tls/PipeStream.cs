@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Rx.Network.Errors;
 
 namespace Rx.Network.Security.Tls;
@@ -55,6 +56,7 @@ internal sealed class PipeStream : Stream
     public void EndHandshake() => Volatile.Write(ref handshakeDone, true);
 
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (buffer.IsEmpty)
@@ -105,6 +107,7 @@ internal sealed class PipeStream : Stream
     /// pipeline's send loop flushes after each burst), or every <see cref="MaxUnflushed"/> bytes:
     /// one socket wake-up per burst instead of per 16 KiB record.
     /// </remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var writer = pipe.Output;

@@ -153,8 +153,8 @@ internal sealed class TlsSecurity : ISecurityProtocol
             string negotiated = ssl.NegotiatedApplicationProtocol.ToString();
             string? earlyMuxer = muxers.Contains(negotiated) ? negotiated : null;
             var session = new SecureSession(localPeer, PeerId.FromPublicKey(remoteKey), remoteKey, Id, earlyMuxer);
-            var pipe = new TlsDuplexPipe(ssl, connection.Pipe);
-            return new SecureChannel(pipe, PassThroughCodec.Instance, PassThroughCodec.Instance, session, channelOptions, new Owner(ssl, connection.Owner));
+            var records = new TlsRecordStream(ssl, connection.Pipe.Output);
+            return new SecureChannel(records, session, channelOptions, new Owner(ssl, connection.Owner));
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && timeoutSource?.IsCancellationRequested == true)
         {
