@@ -52,6 +52,13 @@ internal sealed class PipeStream : Stream
     /// <inheritdoc/>
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
+    /// <summary>
+    /// The last error the raw connection gave a read (the transport failed or was aborted), so
+    /// that the record layer above can tell it from its own failures (a record that fails
+    /// authentication, a connection cut inside a record).
+    /// </summary>
+    public Exception? ReadFailure { get; private set; }
+
     /// <summary>Lifts the handshake's byte budget: from here on the connection's own bounds apply.</summary>
     public void EndHandshake() => Volatile.Write(ref handshakeDone, true);
 
@@ -67,7 +74,17 @@ internal sealed class PipeStream : Stream
         var reader = pipe.Input;
         while (true)
         {
-            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            ReadResult result;
+            try
+            {
+                result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                ReadFailure = e;
+                throw;
+            }
+
             var available = result.Buffer;
             if (!available.IsEmpty)
             {

@@ -1,5 +1,7 @@
 using System.IO.Pipelines;
 using System.Net.Security;
+using System.Runtime.CompilerServices;
+using Rx.Network.Errors;
 
 namespace Rx.Network.Security.Tls;
 
@@ -17,7 +19,7 @@ namespace Rx.Network.Security.Tls;
 /// Completing without an error is the half-close: what is buffered goes out, then the raw
 /// connection's write side is closed (TCP FIN); no close_notify (see <see cref="CompleteWritesAsync"/>).
 /// </remarks>
-internal sealed class TlsRecordStream(SslStream ssl, PipeWriter raw) : IRecordStream
+internal sealed class TlsRecordStream(SslStream ssl, PipeStream transport, PipeWriter raw) : IRecordStream
 {
     /// <summary>
     /// One TLS record's plaintext (at most 16 KiB), what one SslStream read returns: a larger
@@ -26,13 +28,37 @@ internal sealed class TlsRecordStream(SslStream ssl, PipeWriter raw) : IRecordSt
     public int ReadChunkSize => 16 * 1024;
 
     /// <inheritdoc/>
-    public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken) => ssl.ReadAsync(buffer, cancellationToken);
+    /// <exception cref="ProtocolViolationException">A record failed authentication or was malformed, or the connection ended inside one.</exception>
+    public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        var read = ssl.ReadAsync(buffer, cancellationToken);
+        return read.IsCompletedSuccessfully ? read : ObserveAsync(read);
+    }
 
     /// <inheritdoc/>
     public ValueTask WriteAsync(ReadOnlyMemory<byte> plaintext, CancellationToken cancellationToken) => ssl.WriteAsync(plaintext, cancellationToken);
 
     /// <inheritdoc/>
     public ValueTask FlushAsync(CancellationToken cancellationToken) => new(ssl.FlushAsync(cancellationToken));
+
+    /// <summary>
+    /// Awaits a read that did not complete at once, and gives a failure of the record layer its
+    /// type: SslStream reports a forged or malformed record (and a connection cut inside a record)
+    /// as a bare <see cref="IOException"/>, like a failure of the transport below it; only the
+    /// transport's own errors pass through <see cref="PipeStream"/>.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> ObserveAsync(ValueTask<int> read)
+    {
+        try
+        {
+            return await read.ConfigureAwait(false);
+        }
+        catch (IOException e) when (transport.ReadFailure is not { } failure || (!ReferenceEquals(e, failure) && !ReferenceEquals(e.InnerException, failure)))
+        {
+            throw Error.Protocol($"A TLS record could not be read: {e.InnerException?.Message ?? e.Message}", e);
+        }
+    }
 
     /// <inheritdoc/>
     public async ValueTask CompleteWritesAsync(Exception? error)

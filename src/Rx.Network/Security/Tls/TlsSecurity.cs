@@ -153,7 +153,7 @@ internal sealed class TlsSecurity : ISecurityProtocol
             string negotiated = ssl.NegotiatedApplicationProtocol.ToString();
             string? earlyMuxer = muxers.Contains(negotiated) ? negotiated : null;
             var session = new SecureSession(localPeer, PeerId.FromPublicKey(remoteKey), remoteKey, Id, earlyMuxer);
-            var records = new TlsRecordStream(ssl, connection.Pipe.Output);
+            var records = new TlsRecordStream(ssl, transport, connection.Pipe.Output);
             return new SecureChannel(records, session, channelOptions, new Owner(ssl, connection.Owner));
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && timeoutSource?.IsCancellationRequested == true)
