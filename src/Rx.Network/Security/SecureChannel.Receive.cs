@@ -1,13 +1,14 @@
+using System.IO.Pipelines;
 using System.Threading.Tasks.Dataflow;
+using Rx.Network.Encoding;
 using Rx.Network.Errors;
 
 namespace Rx.Network.Security;
 
 internal sealed partial class SecureChannel
 {
-    private async Task ReceiveLoopAsync()
+    private async Task ReceiveLoopAsync(PipeReader reader)
     {
-        var reader = pipe.Input;
         var token = aborted.Token;
         try
         {
@@ -23,19 +24,7 @@ internal sealed partial class SecureChannel
                         continue;
                     }
 
-                    // Waiting here while the muxer is behind is the backpressure: the pipe stops
-                    // reading the socket once its own bound is reached. The chunk counts until the
-                    // muxer takes it (InputConsumed); the frame it came from is released below.
-                    int length = plaintext.Length;
-                    memory?.Receive.Hold(length);
-                    if (!await input.SendAsync(plaintext, token).ConfigureAwait(false))
-                    {
-                        memory?.Receive.Release(length);
-                        plaintext.Return();
-                        throw abortReason ?? new IOException("The connection was closed.");
-                    }
-
-                    inputSignal.Notify();
+                    await DeliverAsync(plaintext, token).ConfigureAwait(false);
                 }
 
                 // Measure before advancing: the pipe may recycle the segments afterwards.
@@ -62,5 +51,37 @@ internal sealed partial class SecureChannel
             Abort(reason);
             await reader.CompleteAsync(reason).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Hands one plaintext chunk to the muxer. Waiting here while the muxer is behind is the
+    /// backpressure: the receive loop stops reading, and the socket's own bound stops the remote.
+    /// </summary>
+    /// The chunk counts in the connection's transport memory until the muxer takes it
+    /// (<see cref="InputConsumed"/>).
+    private async ValueTask DeliverAsync(PooledBuffer plaintext, CancellationToken token)
+    {
+        int length = plaintext.Length;
+        memory?.Receive.Hold(length);
+        bool accepted;
+        try
+        {
+            accepted = await input.SendAsync(plaintext, token).ConfigureAwait(false);
+        }
+        catch
+        {
+            memory?.Receive.Release(length);
+            plaintext.Return();
+            throw;
+        }
+
+        if (!accepted)
+        {
+            memory?.Receive.Release(length);
+            plaintext.Return();
+            throw abortReason ?? new IOException("The connection was closed.");
+        }
+
+        inputSignal.Notify();
     }
 }

@@ -14,7 +14,6 @@ internal sealed partial class SecureChannel
 
     private async Task SendLoopAsync()
     {
-        var writer = pipe.Output;
         int maxPlaintext = sendCodec.MaxPlaintextPerFrame;
         byte[] staging = ArrayPool<byte>.Shared.Rent(maxPlaintext);
         int staged = 0;
@@ -44,12 +43,12 @@ internal sealed partial class SecureChannel
                                 // so the whole burst would be copied (a 16-byte tag is cheaper).
                                 if (staged > 0)
                                 {
-                                    unflushed += Seal(staging.AsSpan(0, staged));
+                                    unflushed += await EmitAsync(staging.AsMemory(0, staged), token).ConfigureAwait(false);
                                     staged = 0;
                                 }
 
                                 int direct = Math.Min(remaining.Length, maxPlaintext);
-                                unflushed += Seal(remaining.Span[..direct]);
+                                unflushed += await EmitAsync(remaining[..direct], token).ConfigureAwait(false);
                                 remaining = remaining[direct..];
                                 continue;
                             }
@@ -60,7 +59,7 @@ internal sealed partial class SecureChannel
                             remaining = remaining[take..];
                             if (staged == maxPlaintext)
                             {
-                                unflushed += Seal(staging.AsSpan(0, staged));
+                                unflushed += await EmitAsync(staging.AsMemory(0, staged), token).ConfigureAwait(false);
                                 staged = 0;
                             }
                         }
@@ -82,7 +81,7 @@ internal sealed partial class SecureChannel
                 // Nothing more is queued right now: send what is staged as one frame.
                 if (staged > 0)
                 {
-                    unflushed += Seal(staging.AsSpan(0, staged));
+                    unflushed += await EmitAsync(staging.AsMemory(0, staged), token).ConfigureAwait(false);
                     staged = 0;
                 }
 
@@ -94,13 +93,13 @@ internal sealed partial class SecureChannel
 
             // Output completed. A fault means abort, not a graceful half-close.
             await output.Completion.ConfigureAwait(false);
-            await writer.CompleteAsync().ConfigureAwait(false);
+            await CompleteOutputAsync(null).ConfigureAwait(false);
         }
         catch (Exception e)
         {
             var reason = abortReason ?? e;
             Abort(reason);
-            await writer.CompleteAsync(reason).ConfigureAwait(false);
+            await CompleteOutputAsync(reason).ConfigureAwait(false);
         }
         finally
         {
@@ -109,22 +108,46 @@ internal sealed partial class SecureChannel
         }
     }
 
-    private int Seal(ReadOnlySpan<byte> plaintext)
+    /// <summary>Frames one piece of plaintext into the pipe, or writes it to the record layer (which splits it into records).</summary>
+    /// <returns>The bytes that will go out at the next flush.</returns>
+    private ValueTask<int> EmitAsync(ReadOnlyMemory<byte> plaintext, CancellationToken token)
     {
-        var destination = pipe.Output.GetSpan(plaintext.Length + sendCodec.FrameOverhead);
-        int written = sendCodec.Seal(plaintext, destination);
-        pipe.Output.Advance(written);
-        return written;
+        if (records is not null)
+        {
+            return WriteRecordsAsync(records, plaintext, token);
+        }
+
+        var writer = pipe!.Output;
+        var destination = writer.GetSpan(plaintext.Length + sendCodec.FrameOverhead);
+        int written = sendCodec.Seal(plaintext.Span, destination);
+        writer.Advance(written);
+        return ValueTask.FromResult(written);
+
+        static async ValueTask<int> WriteRecordsAsync(IRecordStream records, ReadOnlyMemory<byte> plaintext, CancellationToken token)
+        {
+            await records.WriteAsync(plaintext, token).ConfigureAwait(false);
+            return plaintext.Length;
+        }
     }
 
     private async ValueTask FlushAsync(CancellationToken token)
     {
-        var result = await pipe.Output.FlushAsync(token).ConfigureAwait(false);
+        if (records is not null)
+        {
+            await records.FlushAsync(token).ConfigureAwait(false);
+            return;
+        }
+
+        var result = await pipe!.Output.FlushAsync(token).ConfigureAwait(false);
         if (result.IsCompleted)
         {
             throw new IOException("The connection can no longer be written to.");
         }
     }
+
+    /// <summary>Ends the outbound direction: a graceful half-close without <paramref name="reason"/>, an abort with one.</summary>
+    private ValueTask CompleteOutputAsync(Exception? reason) =>
+        records is not null ? records.CompleteWritesAsync(reason) : pipe!.Output.CompleteAsync(reason);
 
     private static void DrainAndReturn(BufferBlock<PooledBuffer> block)
     {

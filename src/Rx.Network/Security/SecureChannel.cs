@@ -31,9 +31,10 @@ namespace Rx.Network.Security;
     Justification = "The cancellation source is disposed when the pipeline ends; Abort and Completion are the lifecycle.")]
 internal sealed partial class SecureChannel : ISecureChannel, IInputReadiness
 {
-    private readonly IDuplexPipe pipe;
+    private readonly IDuplexPipe? pipe;
     private readonly IFrameCodec sendCodec;
     private readonly IFrameCodec receiveCodec;
+    private readonly IRecordStream? records;
     private readonly SecureChannelOptions options;
     private readonly IAsyncDisposable? owner;
     private readonly BufferBlock<PooledBuffer> input;
@@ -57,14 +58,37 @@ internal sealed partial class SecureChannel : ISecureChannel, IInputReadiness
         SecureSession session,
         SecureChannelOptions? options = null,
         IAsyncDisposable? owner = null)
+        : this(pipe, null, sendCodec, receiveCodec, session, options, owner)
+    {
+    }
+
+    /// <summary>Starts the pipeline over an already-handshaken stream that frames and encrypts by itself (TLS).</summary>
+    /// <param name="records">The plaintext side of the record layer.</param>
+    /// <param name="session">Who is on each end, and what the handshake agreed.</param>
+    /// <param name="options">Buffer bounds.</param>
+    /// <param name="owner">Disposed once both directions have ended (the record layer, then the socket).</param>
+    public SecureChannel(IRecordStream records, SecureSession session, SecureChannelOptions? options = null, IAsyncDisposable? owner = null)
+        : this(null, records, PassThroughCodec.Instance, PassThroughCodec.Instance, session, options, owner)
+    {
+    }
+
+    private SecureChannel(
+        IDuplexPipe? pipe,
+        IRecordStream? records,
+        IFrameCodec sendCodec,
+        IFrameCodec receiveCodec,
+        SecureSession session,
+        SecureChannelOptions? options,
+        IAsyncDisposable? owner)
     {
         this.pipe = pipe;
+        this.records = records;
         this.sendCodec = sendCodec;
         this.receiveCodec = receiveCodec;
         this.options = options ?? SecureChannelOptions.Default;
         this.owner = owner;
         Session = session;
-        memory = (pipe as IAccountedPipe)?.Memory;
+        memory = (pipe as IAccountedPipe)?.Memory ?? records?.Memory;
         input = new BufferBlock<PooledBuffer>(new DataflowBlockOptions { BoundedCapacity = this.options.InputCapacity });
         output = new BufferBlock<PooledBuffer>(new DataflowBlockOptions { BoundedCapacity = this.options.OutputCapacity });
         inputSignal = new InputSignal(input);
@@ -132,7 +156,8 @@ internal sealed partial class SecureChannel : ISecureChannel, IInputReadiness
         await Task.Yield();
         try
         {
-            await Task.WhenAll(SendLoopAsync(), ReceiveLoopAsync()).ConfigureAwait(false);
+            var receiving = records is not null ? RecordReceiveLoopAsync(records) : ReceiveLoopAsync(pipe!.Input);
+            await Task.WhenAll(SendLoopAsync(), receiving).ConfigureAwait(false);
         }
         finally
         {

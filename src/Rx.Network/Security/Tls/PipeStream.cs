@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Rx.Network.Errors;
 
 namespace Rx.Network.Security.Tls;
@@ -51,10 +52,18 @@ internal sealed class PipeStream : Stream
     /// <inheritdoc/>
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
+    /// <summary>
+    /// The last error the raw connection gave a read (the transport failed or was aborted), so
+    /// that the record layer above can tell it from its own failures (a record that fails
+    /// authentication, a connection cut inside a record).
+    /// </summary>
+    public Exception? ReadFailure { get; private set; }
+
     /// <summary>Lifts the handshake's byte budget: from here on the connection's own bounds apply.</summary>
     public void EndHandshake() => Volatile.Write(ref handshakeDone, true);
 
     /// <inheritdoc/>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (buffer.IsEmpty)
@@ -65,7 +74,17 @@ internal sealed class PipeStream : Stream
         var reader = pipe.Input;
         while (true)
         {
-            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            ReadResult result;
+            try
+            {
+                result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                ReadFailure = e;
+                throw;
+            }
+
             var available = result.Buffer;
             if (!available.IsEmpty)
             {
@@ -105,6 +124,7 @@ internal sealed class PipeStream : Stream
     /// pipeline's send loop flushes after each burst), or every <see cref="MaxUnflushed"/> bytes:
     /// one socket wake-up per burst instead of per 16 KiB record.
     /// </remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var writer = pipe.Output;

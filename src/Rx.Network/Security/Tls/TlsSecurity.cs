@@ -3,6 +3,7 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Rx.Network.Errors;
 using Rx.Network.Identity;
+using Rx.Network.Transports;
 using PublicKey = Rx.Network.Identity.PublicKey;
 
 namespace Rx.Network.Security.Tls;
@@ -153,8 +154,8 @@ internal sealed class TlsSecurity : ISecurityProtocol
             string negotiated = ssl.NegotiatedApplicationProtocol.ToString();
             string? earlyMuxer = muxers.Contains(negotiated) ? negotiated : null;
             var session = new SecureSession(localPeer, PeerId.FromPublicKey(remoteKey), remoteKey, Id, earlyMuxer);
-            var pipe = new TlsDuplexPipe(ssl, connection.Pipe);
-            return new SecureChannel(pipe, PassThroughCodec.Instance, PassThroughCodec.Instance, session, channelOptions, new Owner(ssl, connection.Owner));
+            var records = new TlsRecordStream(ssl, transport, connection.Pipe.Output, (connection.Pipe as IAccountedPipe)?.Memory);
+            return new SecureChannel(records, session, channelOptions, new Owner(ssl, connection.Owner));
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && timeoutSource?.IsCancellationRequested == true)
         {

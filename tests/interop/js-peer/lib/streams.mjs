@@ -93,7 +93,15 @@ export function readStream (stream, onChunk, signal) {
         finish(err)
         return
       }
-      if (more === false) finish()
+      if (more === false) {
+        finish()
+      } else if (stream.readableEnded && stream.readBufferLength === 0 && !failed()) {
+        // The remote's FIN can arrive while multistream-select still holds the first bytes (the
+        // dialer sends protocol, data and FIN at once): js-libp2p then emits 'end' once, before
+        // those bytes are handed back and before any handler listens, and never again. The end
+        // of input is then the moment the last buffered chunk was delivered.
+        finish()
+      }
     }
     const onEnd = () => {
       // A reset also emits 'end' (before 'close'); let 'close' report the error then.

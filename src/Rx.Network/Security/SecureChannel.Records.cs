@@ -1,0 +1,47 @@
+using Rx.Network.Encoding;
+
+namespace Rx.Network.Security;
+
+/// <summary>The receive side over an <see cref="IRecordStream"/> (TLS): plaintext straight into pooled chunks.</summary>
+internal sealed partial class SecureChannel
+{
+    private async Task RecordReceiveLoopAsync(IRecordStream stream)
+    {
+        var token = aborted.Token;
+        int size = stream.ReadChunkSize;
+        try
+        {
+            while (true)
+            {
+                // One pooled chunk per read, handed to the muxer as it is: no pipe segment and no
+                // second copy between the record layer and the input block.
+                var chunk = PooledBuffer.Rent(size);
+                int read;
+                try
+                {
+                    read = await stream.ReadAsync(chunk.Array.AsMemory(0, size), token).ConfigureAwait(false);
+                }
+                catch
+                {
+                    chunk.Return();
+                    throw;
+                }
+
+                if (read == 0)
+                {
+                    chunk.Return();
+                    break;
+                }
+
+                await DeliverAsync(chunk.WithLength(read), token).ConfigureAwait(false);
+            }
+
+            input.Complete();
+            inputSignal.End(fault: false);
+        }
+        catch (Exception e)
+        {
+            Abort(abortReason ?? e);
+        }
+    }
+}
