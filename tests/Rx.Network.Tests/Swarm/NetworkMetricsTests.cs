@@ -62,4 +62,50 @@ public sealed class NetworkMetricsTests
 
         Assert.True(Interlocked.Read(ref failures) >= 1);
     }
+    [Fact]
+    public async Task Meter_HandshakeDuration_IsMeasuredOnTheNetworksClock()
+    {
+        // A clock on which every reading is an hour after the last: a handshake measured on it
+        // lasts at least an hour, one measured on the wall clock (or Stopwatch) a few milliseconds.
+        var durations = new ConcurrentBag<(double Seconds, string Direction)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "Rx.Network" && instrument.Name == "rxnet.handshake.duration")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        {
+            string direction = string.Empty;
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "direction")
+                {
+                    direction = tag.Value as string ?? string.Empty;
+                }
+            }
+
+            durations.Add((value, direction));
+        });
+        listener.Start();
+
+        var clock = new HourlyClock();
+        await using var server = await SwarmKit.StartAsync(b => b.WithTimeProvider(clock));
+        await using var client = await SwarmKit.StartAsync(b => b.WithTimeProvider(clock), listen: false);
+        await SwarmKit.ConnectAsync(client, server);
+
+        // Other tests record real durations on the same meter in parallel: look for ours only.
+        Assert.Contains(durations, d => d.Seconds >= 3600 && d.Direction == nameof(Direction.Outbound));
+        Assert.Contains(durations, d => d.Seconds >= 3600 && d.Direction == nameof(Direction.Inbound));
+    }
+
+    /// <summary>Timers and wall time as the system's; each timestamp an hour after the previous one.</summary>
+    private sealed class HourlyClock : TimeProvider
+    {
+        private long hours;
+
+        public override long GetTimestamp() => Interlocked.Increment(ref hours) * 3600 * TimestampFrequency;
+    }
 }
