@@ -1,7 +1,9 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using Rx.Network.Muxing;
 using Rx.Network.Resources;
 using Rx.Network.Swarm;
+using Rx.Network.Transports;
 
 namespace Rx.Network.Mock.Peers;
 
@@ -70,7 +72,9 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
 
     public IObservable<ReadOnlyMemory<byte>> Incoming { get; }
 
-    public Stream AsStream() => new MuxedStreamAdapter(this, DisposeAsync);
+    public Stream AsStream() => new DuplexStream(this, DisposeAsync);
+
+    public IDuplexPipe AsPipe() => new StreamPipe(this);
 
     public void Reset()
     {

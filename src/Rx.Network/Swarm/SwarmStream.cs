@@ -1,12 +1,18 @@
+using System.IO.Pipelines;
 using System.Reactive.Linq;
 using System.Runtime.CompilerServices;
 using Rx.Network.Muxing;
 using Rx.Network.Resources;
+using Rx.Network.Transports;
 
 namespace Rx.Network.Swarm;
 
-/// <summary>The <see cref="IStream"/> of a swarm connection: a muxed stream with its negotiated protocol.</summary>
-internal sealed class SwarmStream : IStream, IResourceScoped
+/// <summary>
+/// The <see cref="IStream"/> of a swarm connection: a muxed stream with its negotiated protocol.
+/// It is a muxed stream itself, so that the <see cref="AsStream"/> and <see cref="AsPipe"/>
+/// adapters read and write through it and its bytes are counted in the metrics like direct calls.
+/// </summary>
+internal sealed class SwarmStream : IStream, IMuxedStream, IResourceScoped
 {
     private readonly IMuxedStream inner;
     private readonly SwarmConnection connection;
@@ -41,6 +47,12 @@ internal sealed class SwarmStream : IStream, IResourceScoped
     internal IMuxedStream Inner => inner;
 
     /// <inheritdoc/>
+    uint IMuxedStream.StreamId => inner.StreamId;
+
+    /// <inheritdoc/>
+    bool IMuxedStream.IsOutbound => inner.IsOutbound;
+
+    /// <inheritdoc/>
     public StreamScope? Resources => inner.Resources;
 
     /// <inheritdoc/>
@@ -70,7 +82,10 @@ internal sealed class SwarmStream : IStream, IResourceScoped
     public void Reset() => inner.Reset();
 
     /// <inheritdoc/>
-    public Stream AsStream() => new MuxedStreamAdapter(inner, DisposeAsync);
+    public Stream AsStream() => new DuplexStream(this, DisposeAsync);
+
+    /// <inheritdoc/>
+    public IDuplexPipe AsPipe() => new StreamPipe(this);
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => inner.DisposeAsync();
