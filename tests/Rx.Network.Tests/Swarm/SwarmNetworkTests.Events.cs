@@ -143,6 +143,40 @@ public partial class SwarmNetworkTests
     }
 
     [Fact]
+    public async Task Notify_NotifieeFallingTooFarBehind_IsReportedAtOnceAsEventAndLog()
+    {
+        const int capacity = 8;
+        var log = new Rx.Network.Tests.Protocols.RequestReplyLog();
+        await using var b = await SwarmKit.StartAsync(x => x.WithOptions(o => o with { EventQueueCapacity = capacity }).WithLoggerFactory(log));
+        await using var a = await SwarmKit.StartAsync(listen: false);
+        b.SetStreamHandler(Echo, EchoAsync);
+        using var release = new ManualResetEventSlim();
+        var stuck = new StuckNotifiee(release);
+        using var registration = b.Notify(stuck);
+        using var healthy = new EventRecorder(b);
+
+        // Far more events than the notifiee's queue holds while its first call blocks.
+        var connection = await SwarmKit.ConnectAsync(a, b);
+        for (int i = 0; i < 10; i++)
+        {
+            await EchoOnceAsync(connection);
+        }
+
+        // Reported while the notifiee is still stuck, not once (if ever) it returns.
+        var overflowed = await healthy.WaitForAsync<NotifieeOverflowed>();
+        Assert.Same(stuck, overflowed.Notifiee);
+        Assert.Equal(capacity, overflowed.Error.Capacity);
+        Assert.Same(overflowed.Error, await log.WhenLogged(e => e is EventOverflowException));
+        release.Set();
+    }
+
+    /// <summary>A notifiee whose first call blocks until released.</summary>
+    private sealed class StuckNotifiee(ManualResetEventSlim release) : INotifiee
+    {
+        public void Connected(INetwork network, IConnection connection) => release.Wait();
+    }
+
+    [Fact]
     public async Task SetConnectionHandler_CalledPerConnection_ThrowingIsHarmless()
     {
         await using var b = await SwarmKit.StartAsync();
