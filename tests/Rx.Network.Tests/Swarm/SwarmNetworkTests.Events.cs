@@ -185,7 +185,7 @@ public partial class SwarmNetworkTests
         b.SetStreamHandler(Echo, EchoAsync);
         var seen = new ConcurrentQueue<IConnection>();
         var called = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        b.SetConnectionHandler(c =>
+        var registration = b.SetConnectionHandler(c =>
         {
             seen.Enqueue(c);
             called.TrySetResult();
@@ -194,11 +194,59 @@ public partial class SwarmNetworkTests
 
         var first = await SwarmKit.ConnectAsync(a1, b);
         await called.Task.WaitAsync(Wait);
-        b.SetConnectionHandler(null);
+        registration.Dispose();
         await SwarmKit.ConnectAsync(a2, b);
 
         Assert.Equal(a1.LocalPeer, Assert.Single(seen).RemotePeer);
         await EchoOnceAsync(first);
+    }
+
+    [Fact]
+    public async Task SetConnectionHandler_DisposingAReplacedRegistration_KeepsTheNewerHandler()
+    {
+        await using var b = await SwarmKit.StartAsync();
+        await using var a = await SwarmKit.StartAsync(listen: false);
+        var older = b.SetConnectionHandler(_ => throw new InvalidOperationException("replaced handler called"));
+        var called = new TaskCompletionSource<IConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var newer = b.SetConnectionHandler(c => called.TrySetResult(c));
+        older.Dispose();
+
+        await SwarmKit.ConnectAsync(a, b);
+
+        Assert.Equal(a.LocalPeer, (await called.Task.WaitAsync(Wait)).RemotePeer);
+        Assert.Throws<ArgumentNullException>(() => b.SetConnectionHandler((Action<IConnection>)null!));
+        Assert.Throws<ArgumentNullException>(() => b.SetConnectionHandler((Action<IConnection, CancellationToken>)null!));
+    }
+
+    [Fact]
+    public async Task Handlers_ReceiveATokenCancelledWhenTheNetworkShutsDown()
+    {
+        var b = await SwarmKit.StartAsync();
+        await using var a = await SwarmKit.StartAsync(listen: false);
+        var connectionToken = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var onConnection = b.SetConnectionHandler((_, token) => connectionToken.TrySetResult(token));
+        var handling = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handlerEnded = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var onStream = b.SetStreamHandler(Echo, async (stream, token) =>
+        {
+            // A handler that would otherwise wait for its peer for ever.
+            var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var registration = token.Register(() => cancelled.TrySetResult());
+            handling.TrySetResult();
+            await cancelled.Task;
+            handlerEnded.TrySetResult(token.IsCancellationRequested);
+        });
+
+        var connection = await SwarmKit.ConnectAsync(a, b);
+        var token = await connectionToken.Task.WaitAsync(Wait);
+        Assert.False(token.IsCancellationRequested);
+        await using var stream = await connection.NewStreamAsync([Echo]).WaitAsync(Wait);
+        await handling.Task.WaitAsync(Wait);
+
+        await b.DisposeAsync().AsTask().WaitAsync(Wait);
+
+        Assert.True(token.IsCancellationRequested);
+        Assert.True(await handlerEnded.Task.WaitAsync(Wait));
     }
 
     /// <summary>
