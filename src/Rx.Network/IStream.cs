@@ -113,8 +113,10 @@ public interface IStream : IAsyncDisposable
     /// (<see cref="StreamResetException"/>, <see cref="IOException"/>).
     /// <see cref="PipeWriter.Complete"/> half-closes the stream after every written byte, and with
     /// an exception resets it; <see cref="PipeReader.Complete"/> stops reading, and with an
-    /// exception resets the stream. When both are complete the stream is disposed (gracefully),
-    /// so complete both instead of disposing the stream.</para>
+    /// exception resets the stream. When both are complete the stream is disposed (gracefully).
+    /// Disposing the stream while the pipe is its view (a stream handler returning, say) completes
+    /// both for the application: bytes already written to <see cref="IDuplexPipe.Output"/> still
+    /// go out before the FIN, and the pipe then disposes the stream.</para>
     /// <para>Use one view of a stream at a time: the pipe reads from the stream as soon as it is
     /// created.</para>
     /// </remarks>

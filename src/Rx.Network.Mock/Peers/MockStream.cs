@@ -36,6 +36,7 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
     private bool writing;
     private bool finished;
     private Exception? failure;
+    private StreamPipe? pipe;
 
     /// <summary>The stream's reservations in its peer's resource manager, released when it ends.</summary>
     public StreamScope? Resources { get; init; }
@@ -74,7 +75,13 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
 
     public Stream AsStream() => new DuplexStream(this, DisposeAsync);
 
-    public IDuplexPipe AsPipe() => new StreamPipe(this);
+    public IDuplexPipe AsPipe()
+    {
+        // The pipe ends the stream itself once its pumps are done (see DisposeAsync).
+        var created = new StreamPipe(this, DisposeCoreAsync);
+        Volatile.Write(ref pipe, created);
+        return created;
+    }
 
     public void Reset()
     {
@@ -84,7 +91,20 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
+    {
+        // With a pipe as the stream's view, bytes written to it may still be on their way to the
+        // stream: the pipe finishes them, sends the FIN and then disposes the stream.
+        if (Volatile.Read(ref pipe) is { } active)
+        {
+            active.Close();
+            return ValueTask.CompletedTask;
+        }
+
+        return DisposeCoreAsync();
+    }
+
+    private async ValueTask DisposeCoreAsync()
     {
         Chunk[] dropped;
         int droppedBytes;

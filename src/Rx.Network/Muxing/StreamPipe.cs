@@ -33,14 +33,18 @@ internal sealed class StreamPipe : IDuplexPipe
     private const int ReadSize = 4096;
 
     private readonly IMuxedStream stream;
+    private readonly Func<ValueTask> dispose;
     private readonly Pipe input;
     private readonly Pipe output;
     private readonly CancellationTokenSource stopReading = new();
     private int pumpsLeft = 2;
 
-    public StreamPipe(IMuxedStream stream)
+    /// <param name="stream">The stream the pumps read and write.</param>
+    /// <param name="dispose">What ends the stream once both directions are done; by default its <see cref="IAsyncDisposable.DisposeAsync"/>.</param>
+    public StreamPipe(IMuxedStream stream, Func<ValueTask>? dispose = null)
     {
         this.stream = stream;
+        this.dispose = dispose ?? stream.DisposeAsync;
 
         // Inline schedulers: the pumps run where the stream's and the application's continuations
         // already run, with no hop of their own (the library never escapes its scheduler).
@@ -149,8 +153,19 @@ internal sealed class StreamPipe : IDuplexPipe
     {
         if (Interlocked.Decrement(ref pumpsLeft) == 0)
         {
-            await stream.DisposeAsync().ConfigureAwait(false);
+            await dispose().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The stream is being disposed while the pipe is its view (a stream handler returned, say):
+    /// completes both of the application's ends, so that what was written still goes out before
+    /// the FIN and the pumps then end the stream. Returns at once; idempotent.
+    /// </summary>
+    public void Close()
+    {
+        Input.Complete();
+        output.Writer.Complete();
     }
 
     private void OnInputCompleted(Exception? exception)

@@ -16,6 +16,7 @@ internal sealed class SwarmStream : IStream, IMuxedStream, IResourceScoped
 {
     private readonly IMuxedStream inner;
     private readonly SwarmConnection connection;
+    private StreamPipe? pipe;
 
     public SwarmStream(IMuxedStream inner, SwarmConnection connection, string protocol)
     {
@@ -85,10 +86,27 @@ internal sealed class SwarmStream : IStream, IMuxedStream, IResourceScoped
     public Stream AsStream() => new DuplexStream(this, DisposeAsync);
 
     /// <inheritdoc/>
-    public IDuplexPipe AsPipe() => new StreamPipe(this);
+    public IDuplexPipe AsPipe()
+    {
+        // The pipe ends the stream itself once its pumps are done (see DisposeAsync).
+        var created = new StreamPipe(this, inner.DisposeAsync);
+        Volatile.Write(ref pipe, created);
+        return created;
+    }
 
     /// <inheritdoc/>
-    public ValueTask DisposeAsync() => inner.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        // With a pipe as the stream's view, bytes written to it may still be on their way to the
+        // stream: the pipe finishes them, sends the FIN and then disposes the stream.
+        if (Volatile.Read(ref pipe) is { } active)
+        {
+            active.Close();
+            return ValueTask.CompletedTask;
+        }
+
+        return inner.DisposeAsync();
+    }
 
     /// <inheritdoc/>
     public override string ToString() => $"{Id} {Protocol} ({Direction})";
