@@ -108,14 +108,23 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
     {
         Chunk[] dropped;
         int droppedBytes;
+        bool writeInProgress;
         lock (gate)
         {
             readClosed = true;
+            writeInProgress = writing;
             (dropped, droppedBytes) = TakeReceived();
         }
 
         Release(dropped);
         ReturnCredit(droppedBytes, force: true);
+        if (writeInProgress)
+        {
+            // As yamux: a FIN cannot follow a write not yet accepted (one waiting for credit a
+            // peer that stopped reading never gives would hold the close for good): reset.
+            Reset();
+            return;
+        }
         try
         {
             await CloseWriteAsync(CancellationToken.None).ConfigureAwait(false);
