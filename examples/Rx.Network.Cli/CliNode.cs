@@ -114,6 +114,10 @@ internal static class CliNode
                 json["remoteAddr"] = f.RemoteAddress.ToString();
                 json["error"] = f.Error.InnerException is { } inner ? $"{f.Error.Message} ({inner.Message})" : f.Error.Message;
                 break;
+            case NotifieeOverflowed n:
+                json["notifiee"] = n.Notifiee.GetType().Name;
+                json["error"] = n.Error.Message;
+                break;
         }
 
         return json;

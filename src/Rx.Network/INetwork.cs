@@ -58,7 +58,8 @@ public interface INetwork : IDialer, IAsyncDisposable
     /// <summary>
     /// Registers <paramref name="handler"/> for inbound streams of <paramref name="protocol"/>,
     /// replacing an earlier one. The handler owns the stream: when it returns, the stream is
-    /// disposed; when it throws, the stream is reset.
+    /// disposed; when it throws, the stream is reset. A handler that needs to know when the
+    /// network shuts down takes the overload with a <see cref="CancellationToken"/>.
     /// </summary>
     /// <param name="protocol">The protocol id, e.g. <c>/echo/1.0.0</c>.</param>
     /// <param name="handler">Called for each stream, off the network's threads.</param>
@@ -67,9 +68,38 @@ public interface INetwork : IDialer, IAsyncDisposable
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     IDisposable SetStreamHandler(string protocol, Func<IStream, Task> handler);
 
-    /// <summary>Sets a callback for every new connection (both directions), or clears it with null.</summary>
+    /// <summary>
+    /// Registers <paramref name="handler"/> for inbound streams of <paramref name="protocol"/>,
+    /// replacing an earlier one, and hands it a token that is cancelled when the network starts
+    /// shutting down (<see cref="IAsyncDisposable.DisposeAsync"/>): pass it to the handler's own
+    /// waits so that a long-running handler ends promptly instead of holding the shutdown until
+    /// <see cref="NetworkOptions.ShutdownTimeout"/>. The handler owns the stream: when it returns,
+    /// the stream is disposed; when it throws (a cancellation included), the stream is reset.
+    /// </summary>
+    /// <param name="protocol">The protocol id, e.g. <c>/echo/1.0.0</c>.</param>
+    /// <param name="handler">Called for each stream, off the network's threads, with the shutdown token.</param>
+    /// <returns>Dispose to remove the handler (if it is still the registered one).</returns>
+    /// <exception cref="ArgumentException"><paramref name="protocol"/> is empty or too long.</exception>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    IDisposable SetStreamHandler(string protocol, Func<IStream, CancellationToken, Task> handler);
+
+    /// <summary>
+    /// Registers a callback for every new connection (both directions), replacing an earlier one.
+    /// </summary>
     /// <param name="handler">Called once per connection after <see cref="Connected"/>; exceptions are logged.</param>
-    void SetConnectionHandler(Action<IConnection>? handler);
+    /// <returns>Dispose to remove the handler (if it is still the registered one).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="handler"/> is null (dispose the registration to remove a handler).</exception>
+    IDisposable SetConnectionHandler(Action<IConnection> handler);
+
+    /// <summary>
+    /// Registers a callback for every new connection (both directions), replacing an earlier one,
+    /// with a token cancelled when the network starts shutting down, for work the callback starts
+    /// (a per-connection loop, a timer) to end with the network.
+    /// </summary>
+    /// <param name="handler">Called once per connection after <see cref="Connected"/>, with the shutdown token; exceptions are logged.</param>
+    /// <returns>Dispose to remove the handler (if it is still the registered one).</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="handler"/> is null.</exception>
+    IDisposable SetConnectionHandler(Action<IConnection, CancellationToken> handler);
 
     /// <summary>
     /// Hot: inbound streams of <paramref name="protocol"/>, as an observable. While at least one

@@ -10,7 +10,10 @@ namespace Rx.Network;
 /// <remarks>
 /// Calls arrive in event order, one at a time, off the network's own threads: a slow notifiee
 /// delays only itself, and one that throws is detached (its exception is logged), never breaking
-/// the network.
+/// the network. A notifiee that falls more than <see cref="NetworkOptions.EventQueueCapacity"/>
+/// events behind is detached too, never silently: the network logs a warning with an
+/// <see cref="EventOverflowException"/> and publishes a <see cref="NotifieeOverflowed"/> event at
+/// that moment.
 /// </remarks>
 public interface INotifiee
 {

@@ -1,3 +1,5 @@
+using System.IO.Pipelines;
+
 namespace Rx.Network;
 
 /// <summary>
@@ -12,8 +14,8 @@ namespace Rx.Network;
 /// <para>Flow control is end to end: a write completes once the bytes are accepted into the
 /// connection's bounded pipeline, and waits while the remote's receive window is full. An
 /// accepted write is either delivered or a later operation (or <see cref="Completion"/>) fails.</para>
-/// <para>Read from a stream in one way at a time: <see cref="ReadAsync"/>, <see cref="AsStream"/>
-/// or <see cref="Incoming"/>.</para>
+/// <para>Read from a stream in one way at a time: <see cref="ReadAsync"/>, <see cref="AsStream"/>,
+/// <see cref="AsPipe"/> or <see cref="Incoming"/>.</para>
 /// <para><see cref="IAsyncDisposable.DisposeAsync"/> closes <b>gracefully</b>, never as a reset
 /// when nothing else is going on: it half-closes our direction (the remote reads end-of-stream
 /// after every byte an earlier write had accepted), stops reading (bytes not yet read, and any that
@@ -84,7 +86,40 @@ public interface IStream : IAsyncDisposable
     /// <summary>Abandons the stream in both directions; the remote sees a reset. Idempotent.</summary>
     void Reset();
 
-    /// <summary>A <see cref="System.IO.Stream"/> over this stream, for APIs that want one; disposing it disposes this stream.</summary>
+    /// <summary>
+    /// A <see cref="System.IO.Stream"/> over this stream, for APIs that want one. Its bytes count in
+    /// the network's metrics like direct reads and writes. Disposing it disposes this stream:
+    /// <see cref="System.IO.Stream.DisposeAsync"/> awaits the graceful close, while the synchronous
+    /// <see cref="System.IO.Stream.Dispose()"/> only starts it and never blocks on the network (the
+    /// close has a deadline of its own, after which the stream is reset).
+    /// </summary>
     /// <returns>The adapter.</returns>
     Stream AsStream();
+
+    /// <summary>
+    /// An <see cref="IDuplexPipe"/> over this stream, for System.IO.Pipelines code (parsers over
+    /// <see cref="System.Buffers.ReadOnlySequence{T}"/>, Kestrel-style protocol handlers). Its
+    /// bytes count in the network's metrics like direct reads and writes.
+    /// </summary>
+    /// <remarks>
+    /// <para>Bounded: each direction buffers at most 64 KiB between the application and the stream.
+    /// When the application does not read <see cref="IDuplexPipe.Input"/>, the stream stops reading
+    /// and flow control pauses the remote; when the remote does not read,
+    /// <see cref="PipeWriter.FlushAsync"/> on <see cref="IDuplexPipe.Output"/> waits.</para>
+    /// <para>Completion maps onto the stream: the remote's half-close completes
+    /// <see cref="IDuplexPipe.Input"/> after its last byte; a reset (either side) or a failed
+    /// connection makes <see cref="PipeReader.ReadAsync"/> and the next
+    /// <see cref="PipeWriter.FlushAsync"/> throw the stream's exception
+    /// (<see cref="StreamResetException"/>, <see cref="IOException"/>).
+    /// <see cref="PipeWriter.Complete"/> half-closes the stream after every written byte, and with
+    /// an exception resets it; <see cref="PipeReader.Complete"/> stops reading, and with an
+    /// exception resets the stream. When both are complete the stream is disposed (gracefully).
+    /// Disposing the stream while the pipe is its view (a stream handler returning, say) completes
+    /// both for the application: bytes already written to <see cref="IDuplexPipe.Output"/> still
+    /// go out before the FIN, and the pipe then disposes the stream.</para>
+    /// <para>Use one view of a stream at a time: the pipe reads from the stream as soon as it is
+    /// created.</para>
+    /// </remarks>
+    /// <returns>The pipe.</returns>
+    IDuplexPipe AsPipe();
 }

@@ -9,7 +9,8 @@ namespace Rx.Network;
 /// Something that happened in a network: the element type of <see cref="INetwork.Events"/>.
 /// Match on the subtypes (<see cref="ListenStarted"/>, <see cref="ListenClosed"/>,
 /// <see cref="Connected"/>, <see cref="Disconnected"/>, <see cref="StreamOpened"/>,
-/// <see cref="StreamClosed"/>, <see cref="InboundRefused"/>, <see cref="ResourceLimitReached"/>), e.g. <c>network.Events.OfType&lt;Connected&gt;()</c>.
+/// <see cref="StreamClosed"/>, <see cref="InboundRefused"/>, <see cref="ResourceLimitReached"/>,
+/// <see cref="NotifieeOverflowed"/>), e.g. <c>network.Events.OfType&lt;Connected&gt;()</c>.
 /// </summary>
 /// <param name="Timestamp">When it happened, from the network's time provider.</param>
 public abstract record NetworkEvent(DateTimeOffset Timestamp);
@@ -100,3 +101,14 @@ public sealed record ResourceLimitReached(
     IPAddress? Address,
     string? Protocol,
     int Count) : NetworkEvent(Timestamp);
+
+/// <summary>
+/// A notifiee registered with <see cref="IDialer.Notify"/> fell more than
+/// <see cref="NetworkOptions.EventQueueCapacity"/> events behind (its callbacks were too slow), so
+/// its registration was ended rather than letting its queue grow; it receives no further calls.
+/// The network also logs a warning. Register it again to resume (events in between are missed).
+/// </summary>
+/// <param name="Timestamp">When.</param>
+/// <param name="Notifiee">The notifiee that was detached.</param>
+/// <param name="Error">The overflow, with the queue bound that was exceeded.</param>
+public sealed record NotifieeOverflowed(DateTimeOffset Timestamp, INotifiee Notifiee, EventOverflowException Error) : NetworkEvent(Timestamp);

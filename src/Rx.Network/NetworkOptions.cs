@@ -39,8 +39,10 @@ public sealed record NetworkOptions
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// Events each <see cref="INetwork.Events"/> subscriber may fall behind before its subscription
-    /// is ended with <see cref="EventOverflowException"/>. Default 10,000.
+    /// Events each <see cref="INetwork.Events"/> subscriber (and each <see cref="IDialer.Notify"/>
+    /// notifiee) may fall behind before its subscription is ended with
+    /// <see cref="EventOverflowException"/>; a notifiee's end is also logged and published as
+    /// <see cref="NotifieeOverflowed"/>. Default 10,000.
     /// </summary>
     public int EventQueueCapacity { get; init; } = 10_000;
 

@@ -172,6 +172,52 @@ public class MockNetworkTests
     }
 
     [Fact]
+    public async Task StreamHandler_WithShutdownToken_ServesThroughAsPipe_AndTheTokenIsCancelledAtDispose()
+    {
+        await using var net = Quiet(link: new LinkOptions { Latency = Ms(1) });
+        var (a, b, _) = await TwoPeersAsync(net);
+        var tokens = new List<CancellationToken>();
+        using var onConnection = b.SetConnectionHandler((_, shutdown) => tokens.Add(shutdown));
+        using var handler = b.SetStreamHandler("/pipe/1.0.0", async (stream, shutdown) =>
+        {
+            tokens.Add(shutdown);
+            var pipe = stream.AsPipe();
+            while (true)
+            {
+                var result = await pipe.Input.ReadAsync(shutdown);
+                foreach (var segment in result.Buffer)
+                {
+                    await pipe.Output.WriteAsync(segment, shutdown);
+                }
+
+                pipe.Input.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+        });
+
+        var echoed = await net.RunAsync(async () =>
+        {
+            var stream = await a.NewStreamAsync(b.LocalPeer, ["/pipe/1.0.0"]);
+            await stream.WriteAsync(new byte[] { 1, 2, 3 });
+            await stream.CloseWriteAsync();
+            return await ReadToEndAsync(stream);
+        });
+
+        Assert.Equal([1, 2, 3], echoed);
+        Assert.NotEmpty(tokens);
+        Assert.All(tokens, t => Assert.False(t.IsCancellationRequested));
+        await net.RunAsync(async () =>
+        {
+            await b.DisposeAsync();
+            return 0;
+        });
+        Assert.All(tokens, t => Assert.True(t.IsCancellationRequested));
+    }
+
+    [Fact]
     public async Task Reset_FailsBothEnds()
     {
         await using var net = Quiet(link: new LinkOptions { Latency = Ms(1) });

@@ -107,6 +107,55 @@ public sealed class StreamApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AsPipe_HandlerReturnsRightAfterWriting_EveryByteArrivesBeforeTheFin()
+    {
+        var data = new byte[300_000];
+        Random.Shared.NextBytes(data);
+        server.SetStreamHandler("/pipe-out", async (stream, shutdown) =>
+        {
+            var pipe = stream.AsPipe();
+            await pipe.Output.WriteAsync(data, shutdown);
+
+            // Returning disposes the stream while the pipe may still be sending: nothing is lost.
+        });
+
+        var stream = await client.NewStreamAsync(server.LocalPeer, ["/pipe-out"]).WaitAsync(Timeout);
+        await using var adapter = stream.AsStream();
+        var received = new MemoryStream();
+        await adapter.CopyToAsync(received).WaitAsync(Timeout);
+        Assert.Equal(data, received.ToArray());
+    }
+
+    [Fact]
+    public async Task AsPipe_ReadsAndWritesWithSystemIoPipelines()
+    {
+        var stream = await client.NewStreamAsync(server.LocalPeer, ["/echo"]).WaitAsync(Timeout);
+        var pipe = stream.AsPipe();
+        await pipe.Output.WriteAsync(Text.Encoding.UTF8.GetBytes("piped"));
+        await pipe.Output.CompleteAsync();
+
+        var echoed = new MemoryStream();
+        while (true)
+        {
+            var result = await pipe.Input.ReadAsync().AsTask().WaitAsync(Timeout);
+            foreach (var segment in result.Buffer)
+            {
+                echoed.Write(segment.Span);
+            }
+
+            pipe.Input.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted)
+            {
+                break;
+            }
+        }
+
+        await pipe.Input.CompleteAsync();
+        Assert.Equal("piped", Text.Encoding.UTF8.GetString(echoed.ToArray()));
+        await stream.Completion.WaitAsync(Timeout);
+    }
+
+    [Fact]
     public async Task WriteAfterCloseWrite_Throws_ButReadingContinues()
     {
         var stream = await client.NewStreamAsync(server.LocalPeer, ["/echo"]).WaitAsync(Timeout);

@@ -27,7 +27,8 @@ internal sealed partial class MockPeer : INetwork, ILocalHost, ILinkEnd
     private readonly bool ownsKey;
     private readonly IDisposable latencyFollower;
     private readonly ResourceManager resources;
-    private Action<IConnection>? connectionHandler;
+    private readonly HandlerSlot<Action<IConnection, CancellationToken>> connectionHandler = new();
+    private readonly CancellationTokenSource shutdown = new();
     private bool disposed;
 
     public MockPeer(MockNetwork network, int index, PrivateKey key, bool ownsKey)
@@ -142,9 +143,21 @@ internal sealed partial class MockPeer : INetwork, ILocalHost, ILinkEnd
 
     public IDisposable SetStreamHandler(string protocol, Func<IStream, Task> handler) => Router.SetHandler(protocol, handler);
 
+    public IDisposable SetStreamHandler(string protocol, Func<IStream, CancellationToken, Task> handler) => Router.SetHandler(protocol, handler);
+
     public IObservable<IStream> Streams(string protocol) => Router.Streams(protocol);
 
-    public void SetConnectionHandler(Action<IConnection>? handler) => Volatile.Write(ref connectionHandler, handler);
+    public IDisposable SetConnectionHandler(Action<IConnection> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return connectionHandler.Set((connection, _) => handler(connection));
+    }
+
+    public IDisposable SetConnectionHandler(Action<IConnection, CancellationToken> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return connectionHandler.Set(handler);
+    }
 
     public Task ListenAsync(IEnumerable<Multiaddr> addresses, CancellationToken cancellationToken = default)
     {
@@ -187,6 +200,8 @@ internal sealed partial class MockPeer : INetwork, ILocalHost, ILinkEnd
             }
         }
 
+        // Handlers learn of the shutdown first, as on the swarm.
+        await shutdown.CancelAsync().ConfigureAwait(false);
         FailDials(new ObjectDisposedException(nameof(INetwork), "The mock peer was disposed."));
         foreach (var connection in Connections.Cast<MockConnection>())
         {
@@ -236,7 +251,7 @@ internal sealed partial class MockPeer : INetwork, ILocalHost, ILinkEnd
     /// <summary>Hands an inbound stream to its handler (off the delivering stack) or its <c>Streams</c> subscribers.</summary>
     public void DispatchInbound(MockStream stream)
     {
-        Func<IStream, Task>? handler;
+        Func<IStream, CancellationToken, Task>? handler;
         try
         {
             if (!Router.TryDispatch(stream, out handler))
@@ -254,15 +269,16 @@ internal sealed partial class MockPeer : INetwork, ILocalHost, ILinkEnd
 
         if (handler is not null)
         {
-            Network.Dispatcher.Post(() => _ = RunHandlerAsync(stream, handler));
+            var token = shutdown.Token;
+            Network.Dispatcher.Post(() => _ = RunHandlerAsync(stream, handler, token));
         }
     }
 
-    private static async Task RunHandlerAsync(MockStream stream, Func<IStream, Task> handler)
+    private static async Task RunHandlerAsync(MockStream stream, Func<IStream, CancellationToken, Task> handler, CancellationToken shutdown)
     {
         try
         {
-            await handler(stream).ConfigureAwait(false);
+            await handler(stream, shutdown).ConfigureAwait(false);
             await stream.DisposeAsync().ConfigureAwait(false);
         }
         catch (Exception)
@@ -298,10 +314,10 @@ internal sealed partial class MockPeer : INetwork, ILocalHost, ILinkEnd
 
     private void InvokeConnectionHandler(IConnection connection)
     {
-        var handler = Volatile.Read(ref connectionHandler);
+        var handler = connectionHandler.Handler;
         try
         {
-            handler?.Invoke(connection);
+            handler?.Invoke(connection, shutdown.Token);
         }
         catch (Exception)
         {

@@ -1,7 +1,9 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using Rx.Network.Muxing;
 using Rx.Network.Resources;
 using Rx.Network.Swarm;
+using Rx.Network.Transports;
 
 namespace Rx.Network.Mock.Peers;
 
@@ -34,6 +36,7 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
     private bool writing;
     private bool finished;
     private Exception? failure;
+    private StreamPipe? pipe;
 
     /// <summary>The stream's reservations in its peer's resource manager, released when it ends.</summary>
     public StreamScope? Resources { get; init; }
@@ -70,7 +73,15 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
 
     public IObservable<ReadOnlyMemory<byte>> Incoming { get; }
 
-    public Stream AsStream() => new MuxedStreamAdapter(this, DisposeAsync);
+    public Stream AsStream() => new DuplexStream(this, DisposeAsync);
+
+    public IDuplexPipe AsPipe()
+    {
+        // The pipe ends the stream itself once its pumps are done (see DisposeAsync).
+        var created = new StreamPipe(this, DisposeCoreAsync);
+        Volatile.Write(ref pipe, created);
+        return created;
+    }
 
     public void Reset()
     {
@@ -80,18 +91,40 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
+    {
+        // With a pipe as the stream's view, bytes written to it may still be on their way to the
+        // stream: the pipe finishes them, sends the FIN and then disposes the stream.
+        if (Volatile.Read(ref pipe) is { } active)
+        {
+            active.Close();
+            return ValueTask.CompletedTask;
+        }
+
+        return DisposeCoreAsync();
+    }
+
+    private async ValueTask DisposeCoreAsync()
     {
         Chunk[] dropped;
         int droppedBytes;
+        bool writeInProgress;
         lock (gate)
         {
             readClosed = true;
+            writeInProgress = writing;
             (dropped, droppedBytes) = TakeReceived();
         }
 
         Release(dropped);
         ReturnCredit(droppedBytes, force: true);
+        if (writeInProgress)
+        {
+            // As yamux: a FIN cannot follow a write not yet accepted (one waiting for credit a
+            // peer that stopped reading never gives would hold the close for good): reset.
+            Reset();
+            return;
+        }
         try
         {
             await CloseWriteAsync(CancellationToken.None).ConfigureAwait(false);

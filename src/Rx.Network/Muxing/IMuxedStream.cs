@@ -1,4 +1,5 @@
 using Rx.Network.Resources;
+using Rx.Network.Transports;
 
 namespace Rx.Network.Muxing;
 
@@ -6,7 +7,7 @@ namespace Rx.Network.Muxing;
 /// One stream of a muxer session, before any protocol is negotiated on it: the contract every
 /// muxer (yamux, the mock network's in-memory streams) meets, checked by one conformance suite.
 /// </summary>
-internal interface IMuxedStream : IAsyncDisposable
+internal interface IMuxedStream : IByteDuplex, IAsyncDisposable
 {
     /// <summary>The muxer's id of the stream.</summary>
     uint StreamId { get; }
@@ -16,12 +17,6 @@ internal interface IMuxedStream : IAsyncDisposable
 
     /// <summary>Completes when both directions have ended; faults with <see cref="StreamResetException"/> on a reset.</summary>
     Task Completion { get; }
-
-    /// <summary>Reads; 0 after the remote's half-close once drained.</summary>
-    ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default);
-
-    /// <summary>Writes, waiting for flow-control credit.</summary>
-    ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default);
 
     /// <summary>Half-closes our direction.</summary>
     ValueTask CloseWriteAsync(CancellationToken cancellationToken = default);

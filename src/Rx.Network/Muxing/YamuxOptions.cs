@@ -197,7 +197,9 @@ public sealed class YamuxOptions
 
     /// <summary>
     /// How long a graceful close waits for open streams to finish, and then for the peer to close
-    /// its side, before resetting what is left and dropping the connection. Default 5 s.
+    /// its side, before resetting what is left and dropping the connection. Default 5 s. It also
+    /// bounds a stream's own close: a FIN that cannot be handed to the connection within it (the
+    /// peer stopped reading) resets the stream.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Negative.</exception>
     public TimeSpan CloseTimeout

@@ -123,8 +123,15 @@ internal sealed partial class YamuxStream
     /// Half-closes the stream (FIN): we send nothing more, the remote may keep writing and we keep
     /// reading. Returns once the FIN was handed to the connection. Closing twice does nothing.
     /// </summary>
+    /// <remarks>
+    /// The FIN waits behind the data written before it, which a peer that stops reading can hold
+    /// up for good once the connection's buffers are full: after
+    /// <see cref="YamuxOptions.CloseTimeout"/> (on the session's clock) of waiting for it the
+    /// stream is reset and the close fails with <see cref="TimeoutException"/>.
+    /// </remarks>
     /// <param name="cancellationToken">Stops waiting for earlier writes to finish; once queued, the FIN is sent regardless.</param>
     /// <exception cref="StreamResetException">The stream was reset before it could be closed.</exception>
+    /// <exception cref="TimeoutException">The FIN could not be handed to the connection in time; the stream was reset.</exception>
     /// <exception cref="MuxerClosedException">The session ended.</exception>
     /// <exception cref="ObjectDisposedException">The stream was disposed.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
@@ -143,7 +150,8 @@ internal sealed partial class YamuxStream
     /// Never throws: a stream already reset, or whose session ended, just releases its resources.
     /// A write still in progress on another thread cannot be followed by a clean FIN, so disposing
     /// then resets the stream (the write fails with <see cref="StreamResetException"/>). Waits for
-    /// the FIN to be handed to the connection, like any write.
+    /// the FIN to be handed to the connection, like any write, but at most
+    /// <see cref="YamuxOptions.CloseTimeout"/>: then the stream is reset.
     /// </remarks>
     public async ValueTask DisposeAsync()
     {
@@ -166,6 +174,10 @@ internal sealed partial class YamuxStream
             catch (IOException)
             {
                 // Reset or session gone: there is no write side left to close.
+            }
+            catch (TimeoutException)
+            {
+                // The FIN could not leave in time; the stream was reset.
             }
         }
         else
@@ -202,6 +214,7 @@ internal sealed partial class YamuxStream
         }
 
         bool finished;
+        bool timedOut = false;
         PendingWrite fin;
         try
         {
@@ -229,11 +242,39 @@ internal sealed partial class YamuxStream
 
             // The queue is in order: once the FIN left, so did the last data frame.
             queuedFrame = null;
-            await fin.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            var sent = fin.WaitAsync(CancellationToken.None);
+            if (sent.IsCompleted)
+            {
+                await sent.ConfigureAwait(false);
+            }
+            else
+            {
+                // A peer that stops reading can hold the FIN behind our data for good: bounded.
+                var handedOver = sent.AsTask();
+                try
+                {
+                    await handedOver.WaitAsync(closeTimeout, time, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    timedOut = true;
+                    _ = handedOver.ContinueWith(
+                        static t => _ = t.Exception,
+                        CancellationToken.None,
+                        TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
+                        TaskScheduler.Default);
+                }
+            }
         }
         finally
         {
             writeLock.Release();
+        }
+
+        if (timedOut)
+        {
+            Reset();
+            throw new TimeoutException($"The FIN of {this} could not be handed to the connection within {closeTimeout} (the peer is not reading); the stream was reset.");
         }
 
         if (finished)

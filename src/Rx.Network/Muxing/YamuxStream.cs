@@ -22,7 +22,9 @@ namespace Rx.Network.Muxing;
 /// <para><see cref="Reset()"/> aborts the directions still open and tells the peer (RST); reads and writes
 /// then fail with <see cref="StreamResetException"/> (<see cref="StreamResetException.Remote"/> tells
 /// who reset). <see cref="DisposeAsync"/> is go-libp2p's <c>Close</c>: close for writing (FIN) and
-/// for reading (unread and later data is dropped); it does not wait for the remote's FIN.</para>
+/// for reading (unread and later data is dropped); it does not wait for the remote's FIN. A FIN
+/// that cannot be handed to the connection within <see cref="YamuxOptions.CloseTimeout"/> (the
+/// peer stopped reading and the connection's buffers are full) resets the stream instead.</para>
 /// <para>Thread-safe; reads may run concurrently with writes, and concurrent writes are
 /// serialized.</para>
 /// </remarks>
@@ -35,6 +37,8 @@ internal sealed partial class YamuxStream : IAsyncDisposable
     private readonly Credit sendWindow = new(YamuxHeader.InitialWindow);
     private readonly SemaphoreSlim writeLock = new(1, 1);
     private readonly int maxFrameSize;
+    private readonly TimeProvider time;
+    private readonly TimeSpan closeTimeout;
 
     // The stream's reservations (count and receive window); null when the session reserves nothing.
     private readonly StreamScope? resources;
@@ -68,6 +72,8 @@ internal sealed partial class YamuxStream : IAsyncDisposable
         Id = id;
         IsOutbound = outbound;
         maxFrameSize = options.MaxFrameSize;
+        this.time = time;
+        closeTimeout = options.CloseTimeout;
         this.resources = resources;
         receiveWindow = new ReceiveWindow(options.InitialStreamWindow, options.MaxStreamWindow, time, resources);
     }

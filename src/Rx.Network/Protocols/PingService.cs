@@ -1,6 +1,7 @@
 using System.Reactive.Linq;
 using System.Security.Cryptography;
 using Rx.Network.Identity;
+using Rx.Network.Swarm;
 
 namespace Rx.Network.Protocols;
 
@@ -28,13 +29,13 @@ public sealed class PingService : IDisposable
 
     /// <summary>Serves ping on <paramref name="network"/> until disposed.</summary>
     /// <param name="network">The network.</param>
-    /// <param name="time">The clock for RTTs; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="time">The clock for RTTs; the network's clock when null (<see cref="TimeProvider.System"/> for a network that exposes none).</param>
     /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
     public PingService(INetwork network, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         this.network = network;
-        this.time = time ?? TimeProvider.System;
+        this.time = time ?? (network as ILocalHost)?.Time ?? TimeProvider.System;
         registration = network.SetStreamHandler(ProtocolId, ServeAsync);
     }
 
@@ -55,7 +56,7 @@ public sealed class PingService : IDisposable
     /// </summary>
     /// <param name="network">The network.</param>
     /// <param name="peer">The peer.</param>
-    /// <param name="time">The clock for the RTT; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="time">The clock for the RTT; the network's clock when null.</param>
     /// <param name="cancellationToken">Cancels the ping.</param>
     /// <returns>The RTT.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
@@ -68,7 +69,7 @@ public sealed class PingService : IDisposable
         var stream = await network.NewStreamAsync(peer, [ProtocolId], cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            return await PingOnceAsync(network, stream, time ?? TimeProvider.System, halfClose: true, cancellationToken).ConfigureAwait(false);
+            return await PingOnceAsync(network, stream, time ?? (network as ILocalHost)?.Time ?? TimeProvider.System, halfClose: true, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -9,6 +9,12 @@ namespace Rx.Network.Swarm;
 /// <see cref="capacity"/> events behind is ended with <see cref="EventOverflowException"/>; one
 /// that throws is detached (and logged). Publishing never blocks and never throws.
 /// </summary>
+/// <remarks>
+/// An overflow is also reported at the moment it happens, to the callback given at subscription
+/// (the observer itself hears of it only once it has worked through its queue): the callback runs
+/// after the event that overflowed was queued for every subscriber, in the publishing order, so
+/// an event it publishes follows that one everywhere.
+/// </remarks>
 internal sealed class EventHub : IObservable<NetworkEvent>
 {
     private readonly object gate = new();
@@ -34,10 +40,18 @@ internal sealed class EventHub : IObservable<NetworkEvent>
                 return;
             }
 
+            List<Subscriber>? overflowed = null;
             foreach (var subscriber in subscribers.Items)
             {
-                subscriber.Enqueue(networkEvent);
+                if (!subscriber.Enqueue(networkEvent))
+                {
+                    (overflowed ??= []).Add(subscriber);
+                }
             }
+
+            // Under the lock (re-entered by a publishing callback): the report keeps its place
+            // in the one global order.
+            overflowed?.ForEach(s => s.ReportOverflow());
         }
     }
 
@@ -57,10 +71,13 @@ internal sealed class EventHub : IObservable<NetworkEvent>
     }
 
     /// <inheritdoc/>
-    public IDisposable Subscribe(IObserver<NetworkEvent> observer)
+    public IDisposable Subscribe(IObserver<NetworkEvent> observer) => Subscribe(observer, overflowed: null);
+
+    /// <summary>Subscribes <paramref name="observer"/>; <paramref name="overflowed"/> hears at once if it falls too far behind.</summary>
+    public IDisposable Subscribe(IObserver<NetworkEvent> observer, Action<EventOverflowException>? overflowed)
     {
         ArgumentNullException.ThrowIfNull(observer);
-        var subscriber = new Subscriber(this, observer);
+        var subscriber = new Subscriber(this, observer, overflowed);
         lock (gate)
         {
             if (completed)
@@ -90,12 +107,15 @@ internal sealed class EventHub : IObservable<NetworkEvent>
         private readonly IObserver<NetworkEvent> observer;
         private readonly Channel<NetworkEvent> queue;
         private readonly CancellationTokenSource stop = new();
+        private readonly Action<EventOverflowException>? onOverflow;
+        private EventOverflowException? overflow;
         private int overflowed;
 
-        public Subscriber(EventHub hub, IObserver<NetworkEvent> observer)
+        public Subscriber(EventHub hub, IObserver<NetworkEvent> observer, Action<EventOverflowException>? onOverflow)
         {
             this.hub = hub;
             this.observer = observer;
+            this.onOverflow = onOverflow;
             queue = Channel.CreateBounded<NetworkEvent>(new BoundedChannelOptions(hub.capacity)
             {
                 SingleReader = true,
@@ -106,12 +126,30 @@ internal sealed class EventHub : IObservable<NetworkEvent>
 
         public void Start() => _ = Task.Run(PumpAsync);
 
-        public void Enqueue(NetworkEvent networkEvent)
+        /// <summary>Queues the event; false when this call overflowed the queue (the subscriber is ended).</summary>
+        public bool Enqueue(NetworkEvent networkEvent)
         {
             if (!queue.Writer.TryWrite(networkEvent) && Interlocked.Exchange(ref overflowed, 1) == 0)
             {
-                queue.Writer.TryComplete(new EventOverflowException(hub.capacity));
+                overflow = new EventOverflowException(hub.capacity);
+                queue.Writer.TryComplete(overflow);
                 hub.Remove(this);
+                return false;
+            }
+
+            return true;
+        }
+
+        /// <summary>Tells the subscription's overflow callback; a throwing callback is logged.</summary>
+        public void ReportOverflow()
+        {
+            try
+            {
+                onOverflow?.Invoke(overflow!);
+            }
+            catch (Exception e)
+            {
+                hub.logger.SubscriberThrew(e);
             }
         }
 

@@ -30,6 +30,8 @@ internal sealed class NotifieeObserver(INetwork network, INotifiee notifiee) : I
 
     public void OnError(Exception error)
     {
+        // The only error is EventOverflowException, which the network reported (event and log)
+        // when it happened: a notifiee has no error callback of its own.
     }
 
     public void OnCompleted()

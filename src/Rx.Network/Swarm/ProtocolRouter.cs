@@ -27,6 +27,13 @@ internal sealed class ProtocolRouter
     {
         Validate(protocol);
         ArgumentNullException.ThrowIfNull(handler);
+        return SetHandler(protocol, (stream, _) => handler(stream));
+    }
+
+    public IDisposable SetHandler(string protocol, Func<IStream, CancellationToken, Task> handler)
+    {
+        Validate(protocol);
+        ArgumentNullException.ThrowIfNull(handler);
         var route = routes.GetOrAdd(protocol, _ => new Route());
         bool wasServed = route.IsServed;
         var registration = new object();
@@ -91,7 +98,7 @@ internal sealed class ProtocolRouter
     /// Hands an inbound stream to its protocol's handler, or else to the observable subscribers.
     /// Returns false when nobody takes it (the caller resets it).
     /// </summary>
-    public bool TryDispatch(IStream stream, out Func<IStream, Task>? handler)
+    public bool TryDispatch(IStream stream, out Func<IStream, CancellationToken, Task>? handler)
     {
         handler = null;
         if (!routes.TryGetValue(stream.Protocol, out var route))
@@ -138,7 +145,7 @@ internal sealed class ProtocolRouter
 
     private sealed class Route
     {
-        public Func<IStream, Task>? Handler;
+        public Func<IStream, CancellationToken, Task>? Handler;
         public object? HandlerToken;
         public int Subscribers;
 

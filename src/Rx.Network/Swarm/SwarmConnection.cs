@@ -7,6 +7,7 @@ using Rx.Network.Identity;
 using Rx.Network.Muxing;
 using Rx.Network.Negotiation;
 using Rx.Network.Resources;
+using Rx.Network.Transports;
 
 namespace Rx.Network.Swarm;
 
@@ -121,7 +122,7 @@ internal sealed partial class SwarmConnection : IConnection
         string protocol;
         try
         {
-            protocol = await MultistreamSelect.SelectAsync(new MuxedStreamAdapter(muxed), protocols, host.Multistream, cancellationToken).ConfigureAwait(false);
+            protocol = await MultistreamSelect.SelectAsync(new DuplexStream(muxed), protocols, host.Multistream, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -234,7 +235,7 @@ internal sealed partial class SwarmConnection : IConnection
             try
             {
                 var router = host.Router;
-                protocol = await MultistreamSelect.HandleAsync(new MuxedStreamAdapter(muxed), router.Serves, router.Protocols, host.Multistream, deadline.Token).ConfigureAwait(false);
+                protocol = await MultistreamSelect.HandleAsync(new DuplexStream(muxed), router.Serves, router.Protocols, host.Multistream, deadline.Token).ConfigureAwait(false);
                 activity?.SetTag(NetworkTracing.ProtocolTag, protocol);
             }
             catch (Exception e)

@@ -49,6 +49,9 @@ internal static partial class SwarmLog
     [LoggerMessage(14, LogLevel.Warning, "Connection {Id}: an IncomingStreams observer threw.")]
     public static partial void IncomingObserverThrew(this ILogger logger, Exception error, string id);
 
+    [LoggerMessage(16, LogLevel.Warning, "A notifiee ({Notifiee}) fell more than {Capacity} events behind; its registration was ended.")]
+    public static partial void NotifieeOverflowed(this ILogger logger, EventOverflowException error, string notifiee, int capacity);
+
     [LoggerMessage(15, LogLevel.Debug, "Refused inbound connection from {Remote}: over {Rate} new connections per second from its address.")]
     public static partial void InboundRateLimited(this ILogger logger, Multiaddr remote, int rate);
 }

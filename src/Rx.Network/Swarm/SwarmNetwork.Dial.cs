@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Rx.Network.Addressing;
 using Rx.Network.Identity;
@@ -141,7 +140,7 @@ internal sealed partial class SwarmNetwork
             using var deadline = new CancellationTokenSource(options.Dial.AddressTimeout, options.TimeProvider);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
             var transport = transports.First(t => t.CanDial(address));
-            long started = Stopwatch.GetTimestamp();
+            long started = options.TimeProvider.GetTimestamp();
             var raw = await transport.DialAsync(address, linked.Token).ConfigureAwait(false);
 
             // Now the remote IP is known: the connection counts in its address scopes (outbound),
@@ -164,11 +163,11 @@ internal sealed partial class SwarmNetwork
             }
             catch
             {
-                Metrics.Handshake(Stopwatch.GetElapsedTime(started), Direction.Outbound, succeeded: false);
+                Metrics.Handshake(options.TimeProvider.GetElapsedTime(started), Direction.Outbound, succeeded: false);
                 throw;
             }
 
-            Metrics.Handshake(Stopwatch.GetElapsedTime(started), Direction.Outbound, succeeded: true);
+            Metrics.Handshake(options.TimeProvider.GetElapsedTime(started), Direction.Outbound, succeeded: true);
             if (cancellationToken.IsCancellationRequested)
             {
                 // Another address won meanwhile: this connection is surplus.

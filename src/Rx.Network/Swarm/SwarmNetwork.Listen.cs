@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
@@ -210,11 +209,11 @@ internal sealed partial class SwarmNetwork
 
     private async Task UpgradeInboundAsync(IRawConnection raw, ConnectionScope scope)
     {
-        long started = Stopwatch.GetTimestamp();
+        long started = options.TimeProvider.GetTimestamp();
         try
         {
             var upgraded = await upgrader.UpgradeInboundAsync(raw, scope, shutdown.Token).ConfigureAwait(false);
-            Metrics.Handshake(Stopwatch.GetElapsedTime(started), Direction.Inbound, succeeded: true);
+            Metrics.Handshake(options.TimeProvider.GetElapsedTime(started), Direction.Inbound, succeeded: true);
             AddConnection(upgraded);
         }
         catch (ResourceLimitExceededException e) when (!shutdown.IsCancellationRequested)
@@ -232,7 +231,7 @@ internal sealed partial class SwarmNetwork
         }
         catch (Exception e)
         {
-            Metrics.Handshake(Stopwatch.GetElapsedTime(started), Direction.Inbound, succeeded: false);
+            Metrics.Handshake(options.TimeProvider.GetElapsedTime(started), Direction.Inbound, succeeded: false);
             logger.InboundUpgradeFailed(e, raw.RemoteAddress);
             if (!shutdown.IsCancellationRequested)
             {

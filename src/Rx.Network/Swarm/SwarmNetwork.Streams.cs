@@ -5,16 +5,30 @@ namespace Rx.Network.Swarm;
 
 internal sealed partial class SwarmNetwork
 {
-    private Action<IConnection>? connectionHandler;
+    private readonly HandlerSlot<Action<IConnection, CancellationToken>> connectionHandler = new();
 
     /// <inheritdoc/>
     public IDisposable SetStreamHandler(string protocol, Func<IStream, Task> handler) => Router.SetHandler(protocol, handler);
 
     /// <inheritdoc/>
+    public IDisposable SetStreamHandler(string protocol, Func<IStream, CancellationToken, Task> handler) => Router.SetHandler(protocol, handler);
+
+    /// <inheritdoc/>
     public IObservable<IStream> Streams(string protocol) => Router.Streams(protocol);
 
     /// <inheritdoc/>
-    public void SetConnectionHandler(Action<IConnection>? handler) => Volatile.Write(ref connectionHandler, handler);
+    public IDisposable SetConnectionHandler(Action<IConnection> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return connectionHandler.Set((connection, _) => handler(connection));
+    }
+
+    /// <inheritdoc/>
+    public IDisposable SetConnectionHandler(Action<IConnection, CancellationToken> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        return connectionHandler.Set(handler);
+    }
 
     /// <inheritdoc/>
     public Task<IStream> NewStreamAsync(PeerId peer, IReadOnlyList<string> protocols, CancellationToken cancellationToken = default) =>
@@ -29,7 +43,7 @@ internal sealed partial class SwarmNetwork
     /// <inheritdoc/>
     public void OnInboundStream(SwarmStream stream)
     {
-        Func<IStream, Task>? handler;
+        Func<IStream, CancellationToken, Task>? handler;
         try
         {
             if (!Router.TryDispatch(stream, out handler))
@@ -53,13 +67,13 @@ internal sealed partial class SwarmNetwork
         }
     }
 
-    private async Task RunHandlerAsync(SwarmStream stream, Func<IStream, Task> handler)
+    private async Task RunHandlerAsync(SwarmStream stream, Func<IStream, CancellationToken, Task> handler)
     {
         // Off the connection's accept path: a slow handler delays only its own stream.
         await Task.Yield();
         try
         {
-            await handler(stream).ConfigureAwait(false);
+            await handler(stream, shutdown.Token).ConfigureAwait(false);
             await stream.DisposeAsync().ConfigureAwait(false);
         }
         catch (Exception e)
@@ -71,7 +85,7 @@ internal sealed partial class SwarmNetwork
 
     private void InvokeConnectionHandler(SwarmConnection connection)
     {
-        var handler = Volatile.Read(ref connectionHandler);
+        var handler = connectionHandler.Handler;
         if (handler is null)
         {
             return;
@@ -79,7 +93,7 @@ internal sealed partial class SwarmNetwork
 
         try
         {
-            handler(connection);
+            handler(connection, shutdown.Token);
         }
         catch (Exception e)
         {

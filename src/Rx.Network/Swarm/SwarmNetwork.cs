@@ -95,10 +95,20 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost, ILocalHo
     public IDisposable Notify(INotifiee notifiee)
     {
         ArgumentNullException.ThrowIfNull(notifiee);
-        return events.Subscribe(new NotifieeObserver(this, notifiee));
+        return events.Subscribe(new NotifieeObserver(this, notifiee), error => OnNotifieeOverflowed(notifiee, error));
     }
 
     private DateTimeOffset Now => options.TimeProvider.GetUtcNow();
+
+    /// <summary>
+    /// A notifiee's registration ended because it fell too far behind: logged and published at
+    /// once (the notifiee itself may be stuck and never see its queue drain).
+    /// </summary>
+    private void OnNotifieeOverflowed(INotifiee notifiee, EventOverflowException error)
+    {
+        logger.NotifieeOverflowed(error, notifiee.GetType().FullName ?? notifiee.GetType().Name, error.Capacity);
+        events.Publish(new NotifieeOverflowed(Now, notifiee, error));
+    }
 
     /// <summary>A (coalesced) refusal of the resource manager becomes an event.</summary>
     private void OnResourceRefused(ResourceRefusal refusal)

@@ -110,10 +110,11 @@ internal sealed class Upgrader
             string? muxerId = channel.EarlyMuxer;
             if (muxerId is null)
             {
-                var negotiation = new ChannelStream(channel);
+                var negotiation = new ChannelBytes(channel);
+                var stream = new DuplexStream(negotiation);
                 muxerId = isInitiator
-                    ? await MultistreamSelect.SelectAsync(negotiation, muxerIds, options.Multistream, token).ConfigureAwait(false)
-                    : await MultistreamSelect.HandleAsync(negotiation, muxerIds, options.Multistream, token).ConfigureAwait(false);
+                    ? await MultistreamSelect.SelectAsync(stream, muxerIds, options.Multistream, token).ConfigureAwait(false)
+                    : await MultistreamSelect.HandleAsync(stream, muxerIds, options.Multistream, token).ConfigureAwait(false);
                 muxerChannel = negotiation.Detach();
             }
 

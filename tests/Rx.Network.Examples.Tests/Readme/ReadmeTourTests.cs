@@ -27,6 +27,7 @@ public sealed class ReadmeTourTests
         Assert.True(runner.Variable<INetwork>("server").Completion.IsCompleted);
         Assert.True(runner.Variable<INetwork>("client").Completion.IsCompleted);
         Assert.Equal("hello, echo", System.Text.Encoding.UTF8.GetString(runner.Variable<byte[]>("echoed")));
+        Assert.Equal("SHOUT", runner.Variable<string>("shouted"));
         Assert.Equal("HELLO!", System.Text.Encoding.UTF8.GetString(runner.Variable<ReadOnlyMemory<byte>>("reply").Span));
         Assert.Equal(5, runner.Variable<IList<TimeSpan>>("rtts").Count);
     }

@@ -143,6 +143,40 @@ public partial class SwarmNetworkTests
     }
 
     [Fact]
+    public async Task Notify_NotifieeFallingTooFarBehind_IsReportedAtOnceAsEventAndLog()
+    {
+        const int capacity = 8;
+        var log = new Rx.Network.Tests.Protocols.RequestReplyLog();
+        await using var b = await SwarmKit.StartAsync(x => x.WithOptions(o => o with { EventQueueCapacity = capacity }).WithLoggerFactory(log));
+        await using var a = await SwarmKit.StartAsync(listen: false);
+        b.SetStreamHandler(Echo, EchoAsync);
+        using var release = new ManualResetEventSlim();
+        var stuck = new StuckNotifiee(release);
+        using var registration = b.Notify(stuck);
+        using var healthy = new EventRecorder(b);
+
+        // Far more events than the notifiee's queue holds while its first call blocks.
+        var connection = await SwarmKit.ConnectAsync(a, b);
+        for (int i = 0; i < 10; i++)
+        {
+            await EchoOnceAsync(connection);
+        }
+
+        // Reported while the notifiee is still stuck, not once (if ever) it returns.
+        var overflowed = await healthy.WaitForAsync<NotifieeOverflowed>();
+        Assert.Same(stuck, overflowed.Notifiee);
+        Assert.Equal(capacity, overflowed.Error.Capacity);
+        Assert.Same(overflowed.Error, await log.WhenLogged(e => e is EventOverflowException));
+        release.Set();
+    }
+
+    /// <summary>A notifiee whose first call blocks until released.</summary>
+    private sealed class StuckNotifiee(ManualResetEventSlim release) : INotifiee
+    {
+        public void Connected(INetwork network, IConnection connection) => release.Wait();
+    }
+
+    [Fact]
     public async Task SetConnectionHandler_CalledPerConnection_ThrowingIsHarmless()
     {
         await using var b = await SwarmKit.StartAsync();
@@ -151,7 +185,7 @@ public partial class SwarmNetworkTests
         b.SetStreamHandler(Echo, EchoAsync);
         var seen = new ConcurrentQueue<IConnection>();
         var called = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        b.SetConnectionHandler(c =>
+        var registration = b.SetConnectionHandler(c =>
         {
             seen.Enqueue(c);
             called.TrySetResult();
@@ -160,11 +194,59 @@ public partial class SwarmNetworkTests
 
         var first = await SwarmKit.ConnectAsync(a1, b);
         await called.Task.WaitAsync(Wait);
-        b.SetConnectionHandler(null);
+        registration.Dispose();
         await SwarmKit.ConnectAsync(a2, b);
 
         Assert.Equal(a1.LocalPeer, Assert.Single(seen).RemotePeer);
         await EchoOnceAsync(first);
+    }
+
+    [Fact]
+    public async Task SetConnectionHandler_DisposingAReplacedRegistration_KeepsTheNewerHandler()
+    {
+        await using var b = await SwarmKit.StartAsync();
+        await using var a = await SwarmKit.StartAsync(listen: false);
+        var older = b.SetConnectionHandler(_ => throw new InvalidOperationException("replaced handler called"));
+        var called = new TaskCompletionSource<IConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var newer = b.SetConnectionHandler(c => called.TrySetResult(c));
+        older.Dispose();
+
+        await SwarmKit.ConnectAsync(a, b);
+
+        Assert.Equal(a.LocalPeer, (await called.Task.WaitAsync(Wait)).RemotePeer);
+        Assert.Throws<ArgumentNullException>(() => b.SetConnectionHandler((Action<IConnection>)null!));
+        Assert.Throws<ArgumentNullException>(() => b.SetConnectionHandler((Action<IConnection, CancellationToken>)null!));
+    }
+
+    [Fact]
+    public async Task Handlers_ReceiveATokenCancelledWhenTheNetworkShutsDown()
+    {
+        var b = await SwarmKit.StartAsync();
+        await using var a = await SwarmKit.StartAsync(listen: false);
+        var connectionToken = new TaskCompletionSource<CancellationToken>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var onConnection = b.SetConnectionHandler((_, token) => connectionToken.TrySetResult(token));
+        var handling = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var handlerEnded = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var onStream = b.SetStreamHandler(Echo, async (stream, token) =>
+        {
+            // A handler that would otherwise wait for its peer for ever.
+            var cancelled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using var registration = token.Register(() => cancelled.TrySetResult());
+            handling.TrySetResult();
+            await cancelled.Task;
+            handlerEnded.TrySetResult(token.IsCancellationRequested);
+        });
+
+        var connection = await SwarmKit.ConnectAsync(a, b);
+        var token = await connectionToken.Task.WaitAsync(Wait);
+        Assert.False(token.IsCancellationRequested);
+        await using var stream = await connection.NewStreamAsync([Echo]).WaitAsync(Wait);
+        await handling.Task.WaitAsync(Wait);
+
+        await b.DisposeAsync().AsTask().WaitAsync(Wait);
+
+        Assert.True(token.IsCancellationRequested);
+        Assert.True(await handlerEnded.Task.WaitAsync(Wait));
     }
 
     /// <summary>

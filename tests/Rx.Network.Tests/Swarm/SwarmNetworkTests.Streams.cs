@@ -192,7 +192,8 @@ public partial class SwarmNetworkTests
         Assert.Throws<ArgumentException>(() => a.SetStreamHandler("", _ => Task.CompletedTask));
         Assert.Throws<ArgumentException>(() => a.SetStreamHandler("/a\n/b", _ => Task.CompletedTask));
         Assert.Throws<ArgumentException>(() => a.SetStreamHandler(new string('x', 1001), _ => Task.CompletedTask));
-        Assert.Throws<ArgumentNullException>(() => a.SetStreamHandler("/test", null!));
+        Assert.Throws<ArgumentNullException>(() => a.SetStreamHandler("/test", (Func<IStream, Task>)null!));
+        Assert.Throws<ArgumentNullException>(() => a.SetStreamHandler("/test", (Func<IStream, CancellationToken, Task>)null!));
         Assert.Throws<ArgumentException>(() => a.Streams(""));
         Assert.Throws<ArgumentNullException>(() => a.Notify(null!));
         Assert.Throws<ArgumentNullException>(() => a.Connectedness(null!));

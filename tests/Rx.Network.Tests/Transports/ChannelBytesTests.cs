@@ -4,7 +4,7 @@ using Rx.Network.Transports;
 
 namespace Rx.Network.Tests.Transports;
 
-public class ChannelStreamTests
+public class ChannelBytesTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
@@ -15,34 +15,34 @@ public class ChannelStreamTests
         await a.Output.SendAsync(PooledBuffer.CopyOf([1, 2, 3, 4, 5]));
         await a.Output.SendAsync(PooledBuffer.CopyOf([6, 7]));
 
-        var stream = new ChannelStream(b);
+        var bytes = new ChannelBytes(b);
         var two = new byte[2];
-        await stream.ReadExactlyAsync(two).AsTask().WaitAsync(Timeout);
+        await new DuplexStream(bytes).ReadExactlyAsync(two).AsTask().WaitAsync(Timeout);
         Assert.Equal([1, 2], two);
 
-        var rest = stream.Detach();
+        var rest = bytes.Detach();
         Assert.Equal([3, 4, 5], await ReceiveAsync(rest));
         Assert.Equal([6, 7], await ReceiveAsync(rest));
 
         a.Output.Complete();
         await rest.Input.Completion.WaitAsync(Timeout);
-        Assert.Throws<ObjectDisposedException>(() => stream.Detach());
+        Assert.Throws<ObjectDisposedException>(() => bytes.Detach());
     }
 
     [Fact]
     public async Task Detach_WithNothingBuffered_ReturnsTheSameChannel()
     {
         var (_, b) = InMemoryDuplexChannel.CreatePair();
-        var stream = new ChannelStream(b);
-        Assert.Same(b, stream.Detach());
-        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await stream.ReadAsync(new byte[1]));
+        var bytes = new ChannelBytes(b);
+        Assert.Same(b, bytes.Detach());
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await bytes.ReadAsync(new byte[1]));
     }
 
     [Fact]
     public async Task Write_PostsACopy_AndReadReturnsZeroAtEnd()
     {
         var (a, b) = InMemoryDuplexChannel.CreatePair();
-        var stream = new ChannelStream(a);
+        var stream = new DuplexStream(new ChannelBytes(a));
         var data = new byte[] { 9, 8, 7 };
         await stream.WriteAsync(data);
         data[0] = 0;
@@ -56,7 +56,7 @@ public class ChannelStreamTests
     public async Task Read_FaultedChannel_Throws()
     {
         var (a, b) = InMemoryDuplexChannel.CreatePair();
-        var stream = new ChannelStream(b);
+        var stream = new DuplexStream(new ChannelBytes(b));
         b.Abort(new IOException("boom"));
         await Assert.ThrowsAnyAsync<Exception>(async () => await stream.ReadAsync(new byte[4]).AsTask().WaitAsync(Timeout));
         GC.KeepAlive(a);

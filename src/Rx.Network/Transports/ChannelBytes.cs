@@ -4,47 +4,29 @@ using Rx.Network.Encoding;
 namespace Rx.Network.Transports;
 
 /// <summary>
-/// A <see cref="Stream"/> over an <see cref="IDuplexChannel"/>, for the short exchanges that run
-/// on a secured channel before the muxer takes over (multistream-select of the muxer).
+/// The bytes of an <see cref="IDuplexChannel"/> read and written as calls, for the short exchanges
+/// that run on a secured channel before the muxer takes over (multistream-select of the muxer, as
+/// a <see cref="Stream"/> through <see cref="DuplexStream"/>).
 /// </summary>
 /// <remarks>
 /// Reads never consume more of the channel than the caller asked for: the rest of the current
 /// chunk stays here, and <see cref="Detach"/> hands it back, followed by the channel's later
 /// chunks, so the muxer sees every byte the remote sent after the negotiation.
 /// </remarks>
-internal sealed class ChannelStream : Stream
+internal sealed class ChannelBytes : IByteDuplex
 {
     private readonly IDuplexChannel channel;
     private PooledBuffer current;
     private int offset;
     private bool detached;
 
-    public ChannelStream(IDuplexChannel channel)
+    public ChannelBytes(IDuplexChannel channel)
     {
         this.channel = channel;
     }
 
     /// <inheritdoc/>
-    public override bool CanRead => !detached;
-
-    /// <inheritdoc/>
-    public override bool CanWrite => !detached;
-
-    /// <inheritdoc/>
-    public override bool CanSeek => false;
-
-    /// <inheritdoc/>
-    public override long Length => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    /// <inheritdoc/>
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    public async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(detached, this);
         if (buffer.IsEmpty)
@@ -85,7 +67,7 @@ internal sealed class ChannelStream : Stream
     }
 
     /// <inheritdoc/>
-    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(detached, this);
         if (buffer.IsEmpty)
@@ -102,36 +84,8 @@ internal sealed class ChannelStream : Stream
         }
     }
 
-    /// <inheritdoc/>
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    /// <inheritdoc/>
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
-
-    /// <inheritdoc/>
-    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count).GetAwaiter().GetResult();
-
-    /// <inheritdoc/>
-    public override void Flush()
-    {
-    }
-
-    /// <inheritdoc/>
-    public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException();
-
     /// <summary>
-    /// Ends this adapter and returns a channel that yields the unread rest of the current chunk
+    /// Ends these reads and writes and returns a channel that yields the unread rest of the current chunk
     /// first and then everything the underlying channel receives; writes go straight through.
     /// </summary>
     public IDuplexChannel Detach()
@@ -147,19 +101,6 @@ internal sealed class ChannelStream : Stream
         current.Return();
         current = default;
         return leftover is null ? channel : new PrefixedChannel(channel, leftover.Value);
-    }
-
-    /// <inheritdoc/>
-    protected override void Dispose(bool disposing)
-    {
-        if (!detached)
-        {
-            detached = true;
-            current.Return();
-            current = default;
-        }
-
-        base.Dispose(disposing);
     }
 
     /// <summary>A channel whose input starts with some bytes already taken from the inner channel.</summary>
