@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Rx.Network.Addressing;
 using Rx.Network.Identity;
+using Rx.Network.Muxing;
 using Rx.Network.Peerstore;
 using Rx.Network.Protocols;
 using Rx.Network.Swarm;
@@ -31,7 +32,13 @@ internal static class LibP2pPerf
         });
 
     /// <summary>The builder with <c>--security noise|tls|noise,tls</c> applied (default noise).</summary>
-    public static NetworkBuilder Builder(Options options) => Builder().WithSecurity(Security(options));
+    public static NetworkBuilder Builder(Options options)
+    {
+        var builder = Builder().WithSecurity(Security(options));
+        // --max-window BYTES: yamux's largest receive window per stream (an experiment's knob; default the library's).
+        long maxWindow = options.Long("max-window", 0);
+        return maxWindow > 0 ? builder.WithYamux(new YamuxOptions { MaxStreamWindow = (int)maxWindow }) : builder;
+    }
 
     private static SecurityProtocol[] Security(Options options) =>
         [.. options.Text("security", "noise").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(name => name switch
