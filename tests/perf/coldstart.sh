@@ -10,8 +10,10 @@
 # ReadyToRun code, see examples/Rx.Network.Cli/Rx.Network.Cli.csproj) and, for comparison, as the
 # plain `dotnet build` output (every method compiled by the JIT when first called).
 #
-# usage: tests/perf/coldstart.sh [--runs N] [--bytes BYTES] [--out DIR]
+# usage: tests/perf/coldstart.sh [--runs N] [--bytes BYTES] [--composite] [--out DIR]
 #   --runs N       new processes per figure and implementation (default 7)
+#   --composite    also measure a self-contained publish whose .NET libraries are precompiled with
+#                  the CLI into one composite ReadyToRun image (~100 MB; its publish takes minutes)
 #   --bytes BYTES  perf bytes each way (default 268435456, 256 MiB)
 #   --out DIR      where results.jsonl and the listeners' logs go (default: a new temp dir)
 # Needs: the .NET SDK (and the linux-x64 runtime pack and crossgen2 from NuGet for ReadyToRun),
@@ -22,9 +24,11 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 runs=7
 bytes=$((256 << 20))
 out=""
+composite=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
+    --composite) composite=1; shift ;;
     --bytes) bytes=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
@@ -43,6 +47,10 @@ dotnet publish "$cli" -c Release -r linux-x64 --self-contained false -o "$out/rx
 dotnet build -c Release "$cli" -v quiet -nologo >&2
 shipped=("$out/rxnet/rxnet")
 jit=(dotnet "$cli/bin/Release/net10.0/rxnet.dll")
+if [[ $composite -eq 1 ]]; then
+  echo "publishing the self-contained composite (minutes) ..." >&2
+  dotnet publish "$cli" -c Release -r linux-x64 --self-contained true -p:PublishReadyToRunComposite=true -o "$out/rxnet-composite" -v quiet -nologo >&2
+fi
 peer=$root/tests/interop/js-peer
 if [[ ! -d $peer/node_modules ]]; then
   (cd "$peer" && npm ci --no-audit --no-fund >&2)
@@ -101,11 +109,13 @@ dial() {
 for _ in $(seq 1 "$runs"); do
   dial rxnet ping "${shipped[@]}" dial "$rx_addr" --test ping
   dial rxnet-jit ping "${jit[@]}" dial "$rx_addr" --test ping
+  if [[ $composite -eq 1 ]]; then dial rxnet-composite ping "$out/rxnet-composite/rxnet" dial "$rx_addr" --test ping; fi
   dial js-libp2p ping "${js[@]}" dial "$js_addr" --test ping
 done
 for _ in $(seq 1 "$runs"); do
   dial rxnet perf "${shipped[@]}" dial "$rx_addr" --test perf --bytes "$bytes"
   dial rxnet-jit perf "${jit[@]}" dial "$rx_addr" --test perf --bytes "$bytes"
+  if [[ $composite -eq 1 ]]; then dial rxnet-composite perf "$out/rxnet-composite/rxnet" dial "$rx_addr" --test perf --bytes "$bytes"; fi
   dial js-libp2p perf "${js[@]}" dial "$js_addr" --test perf --bytes "$bytes"
 done
 
@@ -124,7 +134,8 @@ const fmt = (x, digits = 1) => Number.isFinite(x) ? x.toFixed(digits) : '–'
 const firstPing = (r) => r.line.firstRttMs ?? (r.line.rtts ? r.line.rtts[0] : r.line.rttMs)
 const settledPing = (r) => r.line.settledRttMs ?? (r.line.rtts ? median(r.line.rtts.slice(1)) : NaN)
 const perfMbps = (r) => r.line.MBps ?? r.line.mbps
-const impls = ['rxnet', 'rxnet-jit', 'js-libp2p']
+const names = { rxnet: 'rxnet (published, ReadyToRun)', 'rxnet-jit': 'rxnet (plain build, JIT)', 'rxnet-composite': 'rxnet (self-contained composite)', 'js-libp2p': 'js-libp2p' }
+const impls = Object.keys(names).filter((impl) => rows.some((r) => r.impl === impl))
 const figures = Object.fromEntries(impls.map((impl) => [impl, {
   first: median(of(impl, 'ping').map(firstPing)),
   settled: median(of(impl, 'ping').map(settledPing)),
@@ -136,14 +147,15 @@ const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).joi
 console.log(`machine: ${require('node:os').cpus().length} cores, load average ${load}, ${new Date().toISOString()}`)
 console.log(`medians of ${runs} new processes each, in turns; perf ${bytes} bytes each way${failed ? `; ${failed} process(es) FAILED, see results.jsonl` : ''}`)
 console.log()
-console.log('| fresh process | rxnet (published, ReadyToRun) | rxnet (plain build, JIT) | js-libp2p | rxnet / js |')
-console.log('|---|---:|---:|---:|---:|')
+console.log(`| fresh process | ${impls.map((i) => names[i]).join(' | ')} | rxnet (published) / js |`)
+console.log(`|---|${impls.map(() => '---:|').join('')}---:|`)
 const row = (label, key, digits, ratio) => {
-  const [r, j, s] = impls.map((i) => figures[i][key])
-  console.log(`| ${label} | ${fmt(r, digits)} | ${fmt(j, digits)} | ${fmt(s, digits)} | ${ratio ? fmt(r / s, 2) + ' ×' : '–'} |`)
+  const cells = impls.map((i) => fmt(figures[i][key], digits))
+  const r = figures.rxnet?.[key] / figures['js-libp2p']?.[key]
+  console.log(`| ${label} | ${cells.join(' | ')} | ${ratio ? fmt(r, 2) + ' ×' : '–'} |`)
 }
-row('first ping RTT (ms)', 'first', 2, true)
-row('settled ping RTT (ms; rxnet: median of pings 2-10, js: of pings 2-3)', 'settled', 3, false)
+row('first ping RTT (ms; js-libp2p\'s ping service reports whole ms)', 'first', 2, true)
+row('settled ping RTT (ms; rxnet: median of pings 2-10, on one stream; js: of pings 2-3)', 'settled', 3, false)
 row('whole `dial --test ping` (ms, process start to exit)', 'wall', 0, true)
 row('`dial --test perf` throughput (MB/s, both ways)', 'perf', 0, true)
 row('whole `dial --test perf` (ms)', 'perfWall', 0, true)
