@@ -9,10 +9,64 @@ namespace Rx.Network.Cli;
 /// <summary>The checks of <c>rxnet dial</c>. Each returns its result fields or throws.</summary>
 internal static class Checks
 {
-    public static async Task<JsonObject> PingAsync(INetwork network, PeerId peer, CancellationToken cancellationToken)
+    /// <summary>
+    /// Pings once as <see cref="PingService.PingAsync"/> does (a new stream) and then
+    /// <paramref name="pings"/> − 1 times more on one further stream, and reports the first round
+    /// trip apart from the settled one (the median of the rest): a new process's first ping also
+    /// pays for code that runs for the first time, the rest show the connection's own RTT. Two
+    /// streams in all, one after the other (js-libp2p accepts two inbound ping streams at once).
+    /// </summary>
+    public static async Task<JsonObject> PingAsync(INetwork network, PeerId peer, int pings, CancellationToken cancellationToken)
     {
-        var rtt = await PingService.PingAsync(network, peer, cancellationToken: cancellationToken);
-        return new JsonObject { ["rttMs"] = Math.Round(rtt.TotalMilliseconds, 3) };
+        ArgumentOutOfRangeException.ThrowIfLessThan(pings, 1);
+        var first = await PingService.PingAsync(network, peer, cancellationToken: cancellationToken);
+        var json = new JsonObject
+        {
+            ["rttMs"] = Math.Round(first.TotalMilliseconds, 3),
+            ["firstRttMs"] = Math.Round(first.TotalMilliseconds, 3),
+            ["pings"] = pings,
+        };
+        if (pings > 1)
+        {
+            var rest = await PingOnOneStreamAsync(network, peer, pings - 1, cancellationToken);
+            rest.Sort();
+            json["settledRttMs"] = Math.Round(rest[(rest.Count - 1) / 2], 3);
+        }
+
+        return json;
+    }
+
+    /// <summary>Round trips of 32 random bytes on one <c>/ipfs/ping/1.0.0</c> stream, checked; their RTTs in ms.</summary>
+    private static async Task<List<double>> PingOnOneStreamAsync(INetwork network, PeerId peer, int count, CancellationToken cancellationToken)
+    {
+        var rtts = new List<double>(count);
+        var stream = await network.NewStreamAsync(peer, [PingService.ProtocolId], cancellationToken);
+        await using (stream)
+        {
+            var payload = new byte[PingService.PayloadSize];
+            var echo = new byte[PingService.PayloadSize];
+            for (int i = 0; i < count; i++)
+            {
+                RandomNumberGenerator.Fill(payload);
+                long started = Stopwatch.GetTimestamp();
+                await stream.WriteAsync(payload, cancellationToken);
+                for (int read = 0; read < echo.Length;)
+                {
+                    int n = await stream.ReadAsync(echo.AsMemory(read), cancellationToken);
+                    read += n > 0 ? n : throw new InvalidDataException("The ping stream ended early.");
+                }
+
+                rtts.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                if (!payload.AsSpan().SequenceEqual(echo))
+                {
+                    throw new InvalidDataException("The ping echo differs from the payload.");
+                }
+            }
+
+            await stream.CloseWriteAsync(cancellationToken);
+        }
+
+        return rtts;
     }
 
     public static async Task<JsonObject> EchoAsync(INetwork network, PeerId peer, long bytes, CancellationToken cancellationToken)
@@ -78,13 +132,15 @@ internal static class Checks
         };
     }
 
-    /// <summary>Runs the perf protocol with <paramref name="bytes"/> each way.</summary>
+    /// <summary>Runs the perf protocol with <paramref name="bytes"/> each way; MBps counts both ways over the whole exchange (as the js peer's perf check).</summary>
     public static async Task<JsonObject> PerfAsync(INetwork network, PeerId peer, long bytes, CancellationToken cancellationToken)
     {
         var result = await PerfService.RunAsync(network, peer, bytes, bytes, cancellationToken: cancellationToken);
+        double seconds = Math.Max((result.UploadTime + result.DownloadTime).TotalSeconds, 1e-9);
         return new JsonObject
         {
             ["bytes"] = bytes,
+            ["MBps"] = Math.Round(2.0 * bytes / seconds / 1e6, 2),
             ["upload_MBps"] = Math.Round(result.UploadMegabytesPerSecond, 2),
             ["download_MBps"] = Math.Round(result.DownloadMegabytesPerSecond, 2),
         };

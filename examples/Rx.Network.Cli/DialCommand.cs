@@ -17,14 +17,15 @@ internal static class DialCommand
         var bytes = new Option<long>("--bytes") { Description = "Bytes for echo and sink, and each way for perf.", DefaultValueFactory = _ => 1024 * 1024 };
         var streams = new Option<int>("--streams") { Description = "Concurrent streams for the streams check.", DefaultValueFactory = _ => 16 };
         var streamBytes = new Option<int>("--stream-bytes") { Description = "Bytes per stream for the streams check.", DefaultValueFactory = _ => 16 * 1024 };
+        var pings = new Option<int>("--pings") { Description = "Round trips of the ping check: the first (on a stream of its own) is reported apart from the median of the rest (on one more stream).", DefaultValueFactory = _ => 10 };
         var timeout = new Option<double>("--timeout") { Description = "Seconds each check may take.", DefaultValueFactory = _ => 60 };
         var key = new Option<string?>("--key") { Description = "A 32-byte Ed25519 seed in hex (64 digits)." };
         var security = CliNode.SecurityOption();
-        var command = new Command("dial", "Dial a peer and run checks, printing one JSON line per check.") { address, tests, bytes, streams, streamBytes, timeout, key, security };
+        var command = new Command("dial", "Dial a peer and run checks, printing one JSON line per check.") { address, tests, bytes, streams, streamBytes, pings, timeout, key, security };
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(address)!,
             result.GetValue(tests)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            new CheckSettings(result.GetValue(bytes), result.GetValue(streams), result.GetValue(streamBytes), TimeSpan.FromSeconds(result.GetValue(timeout))),
+            new CheckSettings(result.GetValue(bytes), result.GetValue(streams), result.GetValue(streamBytes), result.GetValue(pings), TimeSpan.FromSeconds(result.GetValue(timeout))),
             result.GetValue(key),
             result.GetValue(security),
             cancellationToken));
@@ -73,7 +74,7 @@ internal static class DialCommand
         {
             var details = check switch
             {
-                "ping" => await Checks.PingAsync(network, peer, deadline.Token),
+                "ping" => await Checks.PingAsync(network, peer, settings.Pings, deadline.Token),
                 "echo" => await Checks.EchoAsync(network, peer, settings.Bytes, deadline.Token),
                 "streams" => await Checks.StreamsAsync(network, peer, settings.Streams, settings.StreamBytes, deadline.Token),
                 "reset" => await Checks.ResetAsync(network, peer, deadline.Token),
@@ -111,5 +112,5 @@ internal static class DialCommand
         return $"{string.Join(" > ", types)}: {e.Message}";
     }
 
-    private sealed record CheckSettings(long Bytes, int Streams, int StreamBytes, TimeSpan Timeout);
+    private sealed record CheckSettings(long Bytes, int Streams, int StreamBytes, int Pings, TimeSpan Timeout);
 }

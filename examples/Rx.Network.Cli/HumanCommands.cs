@@ -58,6 +58,13 @@ internal static class HumanCommands
             AnsiConsole.MarkupLine($"{rtts.Count} pings: min {rtts.Min():0.###} / avg {rtts.Average():0.###} / max {rtts.Max():0.###} ms");
         }
 
+        if (rtts.Count > 1)
+        {
+            // A new process's first ping also runs code for the first time: told apart from the rest.
+            var settled = rtts.Skip(1).Order().ToList();
+            AnsiConsole.MarkupLine($"first {rtts[0]:0.###} ms, settled {settled[(settled.Count - 1) / 2]:0.###} ms (median of the other {settled.Count})");
+        }
+
         return 0;
     }
 

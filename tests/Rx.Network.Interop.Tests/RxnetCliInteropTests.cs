@@ -51,6 +51,29 @@ public sealed class RxnetCliInteropTests
         Assert.True(result.AllPassed, result.Describe());
         Assert.True(result["perf"].Json.GetProperty("upload_MBps").GetDouble() > 0);
         Assert.True(result["perf"].Json.GetProperty("download_MBps").GetDouble() > 0);
+        Assert.True(result["perf"].Json.GetProperty("MBps").GetDouble() > 0);
+        AssertFirstAndSettledPing(result, pings: 10);
+    }
+
+    [Fact]
+    public async Task RxnetDial_JsListener_PingReportsFirstAndSettledRtt()
+    {
+        await using var js = await JsPeer.StartListenerAsync();
+
+        var result = await RxnetCli.DialAsync(js.LoopbackAddr, "ping", "--pings", "5");
+
+        Assert.True(result.AllPassed, result.Describe());
+        AssertFirstAndSettledPing(result, pings: 5);
+    }
+
+    /// <summary>The ping check's fields: the first RTT (also rttMs, as before), the settled one, the count; no time is asserted.</summary>
+    private static void AssertFirstAndSettledPing(JsDialResult result, int pings)
+    {
+        var ping = result["ping"].Json;
+        Assert.Equal(pings, ping.GetProperty("pings").GetInt32());
+        Assert.True(ping.GetProperty("firstRttMs").GetDouble() > 0);
+        Assert.Equal(ping.GetProperty("firstRttMs").GetDouble(), ping.GetProperty("rttMs").GetDouble());
+        Assert.True(ping.GetProperty("settledRttMs").GetDouble() > 0);
     }
 
     [Fact]

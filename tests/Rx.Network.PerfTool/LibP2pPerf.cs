@@ -1,8 +1,10 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Rx.Network.Addressing;
 using Rx.Network.Identity;
+using Rx.Network.Muxing;
 using Rx.Network.Peerstore;
 using Rx.Network.Protocols;
 using Rx.Network.Swarm;
@@ -30,7 +32,13 @@ internal static class LibP2pPerf
         });
 
     /// <summary>The builder with <c>--security noise|tls|noise,tls</c> applied (default noise).</summary>
-    public static NetworkBuilder Builder(Options options) => Builder().WithSecurity(Security(options));
+    public static NetworkBuilder Builder(Options options)
+    {
+        var builder = Builder().WithSecurity(Security(options));
+        // --max-window BYTES: yamux's largest receive window per stream (an experiment's knob; default the library's).
+        long maxWindow = options.Long("max-window", 0);
+        return maxWindow > 0 ? builder.WithYamux(new YamuxOptions { MaxStreamWindow = (int)maxWindow }) : builder;
+    }
 
     private static SecurityProtocol[] Security(Options options) =>
         [.. options.Text("security", "noise").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(name => name switch
@@ -93,6 +101,7 @@ internal static class LibP2pPerf
                         options.Int("runs", 3),
                         TimeSpan.FromSeconds(options.Int("warmup-seconds", Measurements.DefaultWarmupSeconds))),
                     "ping" => await PingAsync(network, peer, options.Int("pings", 2000)),
+                    "ping-under-load" => await PingUnderLoadAsync(network, peer, options),
                     _ => throw new ArgumentException($"Unknown --measure {measure}."),
                 };
             }
@@ -103,6 +112,65 @@ internal static class LibP2pPerf
         return 0;
     }
 
+    private static Task<JsonObject> PingUnderLoadAsync(INetwork network, PeerId peer, Options options)
+    {
+        return Measurements.PingUnderLoadAsync(
+            (sent, stop) => UploadUntilAsync(network, peer, sent, stop),
+            async () =>
+            {
+                var stream = await network.NewStreamAsync(peer, [PingService.ProtocolId]);
+                return new Measurements.PingLane(RoundTrip(stream), async () =>
+                {
+                    await stream.CloseWriteAsync();
+                    await stream.DisposeAsync();
+                });
+            },
+            options.Int("pings", 1000),
+            options.Int("runs", 3),
+            TimeSpan.FromSeconds(options.Int("seconds", 2)),
+            TimeSpan.FromSeconds(options.Int("warmup-seconds", Measurements.DefaultWarmupSeconds)));
+    }
+
+    /// <summary>A perf exchange that asks for nothing back and uploads until <paramref name="stop"/>; the stream closes cleanly.</summary>
+    private static async Task UploadUntilAsync(INetwork network, PeerId peer, StrongBox<long> sent, CancellationToken stop)
+    {
+        // stop only ends the loop: the exchange then finishes cleanly (CancellationToken.None).
+        var stream = await network.NewStreamAsync(peer, [PerfService.ProtocolId], CancellationToken.None);
+        await using (stream)
+        {
+            var block = new byte[64 * 1024];
+            await stream.WriteAsync(block.AsMemory(0, 8), CancellationToken.None); // zeros: no bytes asked back
+            while (!stop.IsCancellationRequested)
+            {
+                await stream.WriteAsync(block, CancellationToken.None);
+                Interlocked.Add(ref sent.Value, block.Length);
+            }
+
+            await stream.CloseWriteAsync(CancellationToken.None);
+            if (await stream.ReadAsync(block, CancellationToken.None) != 0)
+            {
+                throw new InvalidDataException("The perf server sent bytes that were not asked for.");
+            }
+        }
+    }
+
+    /// <summary>One 32-byte ping round trip on <paramref name="stream"/>, checked.</summary>
+    private static Func<Task> RoundTrip(IStream stream)
+    {
+        var payload = new byte[PingService.PayloadSize];
+        var echo = new byte[PingService.PayloadSize];
+        return async () =>
+        {
+            RandomNumberGenerator.Fill(payload);
+            await stream.WriteAsync(payload);
+            await Measurements.ReadExactlyAsync(b => stream.ReadAsync(b), echo);
+            if (!payload.AsSpan().SequenceEqual(echo))
+            {
+                throw new InvalidDataException("The ping echo differs.");
+            }
+        };
+    }
+
     private static async Task<JsonObject> PingAsync(INetwork network, PeerId peer, int count)
     {
         // Many pings on one stream, as the protocol allows: the figure is the stack's round trip,
@@ -110,21 +178,7 @@ internal static class LibP2pPerf
         var stream = await network.NewStreamAsync(peer, [PingService.ProtocolId]);
         await using (stream)
         {
-            var payload = new byte[PingService.PayloadSize];
-            var echo = new byte[PingService.PayloadSize];
-            return await Measurements.PingAsync(
-                async () =>
-                {
-                    RandomNumberGenerator.Fill(payload);
-                    await stream.WriteAsync(payload);
-                    await Measurements.ReadExactlyAsync(b => stream.ReadAsync(b), echo);
-                    if (!payload.AsSpan().SequenceEqual(echo))
-                    {
-                        throw new InvalidDataException("The ping echo differs.");
-                    }
-                },
-                count,
-                Math.Min(200, count));
+            return await Measurements.PingAsync(RoundTrip(stream), count, Math.Min(200, count));
         }
     }
 

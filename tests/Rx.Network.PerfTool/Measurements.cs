@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 
 namespace Rx.Network.PerfTool;
@@ -119,6 +120,110 @@ internal static class Measurements
             ["maxUs"] = rtts[^1],
         };
     }
+
+    /// <summary>
+    /// Ping round trips while a bulk upload saturates the same connection (for raw TCP: a second
+    /// socket to the same server), and what the upload keeps of its solo throughput.
+    /// </summary>
+    /// <param name="bulk">Uploads (perf, nothing asked back) until its token is cancelled, adding every byte sent to the counter; returns once the exchange ended cleanly.</param>
+    /// <param name="openPing">Opens a ping stream (socket) for one phase: its round trip, and how to close it. A stream per phase, because js-libp2p's ping server ends a stream 10 s after it opened.</param>
+    /// <param name="pings">Measured round trips per round (at most <see cref="PingPhase"/> of them).</param>
+    /// <param name="rounds">Rounds: each times the upload alone for <paramref name="solo"/>, then the round trips beside it.</param>
+    /// <param name="solo">How long the upload runs alone in each round.</param>
+    /// <param name="warmup">Unmeasured upload and round trips side by side first (the JIT settling, as for throughput).</param>
+    /// <remarks>
+    /// In each phase the counter is read only after <see cref="Ramp"/> of upload, so that the
+    /// figure is the saturated connection, not the stream's window opening up. MB/s is payload
+    /// one way (the upload), unlike the throughput rows, which count both ways.
+    /// </remarks>
+    public static async Task<JsonObject> PingUnderLoadAsync(Func<StrongBox<long>, CancellationToken, Task> bulk, Func<Task<PingLane>> openPing, int pings, int rounds, TimeSpan solo, TimeSpan warmup)
+    {
+        var rtts = new List<double>(pings * rounds);
+        var soloMbps = new List<double>();
+        var loadedMbps = new List<double>();
+        await UnderLoadAsync(async () =>
+        {
+            var ping = await openPing();
+            long warming = Stopwatch.GetTimestamp();
+            do
+            {
+                await ping.RoundTrip();
+            }
+            while (Stopwatch.GetElapsedTime(warming) < warmup);
+            await ping.Close();
+        });
+
+        for (int round = 0; round < rounds; round++)
+        {
+            soloMbps.Add(await UnderLoadAsync(() => Task.Delay(solo)));
+            var ping = await openPing();
+            loadedMbps.Add(await UnderLoadAsync(async () =>
+            {
+                long phase = Stopwatch.GetTimestamp();
+                for (int i = 0; i < pings && Stopwatch.GetElapsedTime(phase) < PingPhase; i++)
+                {
+                    long started = Stopwatch.GetTimestamp();
+                    await ping.RoundTrip();
+                    rtts.Add(Stopwatch.GetElapsedTime(started).TotalMicroseconds);
+                }
+            }));
+            await ping.Close();
+        }
+
+        rtts.Sort();
+        double soloMedian = Json.Median(soloMbps), loadedMedian = Json.Median(loadedMbps);
+        return new JsonObject
+        {
+            ["measure"] = "ping-under-load",
+            ["count"] = rtts.Count,
+            ["p50Us"] = Json.Percentile(rtts, 0.5),
+            ["p90Us"] = Json.Percentile(rtts, 0.9),
+            ["p99Us"] = Json.Percentile(rtts, 0.99),
+            ["maxUs"] = rtts[^1],
+            ["soloMBps"] = soloMedian,
+            ["loadedMBps"] = loadedMedian,
+            ["soloRuns"] = Json.Array(soloMbps),
+            ["loadedRuns"] = Json.Array(loadedMbps),
+            ["kept"] = loadedMedian / soloMedian,
+        };
+
+        // Runs the upload, waits Ramp, then times `during` and returns the upload's MB/s over it.
+        async Task<double> UnderLoadAsync(Func<Task> during)
+        {
+            var sent = new StrongBox<long>();
+            using var stop = new CancellationTokenSource();
+            var uploading = bulk(sent, stop.Token);
+            try
+            {
+                await Task.WhenAny(uploading, Task.Delay(Ramp));
+                if (uploading.IsCompleted)
+                {
+                    await uploading; // failed early: surface why
+                    throw new InvalidOperationException("The upload ended before it was stopped.");
+                }
+
+                long from = Interlocked.Read(ref sent.Value);
+                long started = Stopwatch.GetTimestamp();
+                await during();
+                double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                return (Interlocked.Read(ref sent.Value) - from) / seconds / 1e6;
+            }
+            finally
+            {
+                await stop.CancelAsync();
+                await uploading;
+            }
+        }
+    }
+
+    /// <summary>A loaded phase ends after its round trips or this long (js-libp2p's ping server ends a stream 10 s after it opened; the js peer keeps the same rule).</summary>
+    public static readonly TimeSpan PingPhase = TimeSpan.FromSeconds(8);
+
+    /// <summary>A ping stream (socket) of ping under load: one checked 32-byte round trip, and its close.</summary>
+    public sealed record PingLane(Func<Task> RoundTrip, Func<ValueTask> Close);
+
+    /// <summary>How long a bulk upload runs before it is measured (its window and the socket buffers opening up).</summary>
+    public static readonly TimeSpan Ramp = TimeSpan.FromMilliseconds(300);
 
     /// <summary>Reads exactly <paramref name="buffer"/>'s length, or throws at a premature end.</summary>
     public static async ValueTask ReadExactlyAsync(Func<Memory<byte>, ValueTask<int>> read, Memory<byte> buffer)

@@ -3,7 +3,7 @@ using Rx.Network.PerfTool;
 // Subcommands (tests/perf/compare.sh uses them all; docs/benchmarks.md explains the figures):
 //   serve [--listen MULTIADDR] [--security noise|tls]  rxnet perf + ping server, one JSON line when listening
 //   tcp-serve                                      raw TCP server: perf exchange, echo; one JSON line
-//   client MULTIADDR --measure throughput|handshakes|ping [--bytes N --streams K --runs R
+//   client MULTIADDR --measure throughput|handshakes|ping|ping-under-load [--bytes N --streams K --runs R
 //          --warmup-seconds W --seconds S --concurrency C --pings N --security noise|tls]
 //                                                  rxnet client, one JSON result line
 //   tcp-client HOST:PERFPORT:ECHOPORT --measure …   the same measurements over raw sockets

@@ -51,6 +51,9 @@ internal sealed class Results(IReadOnlyList<JsonObject> lines)
 
     public Dictionary<string, double> Ping(string field) => Pick("ping", _ => true, field);
 
+    /// <summary>A field of the ping-under-load lines (a ping stream beside a saturating upload on the same connection).</summary>
+    public Dictionary<string, double> UnderLoad(string field) => Pick("ping-under-load", _ => true, field);
+
     /// <summary>A field of the rxnet-only probes (alloc, memory), NaN when absent.</summary>
     public double Rx(string measure, string field) => Field(Report.Rx, measure, field);
 
@@ -66,7 +69,8 @@ internal sealed class Results(IReadOnlyList<JsonObject> lines)
     private Dictionary<string, double> Pick(string measure, Func<JsonObject, bool> where, string field)
     {
         var picked = new Dictionary<string, double>();
-        foreach (var o in lines.Where(o => Implementations.Contains(Impl(o)) && Measure(o) == measure && where(o)))
+        // A field may be null (the js peer writes NaN so): such a line does not count.
+        foreach (var o in lines.Where(o => Implementations.Contains(Impl(o)) && Measure(o) == measure && where(o) && o[field] is not null))
         {
             picked[Impl(o)] = o[field]!.GetValue<double>();
         }

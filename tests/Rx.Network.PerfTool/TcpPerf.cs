@@ -60,6 +60,7 @@ internal static class TcpPerf
                 [.. Enumerable.Range(0, options.Int("concurrency", 2)).Select<int, Func<Task>>(_ => () => ConnectCloseAsync(echo))],
                 options.Int("seconds", 3)),
             "ping" => await PingAsync(echo, options.Int("pings", 2000)),
+            "ping-under-load" => await PingUnderLoadAsync(perf, echo, options),
             _ => throw new ArgumentException($"Unknown --measure {measure}."),
         };
         result.Insert(0, "impl", "tcp");
@@ -200,6 +201,55 @@ internal static class TcpPerf
         socket.Shutdown(SocketShutdown.Send);
         var one = new byte[1];
         await socket.ReceiveAsync(one); // the server's close: the connection is done at both ends
+    }
+
+    /// <summary>The baseline of ping under load: the upload on one socket, the round trips on a second one.</summary>
+    private static async Task<JsonObject> PingUnderLoadAsync(IPEndPoint perf, IPEndPoint echo, Options options)
+    {
+        var payload = new byte[32];
+        var echoed = new byte[32];
+        return await Measurements.PingUnderLoadAsync(
+            (sent, stop) => UploadUntilAsync(perf, sent, stop),
+            async () =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                await socket.ConnectAsync(echo);
+                return new Measurements.PingLane(
+                    async () =>
+                    {
+                        RandomNumberGenerator.Fill(payload);
+                        await socket.SendAsync(payload);
+                        await Measurements.ReadExactlyAsync(b => socket.ReceiveAsync(b), echoed);
+                    },
+                    () =>
+                    {
+                        socket.Dispose();
+                        return ValueTask.CompletedTask;
+                    });
+            },
+            options.Int("pings", 1000),
+            options.Int("runs", 3),
+            TimeSpan.FromSeconds(options.Int("seconds", 2)),
+            TimeSpan.FromSeconds(options.Int("warmup-seconds", Measurements.DefaultWarmupSeconds)));
+    }
+
+    private static async Task UploadUntilAsync(IPEndPoint server, System.Runtime.CompilerServices.StrongBox<long> sent, CancellationToken stop)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(server);
+        var block = new byte[Block];
+        // stop only ends the loop: the exchange then finishes cleanly (CancellationToken.None).
+        await socket.SendAsync(block.AsMemory(0, 8), CancellationToken.None); // zeros: no bytes asked back
+        while (!stop.IsCancellationRequested)
+        {
+            Interlocked.Add(ref sent.Value, await socket.SendAsync(block, CancellationToken.None));
+        }
+
+        socket.Shutdown(SocketShutdown.Send);
+        if (await socket.ReceiveAsync(block) != 0)
+        {
+            throw new InvalidDataException("The server sent bytes that were not asked for.");
+        }
     }
 
     private static async Task<JsonObject> PingAsync(IPEndPoint server, int count)

@@ -3,7 +3,7 @@
 # (/perf/1.0.0): rxnet <-> rxnet (over TCP + Noise, and over TCP + TLS), js-libp2p <-> js-libp2p
 # (tests/interop/js-peer) and a raw TCP
 # socket baseline speaking the same exchange; one stream and 16 parallel streams, full handshakes
-# per second, ping RTT percentiles; plus rxnet's in-process memory and allocation probes. Prints a
+# per second, ping RTT percentiles, alone and beside a saturating upload on the same connection; plus rxnet's in-process memory and allocation probes. Prints a
 # Markdown table of the figures and their ratios to the same-run baselines, and draws the chart.
 #
 # usage: tests/perf/compare.sh [--quick] [--turns N] [--out DIR] [--chart FILE.png]
@@ -47,9 +47,9 @@ results=$out/results.jsonl
 # rxnet process compiles ~2,700 more methods, ~1.2 s of JIT CPU, over its first 4-7 s under load);
 # rounds before that measure the compiler, not the stack.
 if [[ $quick -eq 1 ]]; then
-  bytes=$((16 << 20)); bytes16=$((2 << 20)); runs=3; turns=1; warmup=1; seconds=2; pings=1000; streams=2000; connections=50; alloc=$((64 << 20)); handshakes=300
+  bytes=$((16 << 20)); bytes16=$((2 << 20)); runs=3; turns=1; warmup=1; seconds=2; pings=1000; pings_loaded=300; streams=2000; connections=50; alloc=$((64 << 20)); handshakes=300
 else
-  bytes=$((64 << 20)); bytes16=$((8 << 20)); runs=5; turns=5; warmup=5; seconds=5; pings=5000; streams=10000; connections=200; alloc=$((256 << 20)); handshakes=2000
+  bytes=$((64 << 20)); bytes16=$((8 << 20)); runs=5; turns=5; warmup=5; seconds=5; pings=5000; pings_loaded=1000; streams=10000; connections=200; alloc=$((256 << 20)); handshakes=2000
 fi
 turns=${turns_arg:-$turns}
 [[ $turns =~ ^[1-9][0-9]*$ ]] || { echo "--turns needs a positive integer, got '$turns'" >&2; exit 2; }
@@ -84,6 +84,9 @@ for _ in $(seq 1 "$turns"); do
 done
 measure --measure handshakes --seconds "$seconds" --concurrency 2
 measure --measure ping --pings "$pings"
+# Head-of-line: ping round trips on one stream while another stream of the same connection
+# uploads flat out (raw TCP: a second socket), and what that upload keeps of its solo rate.
+measure --measure ping-under-load --pings "$pings_loaded" --runs "$runs" --seconds "$seconds" --warmup-seconds "$warmup"
 
 echo "cross-implementation ..." >&2
 "${tool[@]}" client "$js_addr" --measure throughput --bytes "$bytes" --runs "$runs" --warmup-seconds "$warmup" --label "rxnet → js-libp2p" | tee -a "$results"

@@ -1,11 +1,12 @@
+using System.Runtime.InteropServices;
 using Rx.Network.Encoding;
 
 namespace Rx.Network.Muxing;
 
 /// <summary>
 /// What the session's writer sends next: control frames first (window updates, SYN/ACK,
-/// RST, pings, GoAway), then stream frames in the order their streams queued them; and who the
-/// writer is.
+/// RST, pings, GoAway), then small stream frames, then bulk stream frames, each lane in the order
+/// its streams queued them; and who the writer is.
 /// </summary>
 /// <remarks>
 /// <para>Control frames go first because they are tiny and unblock the peer (a window update
@@ -13,6 +14,16 @@ namespace Rx.Network.Muxing;
 /// stream) without waiting behind bulk data. A stream's own ordering survives the priority: its
 /// SYN/ACK is queued before it may write, a FIN travels with the data, and a RST may overtake data
 /// that the reset discards anyway.</para>
+/// <para>Stream frames take one of two lanes (ADR 0005, "Fairness between streams"). A
+/// <em>small</em> frame, one that cannot grow and carries at most <see cref="SmallFrameLimit"/>
+/// bytes (a ping, a request, a message), goes ahead of <em>bulk</em> frames, the ones a bulk
+/// writer fills up to a full frame: an interactive stream does not wait behind the frames every
+/// bulk stream has queued. The small lane cannot starve the bulk one: after
+/// <see cref="SmallBurstLimit"/> bytes of small frames in a row while a bulk frame waits, the
+/// next frame is a bulk one. Within a lane the order is first come, first served, and each stream
+/// has at most one data frame queued, so bulk streams take turns of at most one frame each (round
+/// robin, a frame of at most <see cref="YamuxOptions.MaxFrameSize"/> bytes a turn). A FIN takes the
+/// lane of its stream's queued data frame, if it has one, so it never overtakes its data.</para>
 /// <para>Bounded without a fixed capacity: each stream has at most one data frame queued (it waits
 /// for that frame to leave before queuing the next; a FIN may follow it) and at most one pending
 /// window update (updates are coalesced in the stream); the session caps the control frames the
@@ -24,9 +35,20 @@ namespace Rx.Network.Muxing;
 /// </remarks>
 internal sealed class OutboundQueue
 {
+    /// <summary>The most payload bytes a frame of the small lane carries: 4 KiB.</summary>
+    public const int SmallFrameLimit = 4 * 1024;
+
+    /// <summary>The most bytes of small frames sent in a row while a bulk frame waits: 64 KiB, about one full frame.</summary>
+    public const int SmallBurstLimit = 64 * 1024;
+
     private readonly Lock gate = new();
     private readonly Queue<OutboundItem> control = new();
+    private readonly Queue<PendingWrite> small = new();
     private readonly Queue<PendingWrite> data = new();
+
+    // Frames each stream has in the bulk lane (a data frame, and perhaps the FIN behind it).
+    private readonly Dictionary<YamuxStream, int> inBulkLane = [];
+    private int smallInARow;
     private bool writing;
     private bool completed;
 
@@ -50,7 +72,7 @@ internal sealed class OutboundQueue
         {
             lock (gate)
             {
-                return control.Count + data.Count;
+                return control.Count + small.Count + data.Count;
             }
         }
     }
@@ -87,7 +109,16 @@ internal sealed class OutboundQueue
                 return false;
             }
 
-            data.Enqueue(write);
+            if (IsSmall(write))
+            {
+                small.Enqueue(write);
+            }
+            else
+            {
+                data.Enqueue(write);
+                CollectionsMarshal.GetValueRefOrAddDefault(inBulkLane, write.Stream, out _)++;
+            }
+
             startWriter = TakeWriterRole();
             return true;
         }
@@ -147,9 +178,11 @@ internal sealed class OutboundQueue
         lock (gate)
         {
             OutboundItem[] droppedControl = [.. control];
-            PendingWrite[] droppedData = [.. data];
+            PendingWrite[] droppedData = [.. small, .. data];
             control.Clear();
+            small.Clear();
             data.Clear();
+            inBulkLane.Clear();
             if (last is { } item && !completed)
             {
                 control.Enqueue(item);
@@ -169,8 +202,37 @@ internal sealed class OutboundQueue
             return true;
         }
 
-        return data.TryDequeue(out write);
+        if (data.Count == 0)
+        {
+            smallInARow = 0;
+            return small.TryDequeue(out write);
+        }
+
+        if (smallInARow < SmallBurstLimit && small.TryDequeue(out write))
+        {
+            smallInARow += write.Frame.Length;
+            return true;
+        }
+
+        smallInARow = 0;
+        write = data.Dequeue();
+        ref int count = ref CollectionsMarshal.GetValueRefOrNullRef(inBulkLane, write.Stream);
+        if (--count == 0)
+        {
+            inBulkLane.Remove(write.Stream);
+        }
+
+        return true;
     }
+
+    /// <summary>
+    /// Whether a stream frame takes the small lane: data that cannot grow and is at most
+    /// <see cref="SmallFrameLimit"/> bytes, or a FIN whose stream has nothing in the bulk lane.
+    /// </summary>
+    private bool IsSmall(PendingWrite write) =>
+        write.Credit == 0
+            ? !inBulkLane.ContainsKey(write.Stream)
+            : write.Capacity <= write.Frame.Length && write.Frame.Length - YamuxHeader.Size <= SmallFrameLimit;
 
     private bool TakeWriterRole()
     {

@@ -33,6 +33,130 @@ public class OutboundQueueTests
     }
 
     [Fact]
+    public async Task SmallFrames_OvertakeQueuedBulkFrames_ControlStillFirst()
+    {
+        await using var pair = new SessionPair();
+        var (bulkStream, _) = await pair.OpenAsync();
+        var (chatty, _) = await pair.OpenAsync();
+        var queue = new OutboundQueue();
+        var bulk = Bulk(bulkStream, 60_000);
+        var ping = Small(chatty, 32);
+        Assert.True(queue.TryEnqueueData(bulk, out _));
+        Assert.True(queue.TryEnqueueData(ping, out _));
+        Assert.True(queue.TryEnqueueControl(OutboundItem.ForFrame(YamuxHeader.Ping(1, false)), out _));
+
+        Assert.True(queue.TryDequeue(out _, out var write));
+        Assert.Null(write);
+        Assert.True(queue.TryDequeue(out _, out write));
+        Assert.Same(ping, write);
+        Assert.True(queue.TryDequeue(out _, out write));
+        Assert.Same(bulk, write);
+        Assert.False(queue.TryDequeue(out _, out _));
+        Release(bulk, ping);
+    }
+
+    [Fact]
+    public async Task SmallFrames_AboveTheLimit_WaitInTheBulkLane()
+    {
+        await using var pair = new SessionPair();
+        var (stream, _) = await pair.OpenAsync();
+        var queue = new OutboundQueue();
+        var bulk = Bulk(stream, 60_000);
+        var large = Small(stream, OutboundQueue.SmallFrameLimit + 1); // cannot grow, but too big for the small lane
+        queue.TryEnqueueData(bulk, out _);
+        queue.TryEnqueueData(large, out _);
+
+        Assert.True(queue.TryDequeue(out _, out var write));
+        Assert.Same(bulk, write);
+        Assert.True(queue.TryDequeue(out _, out write));
+        Assert.Same(large, write);
+        Release(bulk, large);
+    }
+
+    [Fact]
+    public async Task SmallLane_CannotStarveTheBulkLane()
+    {
+        // Small frames keep coming; a waiting bulk frame still leaves after at most SmallBurstLimit bytes of them.
+        await using var pair = new SessionPair();
+        var (bulkStream, _) = await pair.OpenAsync();
+        var (chatty, _) = await pair.OpenAsync();
+        var queue = new OutboundQueue();
+        var bulk = Bulk(bulkStream, 60_000);
+        queue.TryEnqueueData(bulk, out _);
+        var smalls = new List<PendingWrite>();
+        int smallBytes = 0;
+        while (true)
+        {
+            var next = Small(chatty, OutboundQueue.SmallFrameLimit);
+            smalls.Add(next);
+            queue.TryEnqueueData(next, out _);
+            Assert.True(queue.TryDequeue(out _, out var write));
+            if (ReferenceEquals(write, bulk))
+            {
+                break;
+            }
+
+            smallBytes += write!.Frame.Length;
+            Assert.True(smallBytes <= OutboundQueue.SmallBurstLimit + YamuxHeader.Size + OutboundQueue.SmallFrameLimit, $"{smallBytes} bytes of small frames went before the bulk frame");
+        }
+
+        Assert.True(smallBytes >= OutboundQueue.SmallBurstLimit);
+        Release([bulk, .. smalls]);
+    }
+
+    [Fact]
+    public async Task Fin_TakesTheLaneOfItsStreamsQueuedData_NeverOvertakingIt()
+    {
+        await using var pair = new SessionPair();
+        var (bulkStream, _) = await pair.OpenAsync();
+        var (chatty, _) = await pair.OpenAsync();
+        var queue = new OutboundQueue();
+        var bulk = Bulk(bulkStream, 60_000);
+        var bulkFin = Fin(bulkStream);
+        var ping = Small(chatty, 32);
+        var chattyFin = Fin(chatty);
+        queue.TryEnqueueData(bulk, out _);
+        queue.TryEnqueueData(bulkFin, out _);
+        queue.TryEnqueueData(ping, out _);
+        queue.TryEnqueueData(chattyFin, out _);
+
+        var order = new List<PendingWrite>();
+        while (queue.TryDequeue(out _, out var write))
+        {
+            order.Add(write!);
+        }
+
+        Assert.Equal([ping, chattyFin, bulk, bulkFin], order);
+
+        // With nothing of its stream in the bulk lane, a FIN goes in the small lane.
+        var again = Bulk(bulkStream, 60_000);
+        var lateFin = Fin(chatty);
+        queue.TryEnqueueData(again, out _);
+        queue.TryEnqueueData(lateFin, out _);
+        Assert.True(queue.TryDequeue(out _, out var first));
+        Assert.Same(lateFin, first);
+        Release([.. order, again, lateFin]);
+    }
+
+    /// <summary>A bulk writer's frame: room to grow to a full frame.</summary>
+    private static PendingWrite Bulk(YamuxStream stream, int payload) =>
+        new(stream, PooledBuffer.Rent(YamuxHeader.Size + YamuxOptions.DefaultMaxFrameSize).WithLength(YamuxHeader.Size + payload), payload, YamuxHeader.Size + YamuxOptions.DefaultMaxFrameSize);
+
+    /// <summary>A frame that cannot grow.</summary>
+    private static PendingWrite Small(YamuxStream stream, int payload) =>
+        new(stream, PooledBuffer.Rent(YamuxHeader.Size + payload).WithLength(YamuxHeader.Size + payload), payload);
+
+    private static PendingWrite Fin(YamuxStream stream) => new(stream, PooledBuffer.Rent(YamuxHeader.Size).WithLength(YamuxHeader.Size), 0);
+
+    private static void Release(params PendingWrite[] writes)
+    {
+        foreach (var write in writes)
+        {
+            write.Frame.Return();
+        }
+    }
+
+    [Fact]
     public void WriterRole_GoesToTheFirstEnqueuer_AndBackWhenIdle()
     {
         var queue = new OutboundQueue();

@@ -13,7 +13,7 @@ const USAGE = `usage:
   node peer.mjs dial MULTIADDR --test ${CHECK_NAMES.join(',')} [--bytes N] [--streams K]
                 [--stream-bytes M] [--seed HEX64] [--security noise,tls] [--check-timeout-ms MS] [--timeout-ms MS]
   node peer.mjs perf-listen [--listen MULTIADDR]... [--ignore-stdin]
-  node peer.mjs perf MULTIADDR [--measure throughput|handshakes|ping] [--bytes N] [--streams K]
+  node peer.mjs perf MULTIADDR [--measure throughput|handshakes|ping|ping-under-load] [--bytes N] [--streams K]
                 [--runs R] [--seconds S] [--concurrency C] [--pings N] [--timeout-ms MS] [--label NAME]`
 
 const EXIT_OK = 0

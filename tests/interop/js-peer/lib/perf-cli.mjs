@@ -1,13 +1,13 @@
 // The perf modes of the CLI (tests/perf/compare.sh runs them; see README.md):
 //   node peer.mjs perf-listen [--listen MULTIADDR]
-//   node peer.mjs perf MULTIADDR --measure throughput|handshakes|ping [options]
+//   node peer.mjs perf MULTIADDR --measure throughput|handshakes|ping|ping-under-load [options]
 // Results are one JSON line on stdout per measurement; nothing is logged per connection, because
 // that would be measured too.
 import { parseArgs } from 'node:util'
 import { multiaddr } from '@multiformats/multiaddr'
 import { emit } from './log.mjs'
 import { startNode, stopNode } from './node.mjs'
-import { PERF, PERF_HANDLER_OPTIONS, perfHandler, perfOnce, pingRtts, percentile } from './perf.mjs'
+import { PERF, PERF_HANDLER_OPTIONS, perfHandler, perfOnce, pingRtts, pingStream, percentile, uploadUntil } from './perf.mjs'
 import { timeoutSignal } from './streams.mjs'
 
 /**
@@ -145,6 +145,89 @@ async function ping (node, target, o) {
   }
 }
 
+/**
+ * Ping round trips while an upload saturates the same connection, and what the upload keeps of
+ * its solo throughput: the rules of Measurements.PingUnderLoadAsync (tests/Rx.Network.PerfTool).
+ */
+async function pingUnderLoad (node, target, o) {
+  const connection = await node.dial(target)
+  const signal = timeoutSignal(o.timeoutMs, 'perf ping-under-load')
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+  // Runs the upload, waits RAMP_MS, then times `during` and returns the upload's MB/s over it.
+  const underLoad = async (during) => {
+    const state = { stop: false, sent: 0 }
+    const uploading = uploadUntil(connection, state, signal)
+    let failed = null
+    uploading.catch((err) => { failed = err })
+    try {
+      await sleep(RAMP_MS)
+      if (failed != null) throw failed
+      const from = state.sent
+      const started = performance.now()
+      await during()
+      return (state.sent - from) / ((performance.now() - started) / 1000) / 1e6
+    } finally {
+      state.stop = true
+      await uploading
+    }
+  }
+  const rtts = []
+  const solo = []
+  const loaded = []
+  let error
+  try {
+    // A ping stream per phase: js-libp2p's ping server ends a stream 10 s after it opened.
+    await underLoad(async () => {
+      const ping = await pingStream(connection, signal)
+      const warming = performance.now()
+      do {
+        await ping.roundTrip()
+      } while (performance.now() - warming < o.warmupSeconds * 1000)
+      await ping.close()
+    })
+    for (let round = 0; round < o.runs; round++) {
+      solo.push(await underLoad(() => sleep(o.seconds * 1000)))
+      const ping = await pingStream(connection, signal)
+      loaded.push(await underLoad(async () => {
+        const phase = performance.now()
+        for (let i = 0; i < o.pings && performance.now() - phase < PING_PHASE_MS; i++) {
+          const started = performance.now()
+          await ping.roundTrip()
+          rtts.push((performance.now() - started) * 1000)
+        }
+      }))
+      await ping.close()
+    }
+  } catch (err) {
+    // Reported, not thrown: a connection that fails under load is a result too.
+    error = `${err.name}: ${err.message}`
+  } finally {
+    signal.clear()
+    await connection.close().catch(() => {})
+  }
+  rtts.sort((a, b) => a - b)
+  return {
+    measure: 'ping-under-load',
+    count: rtts.length,
+    p50Us: percentile(rtts, 0.5),
+    p90Us: percentile(rtts, 0.9),
+    p99Us: percentile(rtts, 0.99),
+    maxUs: rtts[rtts.length - 1],
+    soloMBps: median(solo),
+    loadedMBps: median(loaded),
+    soloRuns: solo,
+    loadedRuns: loaded,
+    kept: median(loaded) / median(solo),
+    ...(error === undefined ? {} : { error })
+  }
+}
+
+/** A loaded phase ends after --pings round trips or this long: js-libp2p's ping server ends a stream 10 s after it opened. */
+const PING_PHASE_MS = 8000
+
+/** How long an upload runs before it is measured (its window and the socket buffers opening up). */
+const RAMP_MS = 300
+
 /** Runs one measurement against a perf server and prints its JSON line. */
 export async function perfClient (args, usageError) {
   const { values, positionals } = parseArgs({
@@ -184,6 +267,7 @@ export async function perfClient (args, usageError) {
     try {
       if (values.measure === 'throughput') result = await throughput(node, target, o)
       else if (values.measure === 'ping') result = await ping(node, target, o)
+      else if (values.measure === 'ping-under-load') result = await pingUnderLoad(node, target, o)
       else throw usageError(`unknown --measure ${values.measure}`)
     } finally {
       await stopNode(node)

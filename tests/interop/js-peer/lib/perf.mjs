@@ -80,6 +80,55 @@ export async function perfOnce (connection, up, down, signal) {
   }
 }
 
+/**
+ * A perf exchange that asks for nothing back and uploads until `state.stop` is set, adding every
+ * byte sent to `state.sent`; resolves once the stream closed cleanly (ping under load).
+ */
+export async function uploadUntil (connection, state, signal) {
+  const stream = await connection.newStream(PERF, { signal, ...PERF_HANDLER_OPTIONS })
+  try {
+    let received = 0
+    const reading = readStream(stream, (chunk) => { received += chunk.byteLength }, signal)
+    reading.catch(() => {})
+    if (!stream.send(new Uint8Array(8))) await waitForDrain(stream, signal)
+    while (!state.stop) {
+      if (!stream.send(BLOCK)) await waitForDrain(stream, signal)
+      state.sent += BLOCK.byteLength
+    }
+    await stream.close({ signal })
+    await reading
+    if (received !== 0) throw new Error(`the perf server sent ${received} bytes that were not asked for`)
+  } catch (err) {
+    stream.abort(err)
+    throw err
+  }
+}
+
+/** A round trip of 32 random bytes on an open /ipfs/ping/1.0.0 stream, and its disposal. */
+export async function pingStream (connection, signal) {
+  const stream = await connection.newStream(PING, { signal })
+  const reader = echoReader(stream)
+  return {
+    async roundTrip () {
+      signal?.throwIfAborted()
+      const payload = new Uint8Array(randomBytes(PING_SIZE))
+      const echoed = reader.next(PING_SIZE)
+      if (!stream.send(payload)) await waitForDrain(stream, signal)
+      await echoed
+    },
+    // Resolves once the stream is closed at both ends: @libp2p/ping allows one outbound ping
+    // stream per connection, so the next one may be opened then.
+    async close () {
+      reader.dispose()
+      const closed = stream.status === 'closed'
+        ? Promise.resolve()
+        : new Promise((resolve) => stream.addEventListener('close', () => resolve(), { once: true }))
+      await stream.close({ signal }).catch(() => stream.abort(new Error('ping done')))
+      await closed
+    }
+  }
+}
+
 /** Reads exactly n bytes of a ping stream's echo, as a promise per round trip. */
 function echoReader (stream) {
   let buffered = 0
