@@ -62,11 +62,11 @@ public sealed partial class MockNetwork : IAsyncDisposable
             }
 
             driver = new VirtualTimeDriver(virtualClock!);
-            Dispatcher = driver;
+            Work = new NetworkScheduler(TimeProvider, Scheduler, driver.Post, runsInline: true);
         }
         else
         {
-            Dispatcher = PoolDispatcher.Instance;
+            Work = new NetworkScheduler(TimeProvider, Scheduler);
         }
 
         linkDefaults = Options.DefaultLink;
@@ -89,7 +89,11 @@ public sealed partial class MockNetwork : IAsyncDisposable
     /// <summary>The current time on the network's clock.</summary>
     public DateTimeOffset Now => Scheduler.Now;
 
-    internal WorkDispatcher Dispatcher { get; }
+    /// <summary>
+    /// Where the network's peers and the services on them run their work: the driver's ready queue
+    /// and the virtual clock in virtual time, the thread pool and the scheduler in real time.
+    /// </summary>
+    internal NetworkScheduler Work { get; }
 
     internal long NowTicks => Scheduler.Now.UtcTicks;
 
@@ -156,7 +160,7 @@ public sealed partial class MockNetwork : IAsyncDisposable
     {
         if (IsDue(ticks))
         {
-            Dispatcher.Post(action);
+            Work.Post(action);
             return;
         }
 
@@ -165,30 +169,6 @@ public sealed partial class MockNetwork : IAsyncDisposable
             a();
             return System.Reactive.Disposables.Disposable.Empty;
         });
-    }
-
-    /// <summary>A task that follows <paramref name="task"/> but gives up when <paramref name="cancellationToken"/> is canceled.</summary>
-    internal Task<T> WithCancellation<T>(Task<T> task, CancellationToken cancellationToken)
-    {
-        if (!cancellationToken.CanBeCanceled || task.IsCompleted)
-        {
-            return task;
-        }
-
-        var outcome = new TaskCompletionSource<T>(ContinuationOptions);
-        var registration = cancellationToken.Register(() => outcome.TrySetCanceled(cancellationToken));
-        _ = task.ContinueWith(
-            t =>
-            {
-                registration.Dispose();
-                _ = t.IsFaulted ? outcome.TrySetException(t.Exception!.InnerExceptions)
-                    : t.IsCanceled ? outcome.TrySetCanceled()
-                    : outcome.TrySetResult(t.Result);
-            },
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-        return outcome.Task;
     }
 
     private void ThrowIfFaulted()

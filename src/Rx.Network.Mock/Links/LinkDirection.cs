@@ -51,7 +51,7 @@ internal sealed class LinkDirection
         network.CheckThread("A mock link send");
         if (link.CutReason is { } cut)
         {
-            network.Dispatcher.Post(() => frame.Lose(cut));
+            network.Work.Post(() => frame.Lose(cut));
             return;
         }
 
@@ -61,7 +61,7 @@ internal sealed class LinkDirection
             : LinkVerdict.Pass;
         if (verdict.IsDrop)
         {
-            network.Dispatcher.Post(() => frame.Lose(new MockLinkException($"A rule on the link {link} dropped a {frame.Kind} frame from {From.LocalPeer}.")));
+            network.Work.Post(() => frame.Lose(new MockLinkException($"A rule on the link {link} dropped a {frame.Kind} frame from {From.LocalPeer}.")));
             return;
         }
 

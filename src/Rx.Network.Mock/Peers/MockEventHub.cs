@@ -8,7 +8,7 @@ namespace Rx.Network.Mock.Peers;
 /// mock network's dispatcher (never inline in the code that published), a throwing subscriber
 /// detached. Like the swarm's hub, publishing never blocks and never throws.
 /// </summary>
-internal sealed class MockEventHub(WorkDispatcher dispatcher) : IObservable<NetworkEvent>
+internal sealed class MockEventHub(NetworkScheduler dispatcher) : IObservable<NetworkEvent>
 {
     private readonly Lock gate = new();
     private ImmutableArray<Mailbox<NetworkEvent>> subscribers = [];

@@ -1,3 +1,4 @@
+using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using Rx.Network.Addressing;
 using Rx.Network.Identity;
@@ -38,7 +39,7 @@ internal sealed partial class MockPeer : INetwork, ILocalHost, ILinkEnd
         this.ownsKey = ownsKey;
         LocalPeer = PeerId.FromPublicKey(key.PublicKey);
         Address = Multiaddr.Parse($"/memory/{LocalPeer}");
-        events = new MockEventHub(network.Dispatcher);
+        events = new MockEventHub(network.Work);
         NewConnections = events.OfType<Connected>().Select(e => e.Connection);
         peerstore = new MemoryPeerstore(network.TimeProvider, network.Options.Peerstore);
         peerstore.AddPublicKey(LocalPeer, key.PublicKey);
@@ -60,7 +61,7 @@ internal sealed partial class MockPeer : INetwork, ILocalHost, ILinkEnd
                 if (change.Current.Latency is { } latency && change.Previous?.Latency != latency)
                 {
                     var peer = change.Key;
-                    network.Dispatcher.Post(() => FollowLatency(peer, latency));
+                    network.Work.Post(() => FollowLatency(peer, latency));
                 }
             }
         });
@@ -75,7 +76,9 @@ internal sealed partial class MockPeer : INetwork, ILocalHost, ILinkEnd
 
     public ProtocolRouter Router { get; } = new();
 
-    public TimeProvider Time => Network.TimeProvider;
+    public TimeProvider TimeProvider => Network.TimeProvider;
+
+    public IScheduler Scheduler => Network.Work;
 
     public Multiaddr Address { get; }
 
@@ -254,7 +257,7 @@ internal sealed partial class MockPeer : INetwork, ILocalHost, ILinkEnd
 
         if (handler is not null)
         {
-            Network.Dispatcher.Post(() => _ = RunHandlerAsync(stream, handler));
+            Network.Work.Post(() => _ = RunHandlerAsync(stream, handler));
         }
     }
 

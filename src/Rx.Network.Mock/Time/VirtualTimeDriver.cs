@@ -1,5 +1,3 @@
-using Rx.Network.Reactive;
-
 namespace Rx.Network.Mock.Time;
 
 /// <summary>
@@ -8,9 +6,10 @@ namespace Rx.Network.Mock.Time;
 /// runs on the thread pool, so a run is a pure function of the inputs and the seed.
 /// </summary>
 /// <remarks>
-/// <para>While it drives, the driver is the thread's <see cref="WorkDispatcher"/>: the library's
-/// own hops (a handler started off the stream's stack, an identify exchange started off the event
-/// pump) become posted items here instead of thread-pool items, and the mock's waiters complete
+/// <para>The driver's ready queue is where the mock network's <see cref="Reactive.NetworkScheduler"/>
+/// posts (ADR 0011): the library's own hops (a handler started off the stream's stack, an identify
+/// exchange started off the event pump, a waiter of a shared dial or of request/reply's handler
+/// gate) become posted items here instead of thread-pool items, and the mock's waiters complete
 /// without <see cref="TaskCreationOptions.RunContinuationsAsynchronously"/>, so an
 /// <c>await … .ConfigureAwait(false)</c> continues inline, on this thread, at the virtual instant
 /// its data arrived.</para>
@@ -19,7 +18,7 @@ namespace Rx.Network.Mock.Time;
 /// such code calls back into the network while the driver runs and fails the drive with an
 /// <see cref="InvalidOperationException"/> rather than let the run silently stop being repeatable.</para>
 /// </remarks>
-internal sealed class VirtualTimeDriver : WorkDispatcher
+internal sealed class VirtualTimeDriver
 {
     private readonly VirtualClock clock;
     private readonly Lock gate = new();
@@ -35,8 +34,8 @@ internal sealed class VirtualTimeDriver : WorkDispatcher
     /// <summary>Whether the calling thread is running this driver's work right now.</summary>
     public bool OnDriverThread => Volatile.Read(ref driverThread) == Environment.CurrentManagedThreadId;
 
-    /// <inheritdoc/>
-    public override void Post(Action action)
+    /// <summary>Queues <paramref name="action"/> to run on the driver, after the work queued before it.</summary>
+    public void Post(Action action)
     {
         lock (gate)
         {
@@ -121,12 +120,9 @@ internal sealed class VirtualTimeDriver : WorkDispatcher
         SynchronizationContext.SetSynchronizationContext(null);
         try
         {
-            using (Enter())
-            {
-                DrainReady();
-                body();
-                DrainReady();
-            }
+            DrainReady();
+            body();
+            DrainReady();
         }
         finally
         {
