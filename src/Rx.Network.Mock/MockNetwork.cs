@@ -22,12 +22,14 @@ namespace Rx.Network.Mock;
 /// moves the clock from one due item to the next until it completes. A message over a 100 ms link
 /// is read exactly at +100 ms; 1 MB over a 1 MB/s link arrives at +1 s; with a
 /// <see cref="MockNetworkOptions.Seed"/> the same test gives the same event log every time.
-/// Start operations through <c>RunAsync</c> (or from handlers): code that runs on the thread pool
-/// instead is not part of virtual time, and the mock fails the drive when it notices such code.</para>
+/// Start operations through <c>RunAsync</c> (or from handlers). Code of the run that leaves for the
+/// thread pool (<c>Task.Run</c>, a contended <see cref="SemaphoreSlim"/>, <c>ConfigureAwait(false)</c>)
+/// is waited for: the clock moves only when none of it runs or is queued (ADR 0011 §4).</para>
 /// <para><b>Real time.</b> With any other scheduler (default: <see cref="DefaultScheduler"/>) links
 /// deliver on timers and peers run on the thread pool; <c>RunAsync</c> simply awaits.</para>
 /// <para>Thread safety: all members may be called from any thread in real time; in virtual time,
-/// drive the network from one thread (a test).</para>
+/// drive the network from one thread (a test); code of a run may call into the network from any
+/// thread while it drives.</para>
 /// </remarks>
 public sealed partial class MockNetwork : IAsyncDisposable
 {

@@ -39,7 +39,7 @@ internal sealed partial class MockPeer : INetwork, ILocalHost, ILinkEnd
         this.ownsKey = ownsKey;
         LocalPeer = PeerId.FromPublicKey(key.PublicKey);
         Address = Multiaddr.Parse($"/memory/{LocalPeer}");
-        events = new MockEventHub(network.Work);
+        events = new MockEventHub(network.Work, network.Options.EventQueueCapacity);
         NewConnections = events.OfType<Connected>().Select(e => e.Connection);
         peerstore = new MemoryPeerstore(network.TimeProvider, network.Options.Peerstore);
         peerstore.AddPublicKey(LocalPeer, key.PublicKey);
