@@ -1,6 +1,7 @@
 using Rx.Network.Identity;
 using Rx.Network.Mock.Links;
 using Rx.Network.Mock.Peers;
+using Rx.Network.Reactive;
 
 namespace Rx.Network.Mock;
 
@@ -87,7 +88,7 @@ public sealed partial class MockNetwork
     }
 
     /// <summary>Starts a fast-mode dial: over the link when there is a usable one, else a refusal.</summary>
-    internal void StartDial(MockPeer dialer, PeerId target, TaskCompletionSource<IConnection> attempt)
+    internal void StartDial(MockPeer dialer, PeerId target, SharedOutcome<IConnection> attempt)
     {
         ILinkEnd? end;
         lock (gate)
@@ -102,7 +103,7 @@ public sealed partial class MockNetwork
         if (reason is not null)
         {
             var error = new DialException(target, $"The mock dial to {target} failed: {reason.Message}", end is MockPeer p ? [new(p.Address, reason)] : null);
-            Dispatcher.Post(() => dialer.DialFailed(target, attempt, error));
+            Work.Post(() => dialer.DialFailed(target, attempt, error));
             return;
         }
 

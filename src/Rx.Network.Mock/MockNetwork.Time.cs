@@ -14,8 +14,8 @@ public sealed partial class MockNetwork
     /// <returns>The operation's result.</returns>
     /// <typeparam name="T">The result type.</typeparam>
     /// <exception cref="ArgumentNullException"><paramref name="operation"/> is null.</exception>
-    /// <exception cref="TimeoutException">The operation did not complete in time, or (virtual time) cannot: nothing is scheduled and it still waits.</exception>
-    /// <exception cref="InvalidOperationException">Virtual time is already being driven, or code escaped to the thread pool while it was.</exception>
+    /// <exception cref="TimeoutException">The operation did not complete in time, or (virtual time) cannot: nothing is scheduled and it still waits, or code of the run kept running on other threads for <see cref="MockNetworkOptions.OperationTimeout"/> of real time.</exception>
+    /// <exception cref="InvalidOperationException">Virtual time is already being driven (from inside the work it runs, or by another thread).</exception>
     public async Task<T> RunAsync<T>(Func<Task<T>> operation, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(operation);
@@ -39,7 +39,7 @@ public sealed partial class MockNetwork
     /// <returns>A task that completes with the operation.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="operation"/> is null.</exception>
     /// <exception cref="TimeoutException">The operation did not, or cannot, complete in time.</exception>
-    /// <exception cref="InvalidOperationException">Virtual time is already being driven, or code escaped to the thread pool while it was.</exception>
+    /// <exception cref="InvalidOperationException">Virtual time is already being driven (from inside the work it runs, or by another thread).</exception>
     public Task RunAsync(Func<Task> operation, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(operation);
@@ -103,6 +103,13 @@ public sealed partial class MockNetwork
         if (driver is null || driver.OnDriverThread)
         {
             action();
+            return;
+        }
+
+        if (driver.DrivenElsewhere)
+        {
+            // Called by code of the run on another thread (ADR 0011 §4): the driver runs it, in order.
+            driver.Post(action);
             return;
         }
 

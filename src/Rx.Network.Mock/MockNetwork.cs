@@ -22,17 +22,20 @@ namespace Rx.Network.Mock;
 /// moves the clock from one due item to the next until it completes. A message over a 100 ms link
 /// is read exactly at +100 ms; 1 MB over a 1 MB/s link arrives at +1 s; with a
 /// <see cref="MockNetworkOptions.Seed"/> the same test gives the same event log every time.
-/// Start operations through <c>RunAsync</c> (or from handlers): code that runs on the thread pool
-/// instead is not part of virtual time, and the mock fails the drive when it notices such code.</para>
+/// Start operations through <c>RunAsync</c> (or from handlers). Code of the run that leaves for the
+/// thread pool (<c>Task.Run</c>, a contended <see cref="SemaphoreSlim"/>, <c>ConfigureAwait(false)</c>)
+/// is waited for: the clock moves only when none of it runs or is queued (ADR 0011 §4).</para>
 /// <para><b>Real time.</b> With any other scheduler (default: <see cref="DefaultScheduler"/>) links
 /// deliver on timers and peers run on the thread pool; <c>RunAsync</c> simply awaits.</para>
 /// <para>Thread safety: all members may be called from any thread in real time; in virtual time,
-/// drive the network from one thread (a test).</para>
+/// drive the network from one thread (a test); code of a run may call into the network from any
+/// thread while it drives.</para>
 /// </remarks>
 public sealed partial class MockNetwork : IAsyncDisposable
 {
     private readonly Lock gate = new();
     private readonly VirtualTimeDriver? driver;
+    private readonly IScheduler clock;
     private readonly Random? keySource;
     private readonly Random linkSeeds;
     private Exception? fault;
@@ -51,8 +54,13 @@ public sealed partial class MockNetwork : IAsyncDisposable
     {
         Scheduler = scheduler ?? DefaultScheduler.Instance;
         Options = options ?? MockNetworkOptions.Default;
-        TimeProvider = new SchedulerTimeProvider(Scheduler);
-        if (VirtualClock.TryCreate(Scheduler, out var virtualClock))
+        bool isVirtual = VirtualClock.TryCreate(Scheduler, out var virtualClock);
+
+        // In virtual time everything the network schedules goes through the clock's lock: code of
+        // a run may schedule from another thread while the driver steps the clock.
+        clock = isVirtual ? new GuardedScheduler(Scheduler, virtualClock!) : Scheduler;
+        TimeProvider = new SchedulerTimeProvider(clock);
+        if (isVirtual)
         {
             if (Options.Mode == MockNetworkMode.RealStack)
             {
@@ -61,12 +69,12 @@ public sealed partial class MockNetwork : IAsyncDisposable
                     nameof(scheduler));
             }
 
-            driver = new VirtualTimeDriver(virtualClock!);
-            Dispatcher = driver;
+            driver = new VirtualTimeDriver(virtualClock!, Options.OperationTimeout);
+            Work = new NetworkScheduler(TimeProvider, clock, driver.Post, runsInline: true);
         }
         else
         {
-            Dispatcher = PoolDispatcher.Instance;
+            Work = new NetworkScheduler(TimeProvider, clock);
         }
 
         linkDefaults = Options.DefaultLink;
@@ -89,7 +97,11 @@ public sealed partial class MockNetwork : IAsyncDisposable
     /// <summary>The current time on the network's clock.</summary>
     public DateTimeOffset Now => Scheduler.Now;
 
-    internal WorkDispatcher Dispatcher { get; }
+    /// <summary>
+    /// Where the network's peers and the services on them run their work: the driver's ready queue
+    /// and the virtual clock in virtual time, the thread pool and the scheduler in real time.
+    /// </summary>
+    internal NetworkScheduler Work { get; }
 
     internal long NowTicks => Scheduler.Now.UtcTicks;
 
@@ -97,7 +109,11 @@ public sealed partial class MockNetwork : IAsyncDisposable
     internal TaskCreationOptions ContinuationOptions =>
         driver is null ? TaskCreationOptions.RunContinuationsAsynchronously : TaskCreationOptions.None;
 
-    /// <summary>Disposes every peer (each closes its connections gracefully).</summary>
+    /// <summary>
+    /// Disposes every peer (each closes its connections gracefully). Never throws: a peer whose
+    /// disposal fails, or virtual time that cannot finish it within
+    /// <see cref="MockNetworkOptions.OperationTimeout"/>, leaves the rest disposed.
+    /// </summary>
     /// <returns>A task that completes when every peer is disposed.</returns>
     public async ValueTask DisposeAsync()
     {
@@ -113,21 +129,40 @@ public sealed partial class MockNetwork : IAsyncDisposable
             all = [.. peers];
         }
 
-        if (driver is not null)
+        if (driver is null)
         {
-            await RunAsync(async () =>
-            {
-                foreach (var peer in all)
-                {
-                    await peer.DisposeAsync().ConfigureAwait(false);
-                }
-            }).ConfigureAwait(false);
+            await DisposeAllAsync(all).ConfigureAwait(false);
+            return;
         }
-        else
+
+        if (driver.OnDriverThread || driver.DrivenElsewhere)
         {
-            foreach (var peer in all)
+            // From inside the run (a handler), or while another thread drives: the driver finishes it.
+            _ = DisposeAllAsync(all);
+            return;
+        }
+
+        try
+        {
+            await RunAsync(() => DisposeAllAsync(all)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        {
+            // What could not finish in time stays as it is; the network is disposed regardless.
+        }
+    }
+
+    private static async Task DisposeAllAsync(INetwork[] all)
+    {
+        foreach (var peer in all)
+        {
+            try
             {
                 await peer.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // One peer's failure to close must not keep the others open.
             }
         }
     }
@@ -145,8 +180,6 @@ public sealed partial class MockNetwork : IAsyncDisposable
         }
     }
 
-    internal void CheckThread(string operation) => driver?.CheckThread(operation);
-
     /// <summary>Whether a frame due at <paramref name="ticks"/> may be delivered now.</summary>
     internal bool IsDue(long ticks) =>
         ticks <= (driver is null ? NowTicks + TimeSpan.TicksPerMillisecond : NowTicks);
@@ -156,39 +189,15 @@ public sealed partial class MockNetwork : IAsyncDisposable
     {
         if (IsDue(ticks))
         {
-            Dispatcher.Post(action);
+            Work.Post(action);
             return;
         }
 
-        Scheduler.Schedule(action, new DateTimeOffset(ticks, TimeSpan.Zero), static (_, a) =>
+        clock.Schedule(action, new DateTimeOffset(ticks, TimeSpan.Zero), static (_, a) =>
         {
             a();
             return System.Reactive.Disposables.Disposable.Empty;
         });
-    }
-
-    /// <summary>A task that follows <paramref name="task"/> but gives up when <paramref name="cancellationToken"/> is canceled.</summary>
-    internal Task<T> WithCancellation<T>(Task<T> task, CancellationToken cancellationToken)
-    {
-        if (!cancellationToken.CanBeCanceled || task.IsCompleted)
-        {
-            return task;
-        }
-
-        var outcome = new TaskCompletionSource<T>(ContinuationOptions);
-        var registration = cancellationToken.Register(() => outcome.TrySetCanceled(cancellationToken));
-        _ = task.ContinueWith(
-            t =>
-            {
-                registration.Dispose();
-                _ = t.IsFaulted ? outcome.TrySetException(t.Exception!.InnerExceptions)
-                    : t.IsCanceled ? outcome.TrySetCanceled()
-                    : outcome.TrySetResult(t.Result);
-            },
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-        return outcome.Task;
     }
 
     private void ThrowIfFaulted()

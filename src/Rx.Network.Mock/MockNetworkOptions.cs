@@ -63,6 +63,22 @@ public sealed record MockNetworkOptions
         }
     } = 64 * 1024;
 
+    /// <summary>
+    /// Events each subscriber of a peer's <see cref="INetwork.Events"/> may have queued; one that
+    /// falls further behind is ended with <see cref="EventOverflowException"/>, exactly as on a
+    /// built network (<see cref="NetworkOptions.EventQueueCapacity"/>). Default 10,000, as there.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    public int EventQueueCapacity
+    {
+        get;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+        }
+    } = new NetworkOptions().EventQueueCapacity;
+
     /// <summary>Whether every peer serves ping (<c>/ipfs/ping/1.0.0</c>); default true.</summary>
     public bool Ping { get; init; } = true;
 

@@ -1,3 +1,4 @@
+using System.Reactive.Concurrency;
 using Rx.Network.Addressing;
 using Rx.Network.Identity;
 using Rx.Network.Reactive;
@@ -51,6 +52,22 @@ public interface INetwork : IDialer, IAsyncDisposable
     /// <see cref="ResourceLimitReached"/> events.
     /// </summary>
     IResourceManager Resources { get; }
+
+    /// <summary>
+    /// The network's clock: every timeout, backoff, lifetime and RTT of the network and of the
+    /// services on it (ping, identify, request/reply) is measured with it. <see cref="NetworkOptions.TimeProvider"/>
+    /// on a built network; the mock network's virtual clock on a mock peer.
+    /// </summary>
+    TimeProvider TimeProvider { get; }
+
+    /// <summary>
+    /// The scheduler the network runs its own work on, for services built on the network:
+    /// <c>Schedule(action)</c> runs the action off the caller's stack where the network runs its
+    /// work (the thread pool on a built network; the virtual-time driver, in order, on a mock peer),
+    /// and timed overloads run on <see cref="TimeProvider"/>'s clock. A service whose waits resume
+    /// here runs in the mock network's virtual time exactly as it runs over TCP.
+    /// </summary>
+    IScheduler Scheduler { get; }
 
     /// <summary>Completes once the network has shut down (the seed's <c>Process()</c>).</summary>
     Task Completion { get; }

@@ -48,10 +48,9 @@ internal sealed class LinkDirection
     public void Send(Frame frame)
     {
         var network = link.Network;
-        network.CheckThread("A mock link send");
         if (link.CutReason is { } cut)
         {
-            network.Dispatcher.Post(() => frame.Lose(cut));
+            network.Work.Post(() => frame.Lose(cut));
             return;
         }
 
@@ -61,7 +60,7 @@ internal sealed class LinkDirection
             : LinkVerdict.Pass;
         if (verdict.IsDrop)
         {
-            network.Dispatcher.Post(() => frame.Lose(new MockLinkException($"A rule on the link {link} dropped a {frame.Kind} frame from {From.LocalPeer}.")));
+            network.Work.Post(() => frame.Lose(new MockLinkException($"A rule on the link {link} dropped a {frame.Kind} frame from {From.LocalPeer}.")));
             return;
         }
 

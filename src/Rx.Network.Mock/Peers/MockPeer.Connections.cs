@@ -1,6 +1,7 @@
 using Rx.Network.Identity;
 using Rx.Network.Mock.Links;
 using Rx.Network.Peerstore;
+using Rx.Network.Reactive;
 using Rx.Network.Swarm;
 
 namespace Rx.Network.Mock.Peers;
@@ -8,7 +9,7 @@ namespace Rx.Network.Mock.Peers;
 internal sealed partial class MockPeer
 {
     private readonly Dictionary<PeerId, List<MockConnection>> connections = [];
-    private readonly Dictionary<PeerId, TaskCompletionSource<IConnection>> dials = [];
+    private readonly Dictionary<PeerId, SharedOutcome<IConnection>> dials = [];
     private int nextConnectionId;
 
     public IReadOnlyList<PeerId> Peers
@@ -65,9 +66,8 @@ internal sealed partial class MockPeer
             throw new ArgumentException("A node cannot dial itself.", nameof(peer));
         }
 
-        Network.CheckThread("A mock dial");
         cancellationToken.ThrowIfCancellationRequested();
-        TaskCompletionSource<IConnection>? attempt;
+        SharedOutcome<IConnection>? attempt;
         bool start = false;
         lock (gate)
         {
@@ -79,7 +79,9 @@ internal sealed partial class MockPeer
 
             if (!dials.TryGetValue(peer, out attempt))
             {
-                attempt = new TaskCompletionSource<IConnection>(Network.ContinuationOptions);
+                // Every concurrent caller waits for this one dial and resumes through the
+                // network's scheduler, in the order it called (ADR 0011).
+                attempt = new SharedOutcome<IConnection>(Network.Work);
                 dials[peer] = attempt;
                 start = true;
             }
@@ -90,14 +92,14 @@ internal sealed partial class MockPeer
             Network.StartDial(this, peer, attempt);
         }
 
-        return Network.WithCancellation(attempt.Task, cancellationToken);
+        return attempt.WaitAsync(cancellationToken);
     }
 
     public Task<IStream> NewStreamAsync(PeerId peer, IReadOnlyList<string> protocols, CancellationToken cancellationToken = default) =>
         StreamOpening.DialAndOpenAsync(this, peer, protocols, cancellationToken);
 
     /// <summary>A dial from <paramref name="pair"/>'s dialer arrived here.</summary>
-    public void AcceptDial(ConnectionPair pair, TaskCompletionSource<IConnection> attempt)
+    public void AcceptDial(ConnectionPair pair, SharedOutcome<IConnection> attempt)
     {
         var dialer = pair.Dialer;
         if (IsDisposed)
@@ -147,7 +149,7 @@ internal sealed partial class MockPeer
     }
 
     /// <summary>Our dial was accepted: the connection is up at both ends.</summary>
-    public void CompleteDial(ConnectionPair pair, TaskCompletionSource<IConnection> attempt)
+    public void CompleteDial(ConnectionPair pair, SharedOutcome<IConnection> attempt)
     {
         if (IsDisposed)
         {
@@ -166,7 +168,6 @@ internal sealed partial class MockPeer
             }
 
             attempt.TrySetException(new DialException($"Cannot dial peer {pair.Listener.LocalPeer}: {refusal!.Message}", refusal));
-            _ = attempt.Task.Exception;
             resources.Publish();
             return;
         }
@@ -183,7 +184,7 @@ internal sealed partial class MockPeer
     }
 
     /// <summary>The dial to <paramref name="peer"/> failed: CannotConnect unless another connection is up.</summary>
-    public void DialFailed(PeerId peer, TaskCompletionSource<IConnection> attempt, Exception error)
+    public void DialFailed(PeerId peer, SharedOutcome<IConnection> attempt, Exception error)
     {
         lock (gate)
         {
@@ -199,7 +200,6 @@ internal sealed partial class MockPeer
         }
 
         attempt.TrySetException(error);
-        _ = attempt.Task.Exception;
     }
 
     /// <summary>A connection of ours ended.</summary>
@@ -256,7 +256,7 @@ internal sealed partial class MockPeer
 
     private void FailDials(Exception error)
     {
-        KeyValuePair<PeerId, TaskCompletionSource<IConnection>>[] pending;
+        KeyValuePair<PeerId, SharedOutcome<IConnection>>[] pending;
         lock (gate)
         {
             pending = [.. dials];
@@ -266,7 +266,6 @@ internal sealed partial class MockPeer
         foreach (var (_, attempt) in pending)
         {
             attempt.TrySetException(error);
-            _ = attempt.Task.Exception;
         }
     }
 

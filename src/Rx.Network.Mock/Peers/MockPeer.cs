@@ -1,3 +1,4 @@
+using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using Rx.Network.Addressing;
 using Rx.Network.Identity;
@@ -39,7 +40,7 @@ internal sealed partial class MockPeer : INetwork, ILocalHost, ILinkEnd
         this.ownsKey = ownsKey;
         LocalPeer = PeerId.FromPublicKey(key.PublicKey);
         Address = Multiaddr.Parse($"/memory/{LocalPeer}");
-        events = new MockEventHub(network.Dispatcher);
+        events = new MockEventHub(network.Work, network.Options.EventQueueCapacity);
         NewConnections = events.OfType<Connected>().Select(e => e.Connection);
         peerstore = new MemoryPeerstore(network.TimeProvider, network.Options.Peerstore);
         peerstore.AddPublicKey(LocalPeer, key.PublicKey);
@@ -61,7 +62,7 @@ internal sealed partial class MockPeer : INetwork, ILocalHost, ILinkEnd
                 if (change.Current.Latency is { } latency && change.Previous?.Latency != latency)
                 {
                     var peer = change.Key;
-                    network.Dispatcher.Post(() => FollowLatency(peer, latency));
+                    network.Work.Post(() => FollowLatency(peer, latency));
                 }
             }
         });
@@ -76,7 +77,9 @@ internal sealed partial class MockPeer : INetwork, ILocalHost, ILinkEnd
 
     public ProtocolRouter Router { get; } = new();
 
-    public TimeProvider Time => Network.TimeProvider;
+    public TimeProvider TimeProvider => Network.TimeProvider;
+
+    public IScheduler Scheduler => Network.Work;
 
     public Multiaddr Address { get; }
 
@@ -270,7 +273,7 @@ internal sealed partial class MockPeer : INetwork, ILocalHost, ILinkEnd
         if (handler is not null)
         {
             var token = shutdown.Token;
-            Network.Dispatcher.Post(() => _ = RunHandlerAsync(stream, handler, token));
+            Network.Work.Post(() => _ = RunHandlerAsync(stream, handler, token));
         }
     }
 

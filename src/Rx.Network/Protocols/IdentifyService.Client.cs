@@ -9,21 +9,23 @@ namespace Rx.Network.Protocols;
 
 public sealed partial class IdentifyService
 {
-    private Task<IdentifyResult> GetOrStartIdentify(IConnection connection)
+    /// <summary>The identification of <paramref name="connection"/>: the one made or under way, or a new one.</summary>
+    private SharedOutcome<IdentifyResult> GetOrStartIdentify(IConnection connection)
     {
         while (true)
         {
-            var fresh = new TaskCompletionSource<IdentifyResult>(WorkDispatcher.AsyncContinuations);
+            // Every caller of one exchange resumes through the network's scheduler (ADR 0011).
+            var fresh = new SharedOutcome<IdentifyResult>(scheduler);
             if (identified.TryAdd(connection, fresh))
             {
                 // Forget the connection once it closes, so the cache holds only open connections.
                 _ = connection.Completion.ContinueWith(
-                    _ => identified.TryRemove(connection, out TaskCompletionSource<IdentifyResult>? _),
+                    _ => identified.TryRemove(connection, out SharedOutcome<IdentifyResult>? _),
                     CancellationToken.None,
                     TaskContinuationOptions.ExecuteSynchronously,
                     TaskScheduler.Default);
-                _ = RunIdentifyAsync(connection, fresh);
-                return fresh.Task;
+                fresh.Follow(IdentifyCoreAsync(connection));
+                return fresh;
             }
 
             if (!identified.TryGetValue(connection, out var existing))
@@ -31,32 +33,17 @@ public sealed partial class IdentifyService
                 continue;
             }
 
-            if (!existing.Task.IsFaulted && !existing.Task.IsCanceled)
+            if (!existing.Failed)
             {
-                return existing.Task;
+                return existing;
             }
 
             // The last attempt failed: one caller wins the retry, the others share it.
             if (identified.TryUpdate(connection, fresh, existing))
             {
-                _ = RunIdentifyAsync(connection, fresh);
-                return fresh.Task;
+                fresh.Follow(IdentifyCoreAsync(connection));
+                return fresh;
             }
-        }
-    }
-
-    private async Task RunIdentifyAsync(IConnection connection, TaskCompletionSource<IdentifyResult> outcome)
-    {
-        try
-        {
-            outcome.TrySetResult(await IdentifyCoreAsync(connection).ConfigureAwait(false));
-        }
-        catch (Exception e)
-        {
-            outcome.TrySetException(e);
-
-            // Mark the failure observed: background identifications are awaited by nobody else.
-            _ = outcome.Task.Exception;
         }
     }
 
@@ -64,7 +51,7 @@ public sealed partial class IdentifyService
     {
         try
         {
-            await GetOrStartIdentify(connection).ConfigureAwait(false);
+            await GetOrStartIdentify(connection).WaitAsync().ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -75,7 +62,7 @@ public sealed partial class IdentifyService
     private async Task<IdentifyResult> IdentifyCoreAsync(IConnection connection)
     {
         // Off the caller's thread: the event pump or a user's call must not run the exchange inline.
-        await WorkDispatcher.Hop();
+        await scheduler.Hop();
         using var timeout = new CancellationTokenSource(Options.Timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, stopping);
         IStream? stream = null;

@@ -118,7 +118,7 @@ public sealed partial class IdentifyService
     private async Task PushInBackgroundAsync()
     {
         // Off the thread that changed the protocols (it may hold the caller's locks).
-        await WorkDispatcher.Hop();
+        await scheduler.Hop();
         try
         {
             await PushAsync(stopping).ConfigureAwait(false);

@@ -51,7 +51,8 @@ public sealed partial class IdentifyService : IDisposable
     private readonly ISubject<IdentifyResult> results;
     private readonly Subject<IdentifyResult> resultsSubject = new();
     private readonly ObservableCache<Multiaddr, ObservedAddress> observed = new(o => o.Address);
-    private readonly ConcurrentDictionary<IConnection, TaskCompletionSource<IdentifyResult>> identified = new(ReferenceEqualityComparer.Instance);
+    private readonly NetworkScheduler scheduler;
+    private readonly ConcurrentDictionary<IConnection, SharedOutcome<IdentifyResult>> identified = new(ReferenceEqualityComparer.Instance);
     private readonly IDisposable identifyRegistration;
     private readonly IDisposable pushRegistration;
     private IDisposable? eventsSubscription;
@@ -71,7 +72,8 @@ public sealed partial class IdentifyService : IDisposable
         this.network = network;
         Options = options ?? IdentifyOptions.Default;
         router = (network as ILocalHost)?.Router;
-        this.time = time ?? (network as ILocalHost)?.Time ?? TimeProvider.System;
+        this.time = time ?? network.TimeProvider;
+        scheduler = NetworkScheduler.Of(network);
         logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Rx.Network.Identify");
         results = Subject.Synchronize(resultsSubject);
         stopping = shutdown.Token;

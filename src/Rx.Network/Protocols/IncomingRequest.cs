@@ -1,5 +1,3 @@
-using Rx.Network.Reactive;
-
 namespace Rx.Network.Protocols;
 
 /// <summary>
@@ -23,12 +21,13 @@ public sealed class IncomingRequest : RequestContext
     private const int Done = 2;
 
     private readonly int maxReplySize;
-    private readonly TaskCompletionSource answered = new(WorkDispatcher.AsyncContinuations);
+    private readonly TaskCompletionSource answered;
     private int state;
 
-    internal IncomingRequest(IStream stream, ReadOnlyMemory<byte> request, int maxReplySize, CancellationToken aborted)
+    internal IncomingRequest(IStream stream, ReadOnlyMemory<byte> request, int maxReplySize, TaskCreationOptions continuations, CancellationToken aborted)
         : base(stream, request)
     {
+        answered = new TaskCompletionSource(continuations);
         this.maxReplySize = maxReplySize;
         Aborted = aborted;
     }

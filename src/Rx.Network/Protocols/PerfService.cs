@@ -45,7 +45,7 @@ public sealed class PerfService : IDisposable
     /// <param name="uploadBytes">Bytes to send.</param>
     /// <param name="downloadBytes">Bytes to ask for.</param>
     /// <param name="progress">Receives the bytes moved so far (upload, then download), if given.</param>
-    /// <param name="time">The clock for the timings; the network's clock when null (<see cref="TimeProvider.System"/> for a network that exposes none).</param>
+    /// <param name="time">The clock for the timings; the network's <see cref="INetwork.TimeProvider"/> when null.</param>
     /// <param name="cancellationToken">Cancels the exchange (the stream is reset).</param>
     /// <returns>The bytes moved and the time each phase took.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
@@ -66,7 +66,7 @@ public sealed class PerfService : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(uploadBytes);
         ArgumentOutOfRangeException.ThrowIfNegative(downloadBytes);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(downloadBytes, MaxDownloadBytes);
-        time ??= (network as ILocalHost)?.Time ?? TimeProvider.System;
+        time ??= network.TimeProvider;
         var stream = await network.NewStreamAsync(peer, [ProtocolId], cancellationToken).ConfigureAwait(false);
         var buffer = ArrayPool<byte>.Shared.Rent(BlockSize);
         try

@@ -29,13 +29,13 @@ public sealed class PingService : IDisposable
 
     /// <summary>Serves ping on <paramref name="network"/> until disposed.</summary>
     /// <param name="network">The network.</param>
-    /// <param name="time">The clock for RTTs; the network's clock when null (<see cref="TimeProvider.System"/> for a network that exposes none).</param>
+    /// <param name="time">The clock for RTTs; the network's <see cref="INetwork.TimeProvider"/> when null.</param>
     /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
     public PingService(INetwork network, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         this.network = network;
-        this.time = time ?? (network as ILocalHost)?.Time ?? TimeProvider.System;
+        this.time = time ?? network.TimeProvider;
         registration = network.SetStreamHandler(ProtocolId, ServeAsync);
     }
 
@@ -69,7 +69,7 @@ public sealed class PingService : IDisposable
         var stream = await network.NewStreamAsync(peer, [ProtocolId], cancellationToken).ConfigureAwait(false);
         await using (stream.ConfigureAwait(false))
         {
-            return await PingOnceAsync(network, stream, time ?? (network as ILocalHost)?.Time ?? TimeProvider.System, halfClose: true, cancellationToken).ConfigureAwait(false);
+            return await PingOnceAsync(network, stream, time ?? network.TimeProvider, halfClose: true, cancellationToken).ConfigureAwait(false);
         }
     }
 

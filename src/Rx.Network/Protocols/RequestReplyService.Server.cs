@@ -37,9 +37,10 @@ public sealed partial class RequestReplyService
             static (completion, state) =>
             {
                 _ = completion.Exception;
-                WorkDispatcher.Run(((RequestDeadline)state!).Cancel);
+                var (scheduler, deadline) = ((NetworkScheduler, RequestDeadline))state!;
+                scheduler.Post(deadline.Cancel);
             },
-            deadline,
+            (scheduler, deadline),
             CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
@@ -64,7 +65,7 @@ public sealed partial class RequestReplyService
 
             if (current is not null)
             {
-                var work = InvokeAsync(current, new RequestContext(stream, request), deadline.Token);
+                var work = InvokeAsync(scheduler, current, new RequestContext(stream, request), deadline.Token);
 
                 // The slot follows the handler's task, not the stream: a handler that ignores its
                 // token keeps its slot past the timeout, so no more than the limit ever run. Its
@@ -74,7 +75,7 @@ public sealed partial class RequestReplyService
                     static (task, state) =>
                     {
                         _ = task.Exception;
-                        ((SemaphoreSlim)state!).Release();
+                        ((AsyncGate)state!).Release();
                     },
                     slots,
                     CancellationToken.None,
@@ -90,7 +91,7 @@ public sealed partial class RequestReplyService
             }
             else if (observed)
             {
-                var incoming = new IncomingRequest(stream, request, Options.MaxReplySize, deadline.Token);
+                var incoming = new IncomingRequest(stream, request, Options.MaxReplySize, scheduler.AsyncContinuations, deadline.Token);
                 try
                 {
                     requests.OnNext(incoming);
@@ -156,13 +157,14 @@ public sealed partial class RequestReplyService
     }
 
     private static async Task<ReadOnlyMemory<byte>> InvokeAsync(
+        NetworkScheduler scheduler,
         Func<RequestContext, CancellationToken, Task<ReadOnlyMemory<byte>>> handler,
         RequestContext context,
         CancellationToken cancellationToken)
     {
         // Run the handler off the stream's task, so one that blocks before its first await delays
         // only itself, and a synchronous throw becomes a faulted task.
-        await WorkDispatcher.Hop();
+        await scheduler.Hop();
         return await handler(context, cancellationToken).ConfigureAwait(false);
     }
 }

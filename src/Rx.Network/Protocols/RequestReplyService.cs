@@ -2,7 +2,7 @@ using System.Reactive.Disposables;
 using System.Reactive.Linq;
 using System.Reactive.Subjects;
 
-using Rx.Network.Swarm;
+using Rx.Network.Reactive;
 
 namespace Rx.Network.Protocols;
 
@@ -43,7 +43,8 @@ public sealed partial class RequestReplyService : IDisposable
     private readonly TimeProvider time;
     private readonly Lock gate = new();
     private readonly CancellationTokenSource disposal = new();
-    private readonly SemaphoreSlim slots;
+    private readonly NetworkScheduler scheduler;
+    private readonly AsyncGate slots;
     private readonly ISubject<IncomingRequest> requests = Subject.Synchronize(new Subject<IncomingRequest>());
     private readonly int admissionLimit;
 
@@ -74,8 +75,12 @@ public sealed partial class RequestReplyService : IDisposable
         this.network = network;
         Protocol = protocol;
         Options = options ?? RequestReplyOptions.Default;
-        time = Options.TimeProvider ?? (network as ILocalHost)?.Time ?? TimeProvider.System;
-        slots = new SemaphoreSlim(Options.MaxConcurrentHandlers, Options.MaxConcurrentHandlers);
+        time = Options.TimeProvider ?? network.TimeProvider;
+
+        // The handler gate's waiters resume on the network's scheduler, so a mock network in
+        // virtual time orders them like everything else (ADR 0011).
+        scheduler = NetworkScheduler.Of(network);
+        slots = new AsyncGate(Options.MaxConcurrentHandlers, scheduler);
         admissionLimit = Options.MaxConcurrentHandlers + Options.MaxWaitingRequests;
         Requests = Observable.Create<IncomingRequest>(Subscribe);
     }
@@ -179,7 +184,7 @@ public sealed partial class RequestReplyService : IDisposable
     public override string ToString() => $"RequestReplyService {Protocol}";
 
     /// <summary>Handler slots free right now (for tests).</summary>
-    internal int FreeHandlerSlots => slots.CurrentCount;
+    internal int FreeHandlerSlots => slots.Free;
 
     private IDisposable Subscribe(IObserver<IncomingRequest> observer)
     {

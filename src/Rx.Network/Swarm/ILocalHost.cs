@@ -3,8 +3,8 @@ using Rx.Network.Identity;
 namespace Rx.Network.Swarm;
 
 /// <summary>
-/// What services need from a network beyond <see cref="INetwork"/>: its key, its protocol table
-/// and its clock. The swarm implements it, and so do the mock network's peers.
+/// What services need from a network beyond <see cref="INetwork"/>: its key and its protocol
+/// table. The swarm implements it, and so do the mock network's peers.
 /// </summary>
 internal interface ILocalHost
 {
@@ -13,7 +13,4 @@ internal interface ILocalHost
 
     /// <summary>The local protocol table (handlers and <c>Streams(protocol)</c> subscriptions).</summary>
     ProtocolRouter Router { get; }
-
-    /// <summary>The network's clock.</summary>
-    TimeProvider Time { get; }
 }

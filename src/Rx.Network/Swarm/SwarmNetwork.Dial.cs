@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Rx.Network.Addressing;
 using Rx.Network.Identity;
+using Rx.Network.Reactive;
 using Rx.Network.Resources;
 
 namespace Rx.Network.Swarm;
@@ -8,7 +9,7 @@ namespace Rx.Network.Swarm;
 internal sealed partial class SwarmNetwork
 {
     private readonly object dialsGate = new();
-    private readonly Dictionary<PeerId, Task<SwarmConnection>> dials = [];
+    private readonly Dictionary<PeerId, SharedOutcome<SwarmConnection>> dials = [];
     private readonly Dictionary<PeerId, (int Failures, DateTimeOffset Until)> backoff = [];
 
     /// <summary>Peers kept in the backoff table before long-expired entries are pruned.</summary>
@@ -29,30 +30,38 @@ internal sealed partial class SwarmNetwork
             return open;
         }
 
-        Task<SwarmConnection> attempt;
+        SharedOutcome<SwarmConnection>? shared;
         lock (dialsGate)
         {
-            if (!dials.TryGetValue(peer, out attempt!))
+            if (!dials.TryGetValue(peer, out shared))
             {
                 // One attempt per peer, shared by every concurrent caller; it runs on the network's
-                // lifetime, not on any one caller's token.
-                attempt = DialAttemptTracedAsync(peer);
-                dials[peer] = attempt;
+                // lifetime, not on any one caller's token. Its callers resume through the
+                // network's scheduler, in the order they called (ADR 0011).
+                shared = new SharedOutcome<SwarmConnection>(scheduler);
+                dials[peer] = shared;
+                var attempt = DialAttemptTracedAsync(peer);
                 _ = attempt.ContinueWith(
-                    _ =>
+                    static (_, state) =>
                     {
-                        lock (dialsGate)
+                        var (network, peer, shared) = ((SwarmNetwork, PeerId, SharedOutcome<SwarmConnection>))state!;
+                        lock (network.dialsGate)
                         {
-                            dials.Remove(peer);
+                            if (network.dials.TryGetValue(peer, out var current) && current == shared)
+                            {
+                                network.dials.Remove(peer);
+                            }
                         }
                     },
+                    (this, peer, shared),
                     CancellationToken.None,
                     TaskContinuationOptions.ExecuteSynchronously,
                     TaskScheduler.Default);
+                shared.Follow(attempt);
             }
         }
 
-        return await attempt.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await shared.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<SwarmConnection> DialAttemptAsync(PeerId peer)
@@ -88,8 +97,8 @@ internal sealed partial class SwarmNetwork
 
         var errors = new List<KeyValuePair<Multiaddr, Exception>>();
         using var winner = CancellationTokenSource.CreateLinkedTokenSource(shutdown.Token);
-        // Not disposed: attempts that lost to the winner still release it after this method returned.
-        var throttle = new SemaphoreSlim(Math.Max(1, options.Dial.Parallelism));
+        // Attempts that lost to the winner still release it after this method returned.
+        var throttle = new AsyncGate(Math.Max(1, options.Dial.Parallelism), scheduler);
         var attempts = addresses.Select(address => DialAddressTracedAsync(peer, address, throttle, winner.Token)).ToList();
         while (attempts.Count > 0)
         {
@@ -121,7 +130,7 @@ internal sealed partial class SwarmNetwork
         throw failure;
     }
 
-    private async Task<(Multiaddr Address, SwarmConnection? Connection, Exception? Error)> DialAddressAsync(PeerId peer, Multiaddr address, SemaphoreSlim throttle, CancellationToken cancellationToken)
+    private async Task<(Multiaddr Address, SwarmConnection? Connection, Exception? Error)> DialAddressAsync(PeerId peer, Multiaddr address, AsyncGate throttle, CancellationToken cancellationToken)
     {
         try
         {

@@ -1,5 +1,6 @@
 using Rx.Network.Addressing;
 using Rx.Network.Identity;
+using Rx.Network.Reactive;
 
 namespace Rx.Network.Swarm;
 
@@ -31,7 +32,7 @@ internal sealed partial class SwarmNetwork
     }
 
     /// <summary><see cref="DialAddressAsync"/>, inside an <c>rxnet.dial.address</c> span when traced.</summary>
-    private Task<(Multiaddr Address, SwarmConnection? Connection, Exception? Error)> DialAddressTracedAsync(PeerId peer, Multiaddr address, SemaphoreSlim throttle, CancellationToken cancellationToken)
+    private Task<(Multiaddr Address, SwarmConnection? Connection, Exception? Error)> DialAddressTracedAsync(PeerId peer, Multiaddr address, AsyncGate throttle, CancellationToken cancellationToken)
     {
         return NetworkTracing.IsEnabled ? TracedAsync() : DialAddressAsync(peer, address, throttle, cancellationToken);
 

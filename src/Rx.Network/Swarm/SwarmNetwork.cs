@@ -1,3 +1,4 @@
+using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using Microsoft.Extensions.Logging;
 using Rx.Network.Addressing;
@@ -29,6 +30,7 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost, ILocalHo
     private readonly bool ownsPeerstore;
     private readonly InboundRateLimiter rateLimiter;
     private readonly ResourceManager resources;
+    private readonly NetworkScheduler scheduler;
     private long connectionCounter;
 
     public SwarmNetwork(PrivateKey identity, IReadOnlyList<ITransport> transports, Upgrader upgrader, IPeerstore? peerstore, NetworkOptions options)
@@ -37,6 +39,7 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost, ILocalHo
         this.transports = transports;
         this.upgrader = upgrader;
         this.options = options;
+        scheduler = new NetworkScheduler(options.TimeProvider);
         LocalPeer = PeerId.FromPublicKey(identity.PublicKey);
         logger = options.LoggerFactory.CreateLogger("Rx.Network.Swarm");
         events = new EventHub(options.EventQueueCapacity, logger);
@@ -84,6 +87,12 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost, ILocalHo
 
     /// <inheritdoc/>
     public TimeProvider Time => options.TimeProvider;
+
+    /// <inheritdoc/>
+    public TimeProvider TimeProvider => options.TimeProvider;
+
+    /// <inheritdoc/>
+    public IScheduler Scheduler => scheduler;
 
     /// <inheritdoc/>
     public NetworkMetrics Metrics { get; } = NetworkMetrics.Shared;
