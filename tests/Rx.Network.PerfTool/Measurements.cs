@@ -141,17 +141,19 @@ internal static class Measurements
         var rtts = new List<double>(pings * rounds);
         var soloMbps = new List<double>();
         var loadedMbps = new List<double>();
+        // Each ping stream is closed once its upload has stopped (the js peer's rule: there its
+        // close would otherwise wait behind the upload's backlog).
+        var warmupPing = await openPing();
         await UnderLoadAsync(async () =>
         {
-            var ping = await openPing();
             long warming = Stopwatch.GetTimestamp();
             do
             {
-                await ping.RoundTrip();
+                await warmupPing.RoundTrip();
             }
             while (Stopwatch.GetElapsedTime(warming) < warmup);
-            await ping.Close();
         });
+        await warmupPing.Close();
 
         for (int round = 0; round < rounds; round++)
         {

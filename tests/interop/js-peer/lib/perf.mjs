@@ -11,6 +11,7 @@ import { readStream, waitForDrain } from './streams.mjs'
 export const PERF = '/perf/1.0.0'
 const PING = '/ipfs/ping/1.0.0'
 const PING_SIZE = 32
+const PING_CLOSE_WAIT_MS = 30000
 
 /** Bytes per send(): the same 64 KiB blocks the C# perf service writes. */
 const BLOCK = new Uint8Array(64 * 1024)
@@ -120,11 +121,15 @@ export async function pingStream (connection, signal) {
     // stream per connection, so the next one may be opened then.
     async close () {
       reader.dispose()
-      const closed = stream.status === 'closed'
+      // A stream the remote already ended (its ping server aborts streams after 10 s) has fired
+      // 'close' already; a close that never completes is given up after PING_CLOSE_WAIT_MS.
+      const closed = stream.status !== 'open'
         ? Promise.resolve()
         : new Promise((resolve) => stream.addEventListener('close', () => resolve(), { once: true }))
       await stream.close({ signal }).catch(() => stream.abort(new Error('ping done')))
-      await closed
+      let timer
+      await Promise.race([closed, new Promise((resolve) => { timer = setTimeout(resolve, PING_CLOSE_WAIT_MS) })])
+      clearTimeout(timer)
     }
   }
 }
