@@ -219,7 +219,7 @@ internal static class Measurements
     }
 
     /// <summary>A loaded phase ends after its round trips or this long (js-libp2p's ping server ends a stream 10 s after it opened; the js peer keeps the same rule).</summary>
-    public static readonly TimeSpan PingPhase = TimeSpan.FromSeconds(8);
+    public static readonly TimeSpan PingPhase = TimeSpan.FromSeconds(5);
 
     /// <summary>A ping stream (socket) of ping under load: one checked 32-byte round trip, and its close.</summary>
     public sealed record PingLane(Func<Task> RoundTrip, Func<ValueTask> Close);

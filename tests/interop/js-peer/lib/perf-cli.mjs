@@ -223,8 +223,11 @@ async function pingUnderLoad (node, target, o) {
   }
 }
 
-/** A loaded phase ends after --pings round trips or this long: js-libp2p's ping server ends a stream 10 s after it opened. */
-const PING_PHASE_MS = 8000
+/**
+ * A loaded phase ends after --pings round trips or this long: js-libp2p's ping server resets a
+ * stream 10 s after it opened, and here the stream also lives while the upload's backlog drains.
+ */
+const PING_PHASE_MS = 5000
 
 /** How long an upload runs before it is measured (its window and the socket buffers opening up). */
 const RAMP_MS = 300
