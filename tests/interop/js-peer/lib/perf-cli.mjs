@@ -177,14 +177,15 @@ async function pingUnderLoad (node, target, o) {
   let error
   try {
     // A ping stream per phase: js-libp2p's ping server ends a stream 10 s after it opened.
+    // Each ping stream is closed once its upload has stopped, not behind the upload's backlog.
+    const warmupPing = await pingStream(connection, signal)
     await underLoad(async () => {
-      const ping = await pingStream(connection, signal)
       const warming = performance.now()
       do {
-        await ping.roundTrip()
+        await warmupPing.roundTrip()
       } while (performance.now() - warming < o.warmupSeconds * 1000)
-      await ping.close()
     })
+    await warmupPing.close()
     for (let round = 0; round < o.runs; round++) {
       solo.push(await underLoad(() => sleep(o.seconds * 1000)))
       const ping = await pingStream(connection, signal)
@@ -222,8 +223,11 @@ async function pingUnderLoad (node, target, o) {
   }
 }
 
-/** A loaded phase ends after --pings round trips or this long: js-libp2p's ping server ends a stream 10 s after it opened. */
-const PING_PHASE_MS = 8000
+/**
+ * A loaded phase ends after --pings round trips or this long: js-libp2p's ping server resets a
+ * stream 10 s after it opened, and here the stream also lives while the upload's backlog drains.
+ */
+const PING_PHASE_MS = 5000
 
 /** How long an upload runs before it is measured (its window and the socket buffers opening up). */
 const RAMP_MS = 300

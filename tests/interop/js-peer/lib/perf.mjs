@@ -11,6 +11,7 @@ import { readStream, waitForDrain } from './streams.mjs'
 export const PERF = '/perf/1.0.0'
 const PING = '/ipfs/ping/1.0.0'
 const PING_SIZE = 32
+const PING_CLOSE_WAIT_MS = 30000
 
 /** Bytes per send(): the same 64 KiB blocks the C# perf service writes. */
 const BLOCK = new Uint8Array(64 * 1024)
@@ -106,6 +107,12 @@ export async function uploadUntil (connection, state, signal) {
 
 /** A round trip of 32 random bytes on an open /ipfs/ping/1.0.0 stream, and its disposal. */
 export async function pingStream (connection, signal) {
+  // @libp2p/ping allows one outbound ping stream per connection: wait (bounded) until the
+  // previous one is gone from the connection's list.
+  const open = () => connection.streams.some((s) => s.direction === 'outbound' && s.protocol === PING && s.status === 'open')
+  for (const deadline = performance.now() + PING_CLOSE_WAIT_MS; open() && performance.now() < deadline;) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
   const stream = await connection.newStream(PING, { signal })
   const reader = echoReader(stream)
   return {
@@ -120,11 +127,15 @@ export async function pingStream (connection, signal) {
     // stream per connection, so the next one may be opened then.
     async close () {
       reader.dispose()
-      const closed = stream.status === 'closed'
+      // A stream the remote already ended (its ping server aborts streams after 10 s) has fired
+      // 'close' already; a close that never completes is given up after PING_CLOSE_WAIT_MS.
+      const closed = ['closed', 'aborted', 'reset'].includes(stream.status)
         ? Promise.resolve()
         : new Promise((resolve) => stream.addEventListener('close', () => resolve(), { once: true }))
       await stream.close({ signal }).catch(() => stream.abort(new Error('ping done')))
-      await closed
+      let timer
+      await Promise.race([closed, new Promise((resolve) => { timer = setTimeout(resolve, PING_CLOSE_WAIT_MS) })])
+      clearTimeout(timer)
     }
   }
 }
@@ -142,15 +153,31 @@ function echoReader (stream) {
       w.resolve()
     }
   }
+  // A stream that ends (js-libp2p's ping server aborts its streams after 10 s) fails the round
+  // trip waiting for it rather than leaving it pending for ever.
+  let ended = null
+  const onClose = (evt) => {
+    ended = evt.error ?? new Error('the ping stream closed before its echo')
+    if (waiter != null) {
+      const w = waiter
+      waiter = null
+      w.reject(ended)
+    }
+  }
   stream.addEventListener('message', onMessage)
+  stream.addEventListener('close', onClose)
   return {
     next (n) {
       return new Promise((resolve, reject) => {
         if (buffered >= n) { buffered -= n; resolve(); return }
+        if (ended != null) { reject(ended); return }
         waiter = { n, resolve, reject }
       })
     },
-    dispose () { stream.removeEventListener('message', onMessage) }
+    dispose () {
+      stream.removeEventListener('message', onMessage)
+      stream.removeEventListener('close', onClose)
+    }
   }
 }
 
