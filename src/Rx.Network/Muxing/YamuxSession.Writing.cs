@@ -1,6 +1,7 @@
 using System.Threading.Tasks.Dataflow;
 using Rx.Network.Encoding;
 using Rx.Network.Errors;
+using Rx.Network.Transports;
 
 namespace Rx.Network.Muxing;
 
@@ -159,7 +160,9 @@ internal sealed partial class YamuxSession
                 if (!sent)
                 {
                     batch.Return();
-                    failure ??= new IOException("The connection no longer accepts data.");
+                    // The channel's own reason when it was aborted (a forged record, garbage under
+                    // the security layer): the reader may not have seen it yet.
+                    failure ??= (channel as IChannelFault)?.Fault ?? new IOException("The connection no longer accepts data.");
                     var error = Error.MuxerClosed("The connection failed.", remote: false, null, failure);
                     batchWrites.ForEach(w => w.Fail(error));
                     if (carried is { } left)

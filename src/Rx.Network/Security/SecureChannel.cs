@@ -29,7 +29,7 @@ namespace Rx.Network.Security;
     "Design",
     "CA1001:Types that own disposable fields should be disposable",
     Justification = "The cancellation source is disposed when the pipeline ends; Abort and Completion are the lifecycle.")]
-internal sealed partial class SecureChannel : ISecureChannel, IInputReadiness
+internal sealed partial class SecureChannel : ISecureChannel, IInputReadiness, IChannelFault
 {
     private readonly IDuplexPipe? pipe;
     private readonly IFrameCodec sendCodec;
@@ -130,6 +130,9 @@ internal sealed partial class SecureChannel : ISecureChannel, IInputReadiness
 
     /// <inheritdoc/>
     public ValueTask HoldOutputAsync(int bytes) => memory is null ? default : memory.Send.HoldAsync(bytes);
+
+    /// <inheritdoc/>
+    public Exception? Fault => Volatile.Read(ref abortReason);
 
     /// <inheritdoc/>
     public void Abort(Exception reason)
