@@ -8,6 +8,11 @@ namespace Rx.Network.Mock.Time;
 /// another thread (a <c>Task.Delay</c> on the network's clock inside a <c>Task.Run</c>) may
 /// schedule while the driver steps the clock.
 /// </summary>
+/// <remarks>
+/// Canceling needs no lock: System.Reactive's virtual-time schedulers hand out the scheduled item
+/// itself, whose disposal only marks it canceled (thread-safe); the clock drops canceled items
+/// under the lock as it steps.
+/// </remarks>
 internal sealed class GuardedScheduler(IScheduler inner, VirtualClock clock) : IScheduler
 {
     /// <inheritdoc/>
@@ -18,7 +23,7 @@ internal sealed class GuardedScheduler(IScheduler inner, VirtualClock clock) : I
     {
         lock (clock.Gate)
         {
-            return new Guarded(inner.Schedule(state, action), clock);
+            return inner.Schedule(state, action);
         }
     }
 
@@ -27,7 +32,7 @@ internal sealed class GuardedScheduler(IScheduler inner, VirtualClock clock) : I
     {
         lock (clock.Gate)
         {
-            return new Guarded(inner.Schedule(state, dueTime, action), clock);
+            return inner.Schedule(state, dueTime, action);
         }
     }
 
@@ -36,19 +41,7 @@ internal sealed class GuardedScheduler(IScheduler inner, VirtualClock clock) : I
     {
         lock (clock.Gate)
         {
-            return new Guarded(inner.Schedule(state, dueTime, action), clock);
-        }
-    }
-
-    /// <summary>A scheduled item whose cancellation also takes the lock (it may touch the queue).</summary>
-    private sealed class Guarded(IDisposable item, VirtualClock clock) : IDisposable
-    {
-        public void Dispose()
-        {
-            lock (clock.Gate)
-            {
-                item.Dispose();
-            }
+            return inner.Schedule(state, dueTime, action);
         }
     }
 }
