@@ -98,7 +98,7 @@ internal static class DemoCommand
             PrintSummary(demo, watch.Elapsed, mockNetwork is null ? null : mockNetwork.Now - virtualStart);
             return 0;
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or ProtocolViolationException or TimeoutException)
+        catch (Exception e) when (e is IOException or OperationCanceledException or WireProtocolViolationException or TimeoutException)
         {
             AnsiConsole.MarkupLine($"[red]demo failed[/]: {Markup.Escape(e.Message)}");
             return 1;

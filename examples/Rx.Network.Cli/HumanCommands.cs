@@ -46,7 +46,7 @@ internal static class HumanCommands
                 rtts.Add(rtt.TotalMilliseconds);
                 AnsiConsole.MarkupLine($"[green]pong[/] from {Markup.Escape(peer.ToString())}: time={rtt.TotalMilliseconds:0.###} ms");
             }
-            catch (Exception e) when (e is IOException or ProtocolViolationException)
+            catch (Exception e) when (e is IOException or WireProtocolViolationException)
             {
                 AnsiConsole.MarkupLine($"[red]failed[/]: {Markup.Escape(e.Message)}");
                 return 1;
@@ -93,7 +93,7 @@ internal static class HumanCommands
                 result = await PerfService.RunAsync(network, peer, bytes, bytes, cancellationToken: cancellationToken);
             }
         }
-        catch (Exception e) when (e is IOException or ProtocolViolationException)
+        catch (Exception e) when (e is IOException or WireProtocolViolationException)
         {
             AnsiConsole.MarkupLine($"[red]perf failed[/]: {Markup.Escape(e.Message)}");
             return 1;

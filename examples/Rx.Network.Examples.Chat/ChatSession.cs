@@ -45,7 +45,7 @@ public sealed class ChatSession : IAsyncDisposable
         Messages = stream.Incoming
             .SelectMany(chunk => framer.Push(chunk))
             .Concat(Observable.Defer(() => framer.HasPartialMessage
-                ? Observable.Throw<byte[]>(new ProtocolViolationException("The chat stream ended inside a message."))
+                ? Observable.Throw<byte[]>(new WireProtocolViolationException("The chat stream ended inside a message."))
                 : Observable.Empty<byte[]>()))
             .Select(payload => new ChatMessage(RemotePeer, Decode(payload)))
             .Do(onNext: _ => { }, onError: error =>
@@ -72,7 +72,7 @@ public sealed class ChatSession : IAsyncDisposable
     /// wait in the stream's bounded receive window, so subscribe once and stay subscribed.
     /// Completes when the other peer leaves; errors with <see cref="StreamResetException"/> when
     /// the stream is reset, <see cref="IOException"/> when the connection is lost, or
-    /// <see cref="ProtocolViolationException"/> (after resetting the stream) when the peer sends
+    /// <see cref="WireProtocolViolationException"/> (after resetting the stream) when the peer sends
     /// malformed messages.
     /// </summary>
     public IObservable<ChatMessage> Messages { get; }
@@ -190,7 +190,7 @@ public sealed class ChatSession : IAsyncDisposable
         }
         catch (DecoderFallbackException e)
         {
-            throw new ProtocolViolationException("A chat message is not valid UTF-8.", e);
+            throw new WireProtocolViolationException("A chat message is not valid UTF-8.", e);
         }
     }
 }

@@ -36,7 +36,7 @@ public sealed class MessageFramer
     /// <summary>Adds <paramref name="chunk"/> and returns every message it completes, in order.</summary>
     /// <param name="chunk">The next bytes of the stream; not kept after the call returns.</param>
     /// <returns>The payloads completed by this chunk (often none or one).</returns>
-    /// <exception cref="ProtocolViolationException">A length prefix is malformed.</exception>
+    /// <exception cref="WireProtocolViolationException">A length prefix is malformed.</exception>
     /// <exception cref="MessageTooLargeException">A declared length is above the limit.</exception>
     public IReadOnlyList<byte[]> Push(ReadOnlyMemory<byte> chunk)
     {

@@ -101,18 +101,18 @@ public sealed class FileHeader
     /// <summary>Decodes a header received from a peer.</summary>
     /// <param name="bytes">The payload of the header message.</param>
     /// <returns>The header.</returns>
-    /// <exception cref="ProtocolViolationException">The bytes are not a well-formed header.</exception>
+    /// <exception cref="WireProtocolViolationException">The bytes are not a well-formed header.</exception>
     public static FileHeader Decode(ReadOnlySpan<byte> bytes)
     {
         ulong nameLength = ReadVarint(ref bytes, "name length");
         if (nameLength == 0 || nameLength > MaxNameBytes)
         {
-            throw new ProtocolViolationException($"A file name is 1 to {MaxNameBytes} bytes; the header declares {nameLength}.");
+            throw new WireProtocolViolationException($"A file name is 1 to {MaxNameBytes} bytes; the header declares {nameLength}.");
         }
 
         if ((ulong)bytes.Length < nameLength)
         {
-            throw new ProtocolViolationException("The header ends inside the file name.");
+            throw new WireProtocolViolationException("The header ends inside the file name.");
         }
 
         string name;
@@ -122,19 +122,19 @@ public sealed class FileHeader
         }
         catch (DecoderFallbackException e)
         {
-            throw new ProtocolViolationException("The file name is not valid UTF-8.", e);
+            throw new WireProtocolViolationException("The file name is not valid UTF-8.", e);
         }
 
         bytes = bytes[(int)nameLength..];
         ulong size = ReadVarint(ref bytes, "size");
         if (size > long.MaxValue)
         {
-            throw new ProtocolViolationException($"The declared size {size} is out of range.");
+            throw new WireProtocolViolationException($"The declared size {size} is out of range.");
         }
 
         if (bytes.Length != Sha256Length)
         {
-            throw new ProtocolViolationException($"The header should end with a {Sha256Length}-byte SHA-256; {bytes.Length} bytes are left.");
+            throw new WireProtocolViolationException($"The header should end with a {Sha256Length}-byte SHA-256; {bytes.Length} bytes are left.");
         }
 
         return new FileHeader(name, (long)size, bytes);
@@ -162,7 +162,7 @@ public sealed class FileHeader
         var status = Varint.TryRead(bytes, out ulong value, out int length);
         if (status != VarintStatus.Done)
         {
-            throw new ProtocolViolationException($"The header's {what} is not a valid varint ({status}).");
+            throw new WireProtocolViolationException($"The header's {what} is not a valid varint ({status}).");
         }
 
         bytes = bytes[length..];

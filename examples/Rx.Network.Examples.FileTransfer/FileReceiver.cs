@@ -141,7 +141,7 @@ public sealed class FileReceiver : IDisposable
     private static async Task<FileHeader> ReadHeaderAsync(Stream io)
     {
         var payload = await LengthPrefixed.ReadAsync(io, FileHeader.MaxEncodedLength).ConfigureAwait(false)
-            ?? throw new ProtocolViolationException("The stream ended before the header.");
+            ?? throw new WireProtocolViolationException("The stream ended before the header.");
         return FileHeader.Decode(payload);
     }
 

@@ -19,7 +19,7 @@ public static class FileSender
     /// <exception cref="FileTransferException">The receiver refused the file or could not verify it.</exception>
     /// <exception cref="DialException">The receiver could not be reached.</exception>
     /// <exception cref="NegotiationException">The peer does not receive files.</exception>
-    /// <exception cref="ProtocolViolationException">The receiver's replies are malformed.</exception>
+    /// <exception cref="WireProtocolViolationException">The receiver's replies are malformed.</exception>
     /// <exception cref="IOException">The file cannot be read, or the stream or connection failed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     public static async Task<string> SendFileAsync(
@@ -51,7 +51,7 @@ public static class FileSender
     /// <exception cref="FileTransferException">The receiver refused the file or could not verify it.</exception>
     /// <exception cref="DialException">The receiver could not be reached.</exception>
     /// <exception cref="NegotiationException">The peer does not receive files.</exception>
-    /// <exception cref="ProtocolViolationException">The receiver's replies are malformed.</exception>
+    /// <exception cref="WireProtocolViolationException">The receiver's replies are malformed.</exception>
     /// <exception cref="IOException"><paramref name="content"/> cannot be read, or the stream or connection failed.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     public static async Task<string> SendAsync(

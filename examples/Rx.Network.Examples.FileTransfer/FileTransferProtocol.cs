@@ -18,11 +18,11 @@ internal static class FileTransferProtocol
     public static ValueTask WriteReplyAsync(Stream stream, TransferReply reply, CancellationToken cancellationToken = default) =>
         LengthPrefixed.WriteAsync(stream, reply.Encode(), cancellationToken);
 
-    /// <exception cref="ProtocolViolationException">The stream ended first, or the reply is malformed.</exception>
+    /// <exception cref="WireProtocolViolationException">The stream ended first, or the reply is malformed.</exception>
     public static async Task<TransferReply> ReadReplyAsync(Stream stream, CancellationToken cancellationToken)
     {
         var payload = await LengthPrefixed.ReadAsync(stream, TransferReply.MaxEncodedLength, cancellationToken).ConfigureAwait(false)
-            ?? throw new ProtocolViolationException("The receiver closed the stream without replying.");
+            ?? throw new WireProtocolViolationException("The receiver closed the stream without replying.");
         return TransferReply.Decode(payload);
     }
 }

@@ -47,7 +47,7 @@ internal static class SendCommand
                 return 0;
             }
         }
-        catch (Exception e) when (e is FileTransferException or DialException or NegotiationException or ProtocolViolationException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is FileTransferException or DialException or NegotiationException or WireProtocolViolationException or IOException or UnauthorizedAccessException)
         {
             Console.WriteLine($"failed: {e.Message}");
             return 1;

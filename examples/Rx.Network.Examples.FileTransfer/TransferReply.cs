@@ -40,22 +40,22 @@ public sealed record TransferReply
     /// <summary>Decodes a reply received from a peer.</summary>
     /// <param name="bytes">The payload of the reply message.</param>
     /// <returns>The reply.</returns>
-    /// <exception cref="ProtocolViolationException">The bytes are not a well-formed reply.</exception>
+    /// <exception cref="WireProtocolViolationException">The bytes are not a well-formed reply.</exception>
     public static TransferReply Decode(ReadOnlySpan<byte> bytes)
     {
         if (bytes.IsEmpty)
         {
-            throw new ProtocolViolationException("A reply has at least a status byte.");
+            throw new WireProtocolViolationException("A reply has at least a status byte.");
         }
 
         if (bytes[0] is not (OkStatus or FailedStatus))
         {
-            throw new ProtocolViolationException($"Unknown reply status {bytes[0]}.");
+            throw new WireProtocolViolationException($"Unknown reply status {bytes[0]}.");
         }
 
         if (bytes.Length > MaxEncodedLength)
         {
-            throw new ProtocolViolationException($"A reply message is at most {MaxMessageBytes} bytes.");
+            throw new WireProtocolViolationException($"A reply message is at most {MaxMessageBytes} bytes.");
         }
 
         try
@@ -64,7 +64,7 @@ public sealed record TransferReply
         }
         catch (DecoderFallbackException e)
         {
-            throw new ProtocolViolationException("The reply message is not valid UTF-8.", e);
+            throw new WireProtocolViolationException("The reply message is not valid UTF-8.", e);
         }
     }
 

@@ -3,41 +3,41 @@ using Rx.Network.Examples.KeyValue.Proto;
 
 namespace Rx.Network.Examples.KeyValue;
 
-/// <summary>Encodes and checks the protocol's messages; bytes from a peer that break the protocol give <see cref="ProtocolViolationException"/>.</summary>
+/// <summary>Encodes and checks the protocol's messages; bytes from a peer that break the protocol give <see cref="WireProtocolViolationException"/>.</summary>
 internal static class KeyValueCodec
 {
     public static ReadOnlyMemory<byte> Encode(IMessage message) => message.ToByteArray();
 
-    /// <exception cref="ProtocolViolationException">The bytes are not a valid request.</exception>
+    /// <exception cref="WireProtocolViolationException">The bytes are not a valid request.</exception>
     public static KvRequest DecodeRequest(ReadOnlyMemory<byte> bytes)
     {
         var request = Parse(KvRequest.Parser, bytes, "request");
         if (request.Op is not (KvRequest.Types.Op.Get or KvRequest.Types.Op.Put or KvRequest.Types.Op.Delete))
         {
-            throw new ProtocolViolationException($"Unknown key-value operation {(int)request.Op}.");
+            throw new WireProtocolViolationException($"Unknown key-value operation {(int)request.Op}.");
         }
 
         CheckKey(request.Key);
         if (request.Op != KvRequest.Types.Op.Put && !request.Value.IsEmpty)
         {
-            throw new ProtocolViolationException($"A {request.Op} request carries no value.");
+            throw new WireProtocolViolationException($"A {request.Op} request carries no value.");
         }
 
         if (request.Value.Length > KeyValueProtocol.MaxValueSize)
         {
-            throw new ProtocolViolationException($"A value is at most {KeyValueProtocol.MaxValueSize} bytes.");
+            throw new WireProtocolViolationException($"A value is at most {KeyValueProtocol.MaxValueSize} bytes.");
         }
 
         return request;
     }
 
-    /// <exception cref="ProtocolViolationException">The bytes are not a valid reply.</exception>
+    /// <exception cref="WireProtocolViolationException">The bytes are not a valid reply.</exception>
     public static KvReply DecodeReply(ReadOnlyMemory<byte> bytes)
     {
         var reply = Parse(KvReply.Parser, bytes, "reply");
         if (reply.Status is not (KvReply.Types.Status.Ok or KvReply.Types.Status.NotFound or KvReply.Types.Status.Refused))
         {
-            throw new ProtocolViolationException($"Unknown key-value reply status {(int)reply.Status}.");
+            throw new WireProtocolViolationException($"Unknown key-value reply status {(int)reply.Status}.");
         }
 
         return reply;
@@ -53,7 +53,7 @@ internal static class KeyValueCodec
     {
         if (KeyProblem(key) is { } problem)
         {
-            throw new ProtocolViolationException(problem);
+            throw new WireProtocolViolationException(problem);
         }
     }
 
@@ -66,7 +66,7 @@ internal static class KeyValueCodec
         }
         catch (InvalidProtocolBufferException e)
         {
-            throw new ProtocolViolationException($"The key-value {what} does not parse: {e.Message}", e);
+            throw new WireProtocolViolationException($"The key-value {what} does not parse: {e.Message}", e);
         }
     }
 }

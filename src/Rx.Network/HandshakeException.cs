@@ -8,7 +8,7 @@ namespace Rx.Network;
 /// <remarks>
 /// <para>Derives from <see cref="IOException"/> because, to the caller, a failed handshake is a
 /// failed connection attempt, like a reset socket; <see cref="Exception.InnerException"/> says what
-/// went wrong: a <see cref="ProtocolViolationException"/> for malformed bytes, a
+/// went wrong: a <see cref="WireProtocolViolationException"/> for malformed bytes, a
 /// <see cref="TimeoutException"/> for a handshake that took too long, or the transport's own
 /// exception.</para>
 /// <para>A handshake cancelled through the caller's own cancellation token throws

@@ -4,7 +4,7 @@ namespace Rx.Network;
 /// A length-prefixed message (or frame) declared a length above the limit in force. Thrown before
 /// any buffer for the message is allocated.
 /// </summary>
-public sealed class MessageTooLargeException : ProtocolViolationException
+public sealed class MessageTooLargeException : WireProtocolViolationException
 {
     /// <summary>Creates the exception with a default message.</summary>
     public MessageTooLargeException() : base("The message is larger than the limit.") { }

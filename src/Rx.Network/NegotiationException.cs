@@ -6,10 +6,10 @@ namespace Rx.Network;
 /// we refused, ran out of time or closed the channel.
 /// </summary>
 /// <remarks>
-/// <para>Derives from <see cref="IOException"/>, not from <see cref="ProtocolViolationException"/>:
+/// <para>Derives from <see cref="IOException"/>, not from <see cref="WireProtocolViolationException"/>:
 /// a refusal is a legitimate answer, so the failure is one of the channel (like a closed socket), not
 /// of malformed bytes. Malformed negotiation messages (a wrong header, a missing newline, a message
-/// over 1024 bytes, an unexpected answer) throw <see cref="ProtocolViolationException"/> or
+/// over 1024 bytes, an unexpected answer) throw <see cref="WireProtocolViolationException"/> or
 /// <see cref="MessageTooLargeException"/>, which are <see cref="FormatException"/>s.</para>
 /// <para>Cancellation through the caller's token surfaces as <see cref="OperationCanceledException"/>,
 /// not as this exception; only the negotiation's own timeout becomes

@@ -3,7 +3,7 @@ namespace Rx.Network;
 /// <summary>Why a protocol negotiation ended without agreeing on a protocol.</summary>
 /// <remarks>
 /// These are the failures in which the remote followed the wire protocol; malformed input is a
-/// <see cref="ProtocolViolationException"/> instead.
+/// <see cref="WireProtocolViolationException"/> instead.
 /// </remarks>
 public enum NegotiationFailure
 {

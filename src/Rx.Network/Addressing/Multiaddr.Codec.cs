@@ -181,7 +181,7 @@ public sealed partial class Multiaddr
                 {
                     value = protocol.Codec.Format(raw);
                 }
-                catch (FormatException e) when (e is not ProtocolViolationException)
+                catch (FormatException e) when (e is not WireProtocolViolationException)
                 {
                     throw Error.Protocol($"The /{protocol.Name} value is invalid: {e.Message}", e);
                 }

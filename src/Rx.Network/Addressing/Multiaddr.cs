@@ -19,7 +19,7 @@ namespace Rx.Network.Addressing;
 /// Instances are immutable and compare by their binary form. Every instance is at most
 /// <see cref="MaxLength"/> bytes long, so anything this type produces it can parse back.
 /// Malformed text or bytes make the parsers throw <see cref="FormatException"/> (bytes:
-/// <see cref="ProtocolViolationException"/>), never another exception type.
+/// <see cref="WireProtocolViolationException"/>), never another exception type.
 /// </para>
 /// </remarks>
 public sealed partial class Multiaddr : IEquatable<Multiaddr>
@@ -110,7 +110,7 @@ public sealed partial class Multiaddr : IEquatable<Multiaddr>
     /// <summary>Decodes the binary form.</summary>
     /// <param name="bytes">The bytes; empty gives <see cref="Empty"/>.</param>
     /// <returns>The address.</returns>
-    /// <exception cref="ProtocolViolationException">
+    /// <exception cref="WireProtocolViolationException">
     /// The bytes are not a valid multiaddr: a malformed varint, an unknown protocol code, a truncated
     /// or invalid value, a component after a path component, or more than <see cref="MaxLength"/> bytes.
     /// </exception>

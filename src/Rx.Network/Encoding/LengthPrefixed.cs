@@ -65,7 +65,7 @@ public static class LengthPrefixed
     /// <param name="maxSize">The largest payload accepted.</param>
     /// <returns><see langword="true"/> when a whole message was there; <see langword="false"/> when more bytes are needed.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxSize"/> is negative.</exception>
-    /// <exception cref="ProtocolViolationException">The length prefix is malformed.</exception>
+    /// <exception cref="WireProtocolViolationException">The length prefix is malformed.</exception>
     /// <exception cref="MessageTooLargeException">The declared length is above <paramref name="maxSize"/>.</exception>
     public static bool TryRead(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> message, int maxSize = MessageSizeMax)
     {
@@ -100,7 +100,7 @@ public static class LengthPrefixed
     /// <returns>The payload, or <see langword="null"/> when the stream ended cleanly before the message began.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxSize"/> is negative.</exception>
-    /// <exception cref="ProtocolViolationException">The prefix is malformed or the stream ended inside the message.</exception>
+    /// <exception cref="WireProtocolViolationException">The prefix is malformed or the stream ended inside the message.</exception>
     /// <exception cref="MessageTooLargeException">The declared length is above <paramref name="maxSize"/>.</exception>
     public static ValueTask<byte[]?> ReadAsync(Stream stream, int maxSize = MessageSizeMax, CancellationToken cancellationToken = default) =>
         ReadAsync(stream, maxSize, admit: null, cancellationToken);
@@ -113,7 +113,7 @@ public static class LengthPrefixed
     /// <returns>The payload, or <see langword="null"/> when the stream ended cleanly before the message began.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxSize"/> is negative.</exception>
-    /// <exception cref="ProtocolViolationException">The prefix is malformed or the stream ended inside the message.</exception>
+    /// <exception cref="WireProtocolViolationException">The prefix is malformed or the stream ended inside the message.</exception>
     /// <exception cref="MessageTooLargeException">The declared length is above <paramref name="maxSize"/>.</exception>
     public static async ValueTask<byte[]?> ReadAsync(Stream stream, int maxSize, Action<int>? admit, CancellationToken cancellationToken = default)
     {
@@ -174,7 +174,7 @@ public static class LengthPrefixed
     /// <returns>A copy of the payload, or <see langword="null"/> when the pipe completed cleanly before the message began.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="reader"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxSize"/> is negative.</exception>
-    /// <exception cref="ProtocolViolationException">The prefix is malformed or the pipe completed inside the message.</exception>
+    /// <exception cref="WireProtocolViolationException">The prefix is malformed or the pipe completed inside the message.</exception>
     /// <exception cref="MessageTooLargeException">The declared length is above <paramref name="maxSize"/>.</exception>
     public static async ValueTask<byte[]?> ReadAsync(PipeReader reader, int maxSize = MessageSizeMax, CancellationToken cancellationToken = default)
     {

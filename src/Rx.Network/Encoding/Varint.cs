@@ -11,7 +11,7 @@ namespace Rx.Network.Encoding;
 /// </summary>
 /// <remarks>
 /// The <c>TryRead</c> methods report malformed input as a <see cref="VarintStatus"/>; the
-/// <c>Read</c> methods throw <see cref="ProtocolViolationException"/> (a <see cref="FormatException"/>).
+/// <c>Read</c> methods throw <see cref="WireProtocolViolationException"/> (a <see cref="FormatException"/>).
 /// </remarks>
 public static class Varint
 {
@@ -141,7 +141,7 @@ public static class Varint
     /// <param name="source">The bytes.</param>
     /// <param name="bytesRead">The bytes the varint took.</param>
     /// <returns>The value.</returns>
-    /// <exception cref="ProtocolViolationException">The bytes are truncated, too long or not minimal.</exception>
+    /// <exception cref="WireProtocolViolationException">The bytes are truncated, too long or not minimal.</exception>
     public static ulong Read(ReadOnlySpan<byte> source, out int bytesRead)
     {
         var status = TryRead(source, out ulong value, out bytesRead);
@@ -157,7 +157,7 @@ public static class Varint
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The value, or <see langword="null"/> when the stream ended before the first byte.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> is null.</exception>
-    /// <exception cref="ProtocolViolationException">The stream ended inside the varint, or it is too long or not minimal.</exception>
+    /// <exception cref="WireProtocolViolationException">The stream ended inside the varint, or it is too long or not minimal.</exception>
     public static async ValueTask<ulong?> ReadAsync(Stream stream, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -205,7 +205,7 @@ public static class Varint
         }
     }
 
-    internal static ProtocolViolationException ToException(VarintStatus status) => status switch
+    internal static WireProtocolViolationException ToException(VarintStatus status) => status switch
     {
         VarintStatus.NeedMoreData => Error.Truncated("varint"),
         VarintStatus.Overflow => Error.Protocol("The varint is longer than 9 bytes."),

@@ -12,13 +12,13 @@ internal static class Error
 
     internal static FormatException Format(string message, Exception inner) => new(message, inner);
 
-    internal static ProtocolViolationException Protocol(string message) => new(message);
+    internal static WireProtocolViolationException Protocol(string message) => new(message);
 
-    internal static ProtocolViolationException Protocol(string message, Exception inner) => new(message, inner);
+    internal static WireProtocolViolationException Protocol(string message, Exception inner) => new(message, inner);
 
     internal static MessageTooLargeException TooLarge(long declared, long limit) => new(declared, limit);
 
-    internal static ProtocolViolationException Truncated(string what) =>
+    internal static WireProtocolViolationException Truncated(string what) =>
         new($"The {what} ended before it was complete.");
 
     // Reactive: misuse of ObservableCache.

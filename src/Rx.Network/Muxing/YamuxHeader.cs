@@ -77,7 +77,7 @@ internal readonly struct YamuxHeader : IEquatable<YamuxHeader>
     /// <summary>Parses a header from the first <see cref="Size"/> bytes of <paramref name="source"/>.</summary>
     /// <param name="source">At least <see cref="Size"/> bytes.</param>
     /// <exception cref="ArgumentException"><paramref name="source"/> is shorter than <see cref="Size"/>.</exception>
-    /// <exception cref="ProtocolViolationException">The version is not 0 or the type is unknown.</exception>
+    /// <exception cref="WireProtocolViolationException">The version is not 0 or the type is unknown.</exception>
     public static YamuxHeader ReadFrom(ReadOnlySpan<byte> source)
     {
         if (source.Length < Size)
@@ -92,7 +92,7 @@ internal readonly struct YamuxHeader : IEquatable<YamuxHeader>
     /// <param name="source">Bytes received.</param>
     /// <param name="header">The header, when the result is <see langword="true"/>.</param>
     /// <returns><see langword="false"/> when fewer than <see cref="Size"/> bytes are available.</returns>
-    /// <exception cref="ProtocolViolationException">The version is not 0 or the type is unknown.</exception>
+    /// <exception cref="WireProtocolViolationException">The version is not 0 or the type is unknown.</exception>
     public static bool TryRead(ReadOnlySpan<byte> source, out YamuxHeader header)
     {
         if (source.Length < Size)

@@ -88,7 +88,7 @@ internal sealed partial class YamuxSession
                 Parse(chunk);
             }
         }
-        catch (ProtocolViolationException e)
+        catch (WireProtocolViolationException e)
         {
             Terminate(
                 e,

@@ -135,7 +135,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     /// <summary>
     /// Completes when the session has ended and both loops stopped: successfully after a graceful
     /// close or the remote's clean close; faulted with the cause otherwise
-    /// (<see cref="ProtocolViolationException"/>, a <see cref="MuxerClosedException"/> for a remote
+    /// (<see cref="WireProtocolViolationException"/>, a <see cref="MuxerClosedException"/> for a remote
     /// GoAway with an error code, <see cref="TimeoutException"/> for a failed keep-alive, the
     /// channel's failure, or the reason given to <see cref="Abort"/>).
     /// </summary>

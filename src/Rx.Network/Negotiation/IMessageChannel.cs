@@ -12,7 +12,7 @@ internal interface IMessageChannel
     /// negotiated protocol).
     /// </summary>
     /// <returns>The text without its trailing newline, or <see langword="null"/> when the remote closed cleanly before the message began.</returns>
-    /// <exception cref="ProtocolViolationException">The message is malformed or truncated.</exception>
+    /// <exception cref="WireProtocolViolationException">The message is malformed or truncated.</exception>
     /// <exception cref="MessageTooLargeException">The message is over <see cref="MultistreamSelect.MaxMessageLength"/> bytes.</exception>
     ValueTask<string?> ReadAsync(CancellationToken cancellationToken);
 

@@ -76,7 +76,7 @@ internal static class MultistreamMessage
     }
 
     /// <summary>Checks the payload's trailing newline and decodes the text before it.</summary>
-    /// <exception cref="ProtocolViolationException">No trailing newline, or invalid UTF-8.</exception>
+    /// <exception cref="WireProtocolViolationException">No trailing newline, or invalid UTF-8.</exception>
     public static string Decode(in ReadOnlySequence<byte> payload)
     {
         if (payload.IsEmpty)
@@ -101,7 +101,7 @@ internal static class MultistreamMessage
     }
 
     /// <summary>Parses the payload of an <c>ls</c> answer (see <see cref="FrameList"/>).</summary>
-    /// <exception cref="ProtocolViolationException">The payload is not a list of messages followed by a newline.</exception>
+    /// <exception cref="WireProtocolViolationException">The payload is not a list of messages followed by a newline.</exception>
     public static IReadOnlyList<string> ParseList(ReadOnlySequence<byte> payload)
     {
         if (payload.IsEmpty || !EndsWithNewLine(payload))

@@ -19,7 +19,7 @@ namespace Rx.Network.Negotiation;
 /// left as it is; the caller closes it.</para>
 /// <para>Failures: <see cref="NegotiationException"/> (an <see cref="IOException"/>) when the
 /// remote followed the protocol but no agreement was reached (see <see cref="NegotiationFailure"/>);
-/// <see cref="ProtocolViolationException"/> (a <see cref="FormatException"/>) for malformed or
+/// <see cref="WireProtocolViolationException"/> (a <see cref="FormatException"/>) for malformed or
 /// unexpected messages, with <see cref="MessageTooLargeException"/> for one over
 /// <see cref="MaxMessageLength"/>; <see cref="OperationCanceledException"/> when the caller's token
 /// is canceled; and whatever the underlying channel throws (an <see cref="IOException"/> for a
@@ -54,7 +54,7 @@ public static class MultistreamSelect
     /// <exception cref="ArgumentNullException"><paramref name="pipe"/> or <paramref name="protocols"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="protocols"/> is empty or holds an invalid protocol id (null, empty, over <see cref="MaxMessageLength"/> bytes with its newline, or reserved: the header, <c>na</c>, <c>ls</c>).</exception>
     /// <exception cref="NegotiationException">Every protocol was refused, the timeout elapsed, or the remote closed the channel.</exception>
-    /// <exception cref="ProtocolViolationException">The remote sent a wrong header, an unexpected answer or a malformed message.</exception>
+    /// <exception cref="WireProtocolViolationException">The remote sent a wrong header, an unexpected answer or a malformed message.</exception>
     /// <exception cref="MessageTooLargeException">The remote sent a message over <see cref="MaxMessageLength"/> bytes.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     public static Task<string> SelectAsync(IDuplexPipe pipe, IReadOnlyList<string> protocols, MultistreamOptions? options = null, CancellationToken cancellationToken = default)
@@ -73,7 +73,7 @@ public static class MultistreamSelect
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> or <paramref name="protocols"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="stream"/> cannot read or write, or <paramref name="protocols"/> is empty or holds an invalid protocol id.</exception>
     /// <exception cref="NegotiationException">Every protocol was refused, the timeout elapsed, or the remote closed the channel.</exception>
-    /// <exception cref="ProtocolViolationException">The remote sent a wrong header, an unexpected answer or a malformed message.</exception>
+    /// <exception cref="WireProtocolViolationException">The remote sent a wrong header, an unexpected answer or a malformed message.</exception>
     /// <exception cref="MessageTooLargeException">The remote sent a message over <see cref="MaxMessageLength"/> bytes.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     public static Task<string> SelectAsync(Stream stream, IReadOnlyList<string> protocols, MultistreamOptions? options = null, CancellationToken cancellationToken = default)
@@ -95,7 +95,7 @@ public static class MultistreamSelect
     /// <exception cref="ArgumentNullException"><paramref name="pipe"/> or <paramref name="supported"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="supported"/> holds an invalid protocol id.</exception>
     /// <exception cref="NegotiationException">The remote made more than <see cref="MultistreamOptions.MaxRefusals"/> refused proposals, the timeout elapsed, or the remote closed the channel.</exception>
-    /// <exception cref="ProtocolViolationException">The remote sent a wrong header or a malformed message.</exception>
+    /// <exception cref="WireProtocolViolationException">The remote sent a wrong header or a malformed message.</exception>
     /// <exception cref="MessageTooLargeException">The remote sent a message over <see cref="MaxMessageLength"/> bytes.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     public static Task<string> HandleAsync(IDuplexPipe pipe, IReadOnlyCollection<string> supported, MultistreamOptions? options = null, CancellationToken cancellationToken = default)
@@ -119,7 +119,7 @@ public static class MultistreamSelect
     /// <exception cref="ArgumentNullException"><paramref name="pipe"/> or <paramref name="accept"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="listed"/> holds an invalid protocol id.</exception>
     /// <exception cref="NegotiationException">The remote made more than <see cref="MultistreamOptions.MaxRefusals"/> refused proposals, the timeout elapsed, or the remote closed the channel.</exception>
-    /// <exception cref="ProtocolViolationException">The remote sent a wrong header or a malformed message.</exception>
+    /// <exception cref="WireProtocolViolationException">The remote sent a wrong header or a malformed message.</exception>
     /// <exception cref="MessageTooLargeException">The remote sent a message over <see cref="MaxMessageLength"/> bytes.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     public static Task<string> HandleAsync(IDuplexPipe pipe, Func<string, bool> accept, IReadOnlyCollection<string>? listed = null, MultistreamOptions? options = null, CancellationToken cancellationToken = default)
@@ -139,7 +139,7 @@ public static class MultistreamSelect
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> or <paramref name="supported"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="stream"/> cannot read or write, or <paramref name="supported"/> holds an invalid protocol id.</exception>
     /// <exception cref="NegotiationException">The remote made more than <see cref="MultistreamOptions.MaxRefusals"/> refused proposals, the timeout elapsed, or the remote closed the channel.</exception>
-    /// <exception cref="ProtocolViolationException">The remote sent a wrong header or a malformed message.</exception>
+    /// <exception cref="WireProtocolViolationException">The remote sent a wrong header or a malformed message.</exception>
     /// <exception cref="MessageTooLargeException">The remote sent a message over <see cref="MaxMessageLength"/> bytes.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     public static Task<string> HandleAsync(Stream stream, IReadOnlyCollection<string> supported, MultistreamOptions? options = null, CancellationToken cancellationToken = default)
@@ -159,7 +159,7 @@ public static class MultistreamSelect
     /// <exception cref="ArgumentNullException"><paramref name="stream"/> or <paramref name="accept"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="stream"/> cannot read or write, or <paramref name="listed"/> holds an invalid protocol id.</exception>
     /// <exception cref="NegotiationException">The remote made more than <see cref="MultistreamOptions.MaxRefusals"/> refused proposals, the timeout elapsed, or the remote closed the channel.</exception>
-    /// <exception cref="ProtocolViolationException">The remote sent a wrong header or a malformed message.</exception>
+    /// <exception cref="WireProtocolViolationException">The remote sent a wrong header or a malformed message.</exception>
     /// <exception cref="MessageTooLargeException">The remote sent a message over <see cref="MaxMessageLength"/> bytes.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was canceled.</exception>
     public static Task<string> HandleAsync(Stream stream, Func<string, bool> accept, IReadOnlyCollection<string>? listed = null, MultistreamOptions? options = null, CancellationToken cancellationToken = default)

@@ -16,7 +16,7 @@ internal sealed class StreamMessageChannel(Stream stream) : IMessageChannel
 {
     public async ValueTask<string?> ReadAsync(CancellationToken cancellationToken)
     {
-        // Truncation and oversize already surface as ProtocolViolationException / MessageTooLargeException.
+        // Truncation and oversize already surface as WireProtocolViolationException / MessageTooLargeException.
         byte[]? payload = await LengthPrefixed.ReadAsync(stream, MultistreamSelect.MaxMessageLength, cancellationToken).ConfigureAwait(false);
         return payload is null ? null : MultistreamMessage.Decode(new(payload));
     }

@@ -26,7 +26,7 @@ internal sealed record IdentifyContent(
 /// Decoding is lenient where go-libp2p and js-libp2p are: listen addresses that do not parse are
 /// skipped, an unparsable observed address is dropped, and <c>signedPeerRecord</c> is ignored (the
 /// spec lets an implementation without signed envelopes use <c>listenAddrs</c>). A message that is
-/// not protobuf, or a public key that is not a key, is a <see cref="ProtocolViolationException"/>.
+/// not protobuf, or a public key that is not a key, is a <see cref="WireProtocolViolationException"/>.
 /// </remarks>
 internal static class IdentifyCodec
 {
@@ -93,7 +93,7 @@ internal static class IdentifyCodec
     }
 
     /// <summary>Decodes one message, without bounds on its entries (the service reads through an <see cref="IdentifyReader"/> with bounds).</summary>
-    /// <exception cref="ProtocolViolationException">The bytes are not an identify message, or its public key is malformed.</exception>
+    /// <exception cref="WireProtocolViolationException">The bytes are not an identify message, or its public key is malformed.</exception>
     public static IdentifyContent Decode(ReadOnlySpan<byte> payload)
     {
         var reader = new IdentifyReader(int.MaxValue, int.MaxValue);

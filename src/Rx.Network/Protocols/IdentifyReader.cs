@@ -70,7 +70,7 @@ internal sealed class IdentifyReader
 
     /// <summary>Reads one message and folds it into <see cref="Content"/>.</summary>
     /// <param name="payload">The message, without its length prefix.</param>
-    /// <exception cref="ProtocolViolationException">The bytes are not protobuf, or the public key is not a key; nothing of this message is kept.</exception>
+    /// <exception cref="WireProtocolViolationException">The bytes are not protobuf, or the public key is not a key; nothing of this message is kept.</exception>
     public void Add(ReadOnlySpan<byte> payload)
     {
         int addressMark = addresses.Count;
@@ -81,7 +81,7 @@ internal sealed class IdentifyReader
             ReadFields(payload);
             Messages++;
         }
-        catch (ProtocolViolationException)
+        catch (WireProtocolViolationException)
         {
             // Roll back to the state before this message, so a bad message counts for nothing.
             foreach (var address in addresses.GetRange(addressMark, addresses.Count - addressMark))

@@ -137,7 +137,7 @@ public sealed partial class IdentifyService
     }
 
     /// <summary>Checks <paramref name="content"/> against the connection's peer, then stores it.</summary>
-    /// <exception cref="ProtocolViolationException">The public key is not the peer's; nothing is stored.</exception>
+    /// <exception cref="WireProtocolViolationException">The public key is not the peer's; nothing is stored.</exception>
     private IdentifyResult Apply(IConnection connection, IdentifyContent content, bool isPush)
     {
         var peer = connection.RemotePeer;

@@ -140,7 +140,7 @@ public sealed partial class IdentifyService : IDisposable
     /// <exception cref="ArgumentException"><paramref name="connection"/> belongs to another network.</exception>
     /// <exception cref="ObjectDisposedException">The service was disposed.</exception>
     /// <exception cref="MessageTooLargeException">The peer sent a message above <see cref="IdentifyOptions.MaxMessageSize"/>.</exception>
-    /// <exception cref="ProtocolViolationException">
+    /// <exception cref="WireProtocolViolationException">
     /// The peer sent no message, a malformed one, or a public key that is not its own (the inner
     /// exception is then a <see cref="PeerIdMismatchException"/>); nothing was stored.
     /// </exception>

@@ -50,7 +50,7 @@ public sealed class PerfService : IDisposable
     /// <returns>The bytes moved and the time each phase took.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A byte count is negative or the download is above <see cref="MaxDownloadBytes"/>.</exception>
-    /// <exception cref="ProtocolViolationException">The server sent a different number of bytes.</exception>
+    /// <exception cref="WireProtocolViolationException">The server sent a different number of bytes.</exception>
     /// <exception cref="IOException">The stream or connection failed.</exception>
     public static async Task<PerfResult> RunAsync(
         INetwork network,
@@ -108,7 +108,7 @@ public sealed class PerfService : IDisposable
                 received += read;
                 if (received > downloadBytes)
                 {
-                    throw new ProtocolViolationException($"The perf server sent more than the {downloadBytes} bytes asked for.");
+                    throw new WireProtocolViolationException($"The perf server sent more than the {downloadBytes} bytes asked for.");
                 }
 
                 progress?.Report(uploadBytes + received);
@@ -116,7 +116,7 @@ public sealed class PerfService : IDisposable
 
             if (received != downloadBytes)
             {
-                throw new ProtocolViolationException($"The perf server sent {received} of the {downloadBytes} bytes asked for.");
+                throw new WireProtocolViolationException($"The perf server sent {received} of the {downloadBytes} bytes asked for.");
             }
 
             return new PerfResult(uploadBytes, downloadBytes, uploadTime.Value, time.GetElapsedTime(downloadStarted));
@@ -144,7 +144,7 @@ public sealed class PerfService : IDisposable
                 int n = await stream.ReadAsync(buffer.AsMemory(header, 8 - header)).ConfigureAwait(false);
                 if (n == 0)
                 {
-                    throw new ProtocolViolationException("The perf request ended before its 8-byte length.");
+                    throw new WireProtocolViolationException("The perf request ended before its 8-byte length.");
                 }
 
                 header += n;
@@ -153,7 +153,7 @@ public sealed class PerfService : IDisposable
             ulong requested = BinaryPrimitives.ReadUInt64BigEndian(buffer);
             if (requested > MaxDownloadBytes)
             {
-                throw new ProtocolViolationException($"The perf request asks for {requested} bytes, above the limit of {MaxDownloadBytes}.");
+                throw new WireProtocolViolationException($"The perf request asks for {requested} bytes, above the limit of {MaxDownloadBytes}.");
             }
 
             // Drain the upload until the client half-closes.

@@ -44,7 +44,7 @@ public sealed class PingService : IDisposable
     /// <param name="cancellationToken">Cancels the ping.</param>
     /// <returns>The RTT.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="peer"/> is null.</exception>
-    /// <exception cref="ProtocolViolationException">The echo did not match.</exception>
+    /// <exception cref="WireProtocolViolationException">The echo did not match.</exception>
     /// <exception cref="IOException">The stream or connection failed.</exception>
     public Task<TimeSpan> PingAsync(PeerId peer, CancellationToken cancellationToken = default) =>
         PingAsync(network, peer, time, cancellationToken);
@@ -60,7 +60,7 @@ public sealed class PingService : IDisposable
     /// <param name="cancellationToken">Cancels the ping.</param>
     /// <returns>The RTT.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
-    /// <exception cref="ProtocolViolationException">The echo did not match.</exception>
+    /// <exception cref="WireProtocolViolationException">The echo did not match.</exception>
     /// <exception cref="IOException">The stream or connection failed.</exception>
     public static async Task<TimeSpan> PingAsync(INetwork network, PeerId peer, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
@@ -113,7 +113,7 @@ public sealed class PingService : IDisposable
         var rtt = time.GetElapsedTime(started);
         if (!payload.AsSpan().SequenceEqual(echo))
         {
-            throw new ProtocolViolationException("The ping echo does not match the payload.");
+            throw new WireProtocolViolationException("The ping echo does not match the payload.");
         }
 
         network.Peerstore.RecordLatency(stream.Connection.RemotePeer, rtt);
@@ -150,7 +150,7 @@ public sealed class PingService : IDisposable
             int n = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
             if (n == 0)
             {
-                throw new ProtocolViolationException("The stream ended before the ping echo was complete.");
+                throw new WireProtocolViolationException("The stream ended before the ping echo was complete.");
             }
 
             buffer = buffer[n..];

@@ -17,7 +17,7 @@ public sealed partial class RequestReplyService
     /// <exception cref="ArgumentNullException"><paramref name="peer"/> is null.</exception>
     /// <exception cref="ObjectDisposedException">The service was disposed.</exception>
     /// <exception cref="MessageTooLargeException"><paramref name="request"/> is above <see cref="RequestReplyOptions.MaxRequestSize"/> (thrown before anything is sent), or the reply declared a length above <see cref="RequestReplyOptions.MaxReplySize"/>.</exception>
-    /// <exception cref="ProtocolViolationException">The reply is malformed (a bad length prefix, or the stream ended inside it).</exception>
+    /// <exception cref="WireProtocolViolationException">The reply is malformed (a bad length prefix, or the stream ended inside it).</exception>
     /// <exception cref="DialException">The peer could not be reached.</exception>
     /// <exception cref="NegotiationException">The peer does not serve <see cref="Protocol"/>.</exception>
     /// <exception cref="RequestFailedException">The server reset the stream (its handler failed or refused, it timed out or was overloaded, the request was above its limit), closed it without a reply, or the stream failed during the exchange.</exception>
@@ -50,7 +50,7 @@ public sealed partial class RequestReplyService
     /// <exception cref="ArgumentNullException"><paramref name="peer"/>, <paramref name="serialize"/> or <paramref name="deserialize"/> is null.</exception>
     /// <exception cref="ObjectDisposedException">The service was disposed.</exception>
     /// <exception cref="MessageTooLargeException">The encoded request or the reply is above its limit.</exception>
-    /// <exception cref="ProtocolViolationException">The reply is malformed.</exception>
+    /// <exception cref="WireProtocolViolationException">The reply is malformed.</exception>
     /// <exception cref="DialException">The peer could not be reached.</exception>
     /// <exception cref="NegotiationException">The peer does not serve <see cref="Protocol"/>.</exception>
     /// <exception cref="RequestFailedException">The server failed or refused the request.</exception>

@@ -53,7 +53,7 @@ public sealed partial class RequestReplyService
             // not memory beyond it. Refused, the stream is reset with the resource-limit code.
             var scope = (stream as IResourceScoped)?.Resources;
             var request = await LengthPrefixed.ReadAsync(stream.AsStream(), Options.MaxRequestSize, scope is null ? null : length => ReserveRequest(scope, length), deadline.Token).ConfigureAwait(false)
-                ?? throw new ProtocolViolationException("The stream ended before the request began.");
+                ?? throw new WireProtocolViolationException("The stream ended before the request began.");
 
             Func<RequestContext, CancellationToken, Task<ReadOnlyMemory<byte>>>? current;
             bool observed;

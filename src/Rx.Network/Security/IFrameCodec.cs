@@ -33,6 +33,6 @@ internal interface IFrameCodec
     /// <param name="buffer">Bytes received; on success, advanced past the frame.</param>
     /// <param name="plaintext">The frame's plaintext on success (owned by the caller).</param>
     /// <returns><see langword="false"/> when more bytes are needed.</returns>
-    /// <exception cref="ProtocolViolationException">The frame fails authentication or is malformed.</exception>
+    /// <exception cref="WireProtocolViolationException">The frame fails authentication or is malformed.</exception>
     bool TryOpen(ref ReadOnlySequence<byte> buffer, out PooledBuffer plaintext);
 }

@@ -255,7 +255,7 @@ internal sealed class WebSocketConnection : IRawConnection
                     // libp2p sends binary frames only; a text frame is a protocol violation (ADR 0009).
                     error = new IOException(
                         $"The WebSocket to {RemoteAddress} carried a text frame.",
-                        new ProtocolViolationException("libp2p WebSocket connections carry binary frames only; a text frame was received."));
+                        new WireProtocolViolationException("libp2p WebSocket connections carry binary frames only; a text frame was received."));
                     Abort();
                     break;
                 }
@@ -281,7 +281,7 @@ internal sealed class WebSocketConnection : IRawConnection
         {
             error = e.WebSocketErrorCode == WebSocketError.ConnectionClosedPrematurely
                 ? new IOException($"The WebSocket to {RemoteAddress} was reset by the remote (no close frame).", e)
-                : new IOException($"The WebSocket to {RemoteAddress} failed: {e.Message}", new ProtocolViolationException($"Malformed WebSocket frame: {e.Message}", e));
+                : new IOException($"The WebSocket to {RemoteAddress} failed: {e.Message}", new WireProtocolViolationException($"Malformed WebSocket frame: {e.Message}", e));
             Abort();
         }
         catch (IOException e) when (Volatile.Read(ref aborted) == 0)

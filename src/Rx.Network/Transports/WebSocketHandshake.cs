@@ -29,7 +29,7 @@ internal static class WebSocketHandshake
     /// returns the bytes that followed the request (normally none). A request that is not a valid
     /// WebSocket upgrade is answered with <c>400</c>, <c>426</c> or <c>431</c> and refused.
     /// </summary>
-    /// <exception cref="ProtocolViolationException">The request is not a WebSocket upgrade (answered already).</exception>
+    /// <exception cref="WireProtocolViolationException">The request is not a WebSocket upgrade (answered already).</exception>
     /// <exception cref="IOException">The connection ended or failed during the upgrade.</exception>
     public static async Task<byte[]> AcceptAsync(Stream stream, int maxSize, CancellationToken cancellationToken)
     {
@@ -40,14 +40,14 @@ internal static class WebSocketHandshake
             if (headEnd < 0)
             {
                 await RefuseAsync(stream, "431 Request Header Fields Too Large", "", cancellationToken).ConfigureAwait(false);
-                throw new ProtocolViolationException($"The WebSocket upgrade request is longer than {maxSize} bytes.");
+                throw new WireProtocolViolationException($"The WebSocket upgrade request is longer than {maxSize} bytes.");
             }
 
             var refusal = CheckRequest(Text.Encoding.Latin1.GetString(buffer, 0, headEnd), out var key);
             if (refusal is { } r)
             {
                 await RefuseAsync(stream, r.Status, r.Headers, cancellationToken).ConfigureAwait(false);
-                throw new ProtocolViolationException($"Refused an HTTP request that is not a WebSocket upgrade ({r.Status}): {r.Why}.");
+                throw new WireProtocolViolationException($"Refused an HTTP request that is not a WebSocket upgrade ({r.Status}): {r.Why}.");
             }
 
             var response = $"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {AcceptKey(key!)}\r\n\r\n";
@@ -65,7 +65,7 @@ internal static class WebSocketHandshake
     /// Client side: sends an upgrade request for <c>/</c> on <paramref name="host"/>, checks the
     /// server's <c>101</c> answer, and returns the bytes that followed it (the server may speak first).
     /// </summary>
-    /// <exception cref="ProtocolViolationException">The server did not accept the upgrade correctly.</exception>
+    /// <exception cref="WireProtocolViolationException">The server did not accept the upgrade correctly.</exception>
     /// <exception cref="IOException">The connection ended or failed during the upgrade.</exception>
     public static async Task<byte[]> RequestAsync(Stream stream, string host, int maxSize, CancellationToken cancellationToken)
     {
@@ -80,7 +80,7 @@ internal static class WebSocketHandshake
             var (headEnd, read) = await ReadHeadAsync(stream, buffer, maxSize, request: false, cancellationToken).ConfigureAwait(false);
             if (headEnd < 0)
             {
-                throw new ProtocolViolationException($"The WebSocket upgrade response is longer than {maxSize} bytes.");
+                throw new WireProtocolViolationException($"The WebSocket upgrade response is longer than {maxSize} bytes.");
             }
 
             CheckResponse(Text.Encoding.Latin1.GetString(buffer, 0, headEnd), AcceptKey(key));
@@ -171,40 +171,40 @@ internal static class WebSocketHandshake
     }
 
     /// <summary>Checks the server's answer to our upgrade request (RFC 6455 section 4.1).</summary>
-    /// <exception cref="ProtocolViolationException">It is not a valid acceptance.</exception>
+    /// <exception cref="WireProtocolViolationException">It is not a valid acceptance.</exception>
     private static void CheckResponse(string head, string expectedAccept)
     {
         var lines = head[..^4].Split("\r\n");
         var status = lines[0].Split(' ', 3);
         if (status.Length < 2 || !status[0].StartsWith("HTTP/1.", StringComparison.Ordinal))
         {
-            throw new ProtocolViolationException("The WebSocket upgrade response has a malformed status line.");
+            throw new WireProtocolViolationException("The WebSocket upgrade response has a malformed status line.");
         }
 
         if (status[1] != "101")
         {
-            throw new ProtocolViolationException($"The server refused the WebSocket upgrade: {Shorten(lines[0])}.");
+            throw new WireProtocolViolationException($"The server refused the WebSocket upgrade: {Shorten(lines[0])}.");
         }
 
         if (!TryParseHeaders(lines, out var headers))
         {
-            throw new ProtocolViolationException("The WebSocket upgrade response has a malformed header line.");
+            throw new WireProtocolViolationException("The WebSocket upgrade response has a malformed header line.");
         }
 
         if (!HasToken(headers, "upgrade", "websocket") || !HasToken(headers, "connection", "upgrade"))
         {
-            throw new ProtocolViolationException("The WebSocket upgrade response lacks 'Upgrade: websocket' or 'Connection: Upgrade'.");
+            throw new WireProtocolViolationException("The WebSocket upgrade response lacks 'Upgrade: websocket' or 'Connection: Upgrade'.");
         }
 
         if (!headers.TryGetValue("sec-websocket-accept", out var accept) || accept.Trim() != expectedAccept)
         {
-            throw new ProtocolViolationException("The WebSocket upgrade response's Sec-WebSocket-Accept does not match our key.");
+            throw new WireProtocolViolationException("The WebSocket upgrade response's Sec-WebSocket-Accept does not match our key.");
         }
 
         // We asked for no extension and no subprotocol: a server that picks one speaks something else.
         if (headers.ContainsKey("sec-websocket-extensions") || headers.ContainsKey("sec-websocket-protocol"))
         {
-            throw new ProtocolViolationException("The WebSocket server chose an extension or subprotocol we did not offer.");
+            throw new WireProtocolViolationException("The WebSocket server chose an extension or subprotocol we did not offer.");
         }
     }
 

@@ -76,7 +76,7 @@ internal sealed class WebSocketTransport(TcpTransportOptions? tcpOptions = null,
                 {
                     OperationCanceledException => e,
                     SocketException se => Error.Dial(address, se.SocketErrorCode, $"{se.SocketErrorCode} ({se.Message}).", se),
-                    System.Security.Authentication.AuthenticationException or ProtocolViolationException or IOException =>
+                    System.Security.Authentication.AuthenticationException or WireProtocolViolationException or IOException =>
                         Error.Dial(address, null, $"the WebSocket upgrade failed: {e.Message}", e),
                     _ => e,
                 };

@@ -89,7 +89,7 @@ public sealed class ChatSessionTests : IAsyncLifetime
         {
             await raw.WriteAsync(LengthPrefixed.Frame([0xFF, 0xFE, 0xFD])).AsTask().WaitAsync(Timeout);
 
-            await Assert.ThrowsAsync<ProtocolViolationException>(() => host.Messages.ToTask().WaitAsync(Timeout));
+            await Assert.ThrowsAsync<WireProtocolViolationException>(() => host.Messages.ToTask().WaitAsync(Timeout));
             await Assert.ThrowsAsync<StreamResetException>(() => raw.Completion.WaitAsync(Timeout));
         }
     }
@@ -117,7 +117,7 @@ public sealed class ChatSessionTests : IAsyncLifetime
             await raw.WriteAsync(new byte[] { 10, (byte)'h', (byte)'i' }).AsTask().WaitAsync(Timeout);
             await raw.CloseWriteAsync().AsTask().WaitAsync(Timeout);
 
-            var error = await Assert.ThrowsAsync<ProtocolViolationException>(() => host.Messages.ToTask().WaitAsync(Timeout));
+            var error = await Assert.ThrowsAsync<WireProtocolViolationException>(() => host.Messages.ToTask().WaitAsync(Timeout));
             Assert.Contains("inside a message", error.Message, StringComparison.Ordinal);
         }
     }

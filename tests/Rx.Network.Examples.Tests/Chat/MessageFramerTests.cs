@@ -40,7 +40,7 @@ public sealed class MessageFramerTests
                     Assert.All(framer.Push(chunk), message => Assert.InRange(message.Length, 0, 16));
                 }
             }
-            catch (ProtocolViolationException)
+            catch (WireProtocolViolationException)
             {
                 // Expected for most random input; any other exception type fails the test.
             }
@@ -72,7 +72,7 @@ public sealed class MessageFramerTests
     [Fact]
     public void Push_NonMinimalVarint_ThrowsProtocolViolation()
     {
-        Assert.Throws<ProtocolViolationException>(() => new MessageFramer().Push(new byte[] { 0x81, 0x00 }));
+        Assert.Throws<WireProtocolViolationException>(() => new MessageFramer().Push(new byte[] { 0x81, 0x00 }));
     }
 
     [Fact]

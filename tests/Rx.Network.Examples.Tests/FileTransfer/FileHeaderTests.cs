@@ -37,7 +37,7 @@ public sealed class FileHeaderTests
             var mutated = (byte[])bytes.Clone();
             mutated[position % mutated.Length] ^= (byte)(value | 1);
 
-            Assert.Throws<ProtocolViolationException>(() => FileHeader.Decode(truncated));
+            Assert.Throws<WireProtocolViolationException>(() => FileHeader.Decode(truncated));
             AcceptOrProtocolViolation(mutated);
         });
     }
@@ -56,7 +56,7 @@ public sealed class FileHeaderTests
     {
         byte[] bytes = [.. prefix, .. new byte[FileHeader.Sha256Length]];
 
-        Assert.Throws<ProtocolViolationException>(() => FileHeader.Decode(bytes));
+        Assert.Throws<WireProtocolViolationException>(() => FileHeader.Decode(bytes));
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class FileHeaderTests
     {
         byte[] bytes = [.. new FileHeader("a", 1, new byte[32]).Encode(), 0];
 
-        Assert.Throws<ProtocolViolationException>(() => FileHeader.Decode(bytes));
+        Assert.Throws<WireProtocolViolationException>(() => FileHeader.Decode(bytes));
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public sealed class FileHeaderTests
             var header = FileHeader.Decode(bytes);
             Assert.InRange(header.Size, 0, long.MaxValue);
         }
-        catch (ProtocolViolationException)
+        catch (WireProtocolViolationException)
         {
             // Expected for most malformed input; any other exception type fails the test.
         }

@@ -39,13 +39,13 @@ public sealed class TransferReplyTests
     [InlineData(new byte[] { 0, 0xC3 })]
     public void Decode_Malformed_ThrowsProtocolViolation(byte[] bytes)
     {
-        Assert.Throws<ProtocolViolationException>(() => TransferReply.Decode(bytes));
+        Assert.Throws<WireProtocolViolationException>(() => TransferReply.Decode(bytes));
     }
 
     [Fact]
     public void Decode_TooLong_ThrowsProtocolViolation()
     {
-        Assert.Throws<ProtocolViolationException>(() => TransferReply.Decode(new byte[TransferReply.MaxEncodedLength + 1]));
+        Assert.Throws<WireProtocolViolationException>(() => TransferReply.Decode(new byte[TransferReply.MaxEncodedLength + 1]));
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public sealed class TransferReplyTests
             {
                 Assert.NotNull(TransferReply.Decode(bytes).Message);
             }
-            catch (ProtocolViolationException)
+            catch (WireProtocolViolationException)
             {
                 // Expected for most random input; any other exception type fails the test.
             }

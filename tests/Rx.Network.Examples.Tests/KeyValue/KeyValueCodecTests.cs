@@ -57,7 +57,7 @@ public sealed class KeyValueCodecTests
             {
                 decode();
             }
-            catch (ProtocolViolationException)
+            catch (WireProtocolViolationException)
             {
             }
         }
@@ -68,15 +68,15 @@ public sealed class KeyValueCodecTests
     [InlineData(7, "k")]   // unknown operation
     [InlineData(1, "")]    // empty key
     public void DecodeRequest_InvalidFields_Throws(int op, string key) =>
-        Assert.Throws<ProtocolViolationException>(() => KeyValueCodec.DecodeRequest(new KvRequest { Op = (KvRequest.Types.Op)op, Key = key }.ToByteArray()));
+        Assert.Throws<WireProtocolViolationException>(() => KeyValueCodec.DecodeRequest(new KvRequest { Op = (KvRequest.Types.Op)op, Key = key }.ToByteArray()));
 
     [Fact]
     public void DecodeRequest_ValueOnAGetOrTooLongKey_Throws()
     {
-        Assert.Throws<ProtocolViolationException>(() => KeyValueCodec.DecodeRequest(
+        Assert.Throws<WireProtocolViolationException>(() => KeyValueCodec.DecodeRequest(
             new KvRequest { Op = KvRequest.Types.Op.Get, Key = "k", Value = ByteString.CopyFrom(1) }.ToByteArray()));
-        Assert.Throws<ProtocolViolationException>(() => KeyValueCodec.DecodeRequest(
+        Assert.Throws<WireProtocolViolationException>(() => KeyValueCodec.DecodeRequest(
             new KvRequest { Op = KvRequest.Types.Op.Get, Key = new string('k', KeyValueProtocol.MaxKeyBytes + 1) }.ToByteArray()));
-        Assert.Throws<ProtocolViolationException>(() => KeyValueCodec.DecodeReply(new KvReply().ToByteArray()));
+        Assert.Throws<WireProtocolViolationException>(() => KeyValueCodec.DecodeReply(new KvReply().ToByteArray()));
     }
 }

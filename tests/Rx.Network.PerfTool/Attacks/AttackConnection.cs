@@ -95,7 +95,7 @@ internal sealed class AttackConnection : IAsyncDisposable
             await connection.UpgradeAsync(cancellationToken).ConfigureAwait(false);
             return connection;
         }
-        catch (Exception e) when (e is HandshakeException or ProtocolViolationException or SocketException or InvalidDataException or TimeoutException)
+        catch (Exception e) when (e is HandshakeException or WireProtocolViolationException or SocketException or InvalidDataException or TimeoutException)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             throw new IOException("The listener dropped the connection during the upgrade.", e);
@@ -330,7 +330,7 @@ internal sealed class AttackConnection : IAsyncDisposable
                 }
             }
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException or ProtocolViolationException or OperationCanceledException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException or WireProtocolViolationException or OperationCanceledException)
         {
             // The listener closed the connection, or we did.
         }

@@ -75,7 +75,7 @@ internal sealed class HonestPeer : IAsyncDisposable
             await EchoAsync(timeout.Token).ConfigureAwait(false);
             round = new HonestRound(true, pings, Stopwatch.GetElapsedTime(started), null);
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or ProtocolViolationException or NegotiationException or TimeoutException or InvalidDataException)
+        catch (Exception e) when (e is IOException or OperationCanceledException or WireProtocolViolationException or NegotiationException or TimeoutException or InvalidDataException)
         {
             if (cancellationToken.IsCancellationRequested)
             {

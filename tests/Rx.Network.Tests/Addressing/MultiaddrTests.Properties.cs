@@ -186,7 +186,7 @@ public sealed partial class MultiaddrTests
         }
         catch (Exception e)
         {
-            Assert.IsType<ProtocolViolationException>(e);
+            Assert.IsType<WireProtocolViolationException>(e);
             Assert.False(Multiaddr.TryFromBytes(bytes, out _));
             return;
         }

@@ -207,7 +207,7 @@ public sealed partial class MultiaddrTests
     {
         var bytes = Convert.FromHexString(hex);
 
-        Assert.Throws<ProtocolViolationException>(() => Multiaddr.FromBytes(bytes));
+        Assert.Throws<WireProtocolViolationException>(() => Multiaddr.FromBytes(bytes));
         Assert.False(Multiaddr.TryFromBytes(bytes, out var address));
         Assert.Null(address);
     }
@@ -219,7 +219,7 @@ public sealed partial class MultiaddrTests
         var bytes = Enumerable.Repeat(one, (Multiaddr.MaxLength / one.Length) + 1).SelectMany(b => b).ToArray();
 
         Assert.Equal(Multiaddr.MaxLength / one.Length, Multiaddr.FromBytes(bytes.AsSpan(0, Multiaddr.MaxLength / one.Length * one.Length)).Components.Count);
-        Assert.Throws<ProtocolViolationException>(() => Multiaddr.FromBytes(bytes));
+        Assert.Throws<WireProtocolViolationException>(() => Multiaddr.FromBytes(bytes));
     }
 
     [Fact]

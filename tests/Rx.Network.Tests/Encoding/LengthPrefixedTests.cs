@@ -56,8 +56,8 @@ public class LengthPrefixedTests
     [Fact]
     public async Task ReadAsync_Truncated_ThrowsProtocolViolation()
     {
-        await Assert.ThrowsAsync<ProtocolViolationException>(async () => await LengthPrefixed.ReadAsync(new MemoryStream([0x05, 1, 2])));
-        await Assert.ThrowsAsync<ProtocolViolationException>(async () => await LengthPrefixed.ReadAsync(new MemoryStream([0x85])));
+        await Assert.ThrowsAsync<WireProtocolViolationException>(async () => await LengthPrefixed.ReadAsync(new MemoryStream([0x05, 1, 2])));
+        await Assert.ThrowsAsync<WireProtocolViolationException>(async () => await LengthPrefixed.ReadAsync(new MemoryStream([0x85])));
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public class LengthPrefixedTests
             }
             catch (FormatException)
             {
-                // ProtocolViolationException and MessageTooLargeException both derive from FormatException.
+                // WireProtocolViolationException and MessageTooLargeException both derive from FormatException.
             }
         }, iter: 2000);
     }
@@ -111,7 +111,7 @@ public class LengthPrefixedTests
         var pipe = new Pipe();
         await pipe.Writer.WriteAsync(new byte[] { 0x05, 1 });
         await pipe.Writer.CompleteAsync();
-        await Assert.ThrowsAsync<ProtocolViolationException>(async () => await LengthPrefixed.ReadAsync(pipe.Reader));
+        await Assert.ThrowsAsync<WireProtocolViolationException>(async () => await LengthPrefixed.ReadAsync(pipe.Reader));
     }
 
     [Fact]

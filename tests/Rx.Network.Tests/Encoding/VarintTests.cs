@@ -36,7 +36,7 @@ public class VarintTests
     public void TryRead_RejectsMalformed(string hex, VarintStatus expected)
     {
         Assert.Equal(expected, Varint.TryRead(Convert.FromHexString(hex), out _, out _));
-        Assert.Throws<ProtocolViolationException>(() => Varint.Read(Convert.FromHexString(hex), out _));
+        Assert.Throws<WireProtocolViolationException>(() => Varint.Read(Convert.FromHexString(hex), out _));
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public class VarintTests
             }
             else
             {
-                Assert.Throws<ProtocolViolationException>(() => Varint.Read(bytes, out _));
+                Assert.Throws<WireProtocolViolationException>(() => Varint.Read(bytes, out _));
             }
         });
     }
@@ -105,8 +105,8 @@ public class VarintTests
         Assert.Equal(300UL, await Varint.ReadAsync(stream));
         Assert.Equal(2, stream.Position);
         Assert.Null(await Varint.ReadAsync(new MemoryStream()));
-        await Assert.ThrowsAsync<ProtocolViolationException>(async () => await Varint.ReadAsync(new MemoryStream([0x80])));
-        await Assert.ThrowsAsync<ProtocolViolationException>(async () => await Varint.ReadAsync(new MemoryStream([0x80, 0x00])));
+        await Assert.ThrowsAsync<WireProtocolViolationException>(async () => await Varint.ReadAsync(new MemoryStream([0x80])));
+        await Assert.ThrowsAsync<WireProtocolViolationException>(async () => await Varint.ReadAsync(new MemoryStream([0x80, 0x00])));
         await Assert.ThrowsAsync<ArgumentNullException>(async () => await Varint.ReadAsync(null!));
     }
 

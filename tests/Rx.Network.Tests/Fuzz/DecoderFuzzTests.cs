@@ -171,7 +171,7 @@ public sealed class DecoderFuzzTests
         var valid = NoiseHandshake.BuildPayload(identity, staticKey, ["/yamux/1.0.0"]);
 
         // The untouched payload verifies; anything else fails typed (a changed signature or key
-        // fails as a HandshakeException, a malformed protobuf as a ProtocolViolationException).
+        // fails as a HandshakeException, a malformed protobuf as a WireProtocolViolationException).
         Assert.Equal(PeerId.FromPublicKey(identity.PublicKey), NoiseHandshake.VerifyPayload(valid, staticKey).Peer);
         RandomOrNear(200, [valid]).Sample(b =>
         {
@@ -214,7 +214,7 @@ public sealed class DecoderFuzzTests
                 // Only appended junk is out of reach of the tag... and even that fails the tag.
                 Assert.Fail($"A changed second message authenticated ({read} payload bytes).");
             }
-            catch (ProtocolViolationException)
+            catch (WireProtocolViolationException)
             {
             }
         }, iter: Fuzz.Iter(500));
@@ -238,7 +238,7 @@ public sealed class DecoderFuzzTests
                     opened.Return();
                 }
             }
-            catch (ProtocolViolationException)
+            catch (WireProtocolViolationException)
             {
             }
         }, iter: Fuzz.Iter(500));

@@ -16,7 +16,7 @@ internal static class Fuzz
 
     /// <summary>
     /// Whether <paramref name="e"/> is one of the library's typed outcomes for bad input: a
-    /// <see cref="FormatException"/> (<see cref="ProtocolViolationException"/>,
+    /// <see cref="FormatException"/> (<see cref="WireProtocolViolationException"/>,
     /// <see cref="MessageTooLargeException"/>) or an <see cref="IOException"/> (handshake,
     /// negotiation, muxer closed, stream reset). Never an ArgumentException, NullReference,
     /// IndexOutOfRange, Overflow or InvalidOperation from deep inside.

@@ -27,7 +27,7 @@ public class MuxerClosedExceptionTests
     [Fact]
     public void Constructors_SetSideCodeAndCause()
     {
-        var inner = new ProtocolViolationException("bad");
+        var inner = new WireProtocolViolationException("bad");
         var e = new MuxerClosedException("closed", remote: true, errorCode: 2, inner);
         Assert.True(e.Remote);
         Assert.Equal(2u, e.ErrorCode);

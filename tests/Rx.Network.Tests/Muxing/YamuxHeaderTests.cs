@@ -58,8 +58,8 @@ public class YamuxHeaderTests
         var bytes = new byte[YamuxHeader.Size];
         bytes[0] = version;
         bytes[1] = type;
-        Assert.Throws<ProtocolViolationException>(() => YamuxHeader.ReadFrom(bytes));
-        Assert.Throws<ProtocolViolationException>(() => YamuxHeader.TryRead(bytes, out _));
+        Assert.Throws<WireProtocolViolationException>(() => YamuxHeader.ReadFrom(bytes));
+        Assert.Throws<WireProtocolViolationException>(() => YamuxHeader.TryRead(bytes, out _));
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public class YamuxHeaderTests
                 Assert.True(bytes[1] <= 3);
                 Assert.Equal((YamuxFrameType)bytes[1], header.Type);
             }
-            catch (ProtocolViolationException)
+            catch (WireProtocolViolationException)
             {
                 Assert.True(bytes[0] != 0 || bytes[1] > 3);
             }

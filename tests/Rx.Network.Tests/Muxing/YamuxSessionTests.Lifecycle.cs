@@ -278,6 +278,6 @@ public partial class YamuxSessionTests
         await peer.SendBytesAsync(new byte[] { 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9 });
         var notification = await error.WaitAsync(Timeout);
         Assert.IsType<MuxerClosedException>(notification.Exception);
-        Assert.IsType<ProtocolViolationException>(notification.Exception!.InnerException);
+        Assert.IsType<WireProtocolViolationException>(notification.Exception!.InnerException);
     }
 }

@@ -155,7 +155,7 @@ public partial class YamuxSessionTests
         }
 
         await peer.SendBytesAsync(flood);
-        var e = await Assert.ThrowsAsync<ProtocolViolationException>(() => session.Completion.WaitAsync(Timeout));
+        var e = await Assert.ThrowsAsync<WireProtocolViolationException>(() => session.Completion.WaitAsync(Timeout));
         Assert.Contains("provoked", e.Message, StringComparison.Ordinal);
     }
 

@@ -29,7 +29,7 @@ public partial class YamuxSessionTests
         await peer.SendBytesAsync(bytes);
         peer.CompleteOutput();
 
-        var e = await Assert.ThrowsAsync<ProtocolViolationException>(() => session.Completion.WaitAsync(Timeout));
+        var e = await Assert.ThrowsAsync<WireProtocolViolationException>(() => session.Completion.WaitAsync(Timeout));
         Assert.False(string.IsNullOrEmpty(e.Message), what);
         var frames = await peer.ReadToEndAsync();
         Assert.Equal(YamuxHeader.GoAway((uint)YamuxGoAwayCode.ProtocolError), frames[^1]);
@@ -55,7 +55,7 @@ public partial class YamuxSessionTests
 
         await Assert.ThrowsAsync<MuxerClosedException>(() => read.WaitAsync(Timeout));
         await Assert.ThrowsAsync<MuxerClosedException>(() => write.WaitAsync(Timeout));
-        await Assert.ThrowsAsync<ProtocolViolationException>(() => session.Completion.WaitAsync(Timeout));
+        await Assert.ThrowsAsync<WireProtocolViolationException>(() => session.Completion.WaitAsync(Timeout));
         Assert.Equal(YamuxHeader.GoAway((uint)YamuxGoAwayCode.ProtocolError), (await drained)[^1]);
     }
 
@@ -97,7 +97,7 @@ public partial class YamuxSessionTests
     public async Task Input_RandomBytes_OnlyTypedOutcomes()
     {
         // Mostly valid headers with random fields, plus raw noise: whatever arrives, the session
-        // ends cleanly or with a ProtocolViolationException, and never hangs.
+        // ends cleanly or with a WireProtocolViolationException, and never hangs.
         var header = Gen.Select(Gen.Byte[0, 3], Gen.Int[0, 15], Gen.UInt[0, 6], Gen.UInt[0, 40])
             .Select((type, flags, id, length) => Frame(new YamuxHeader((YamuxFrameType)type, (YamuxFlags)flags, id, length)));
         var piece = Gen.Frequency((4, header), (1, Gen.Byte.Array[1, 30]));
@@ -125,7 +125,7 @@ public partial class YamuxSessionTests
             {
                 await session.Completion.WaitAsync(Timeout);
             }
-            catch (ProtocolViolationException)
+            catch (WireProtocolViolationException)
             {
             }
             catch (MuxerClosedException e) when (e.Remote && e.ErrorCode is not null and not 0)

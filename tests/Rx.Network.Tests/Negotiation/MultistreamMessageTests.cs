@@ -42,7 +42,7 @@ public class MultistreamMessageTests
     [InlineData("eda0800a")] // encoded surrogate
     public void Decode_Malformed_ThrowsProtocolViolation(string hex)
     {
-        Assert.Throws<ProtocolViolationException>(() => MultistreamMessage.Decode(new ReadOnlySequence<byte>(Convert.FromHexString(hex))));
+        Assert.Throws<WireProtocolViolationException>(() => MultistreamMessage.Decode(new ReadOnlySequence<byte>(Convert.FromHexString(hex))));
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public class MultistreamMessageTests
             {
                 MultistreamMessage.ParseList(new ReadOnlySequence<byte>(bytes));
             }
-            catch (ProtocolViolationException)
+            catch (WireProtocolViolationException)
             {
             }
         }, iter: 5000);

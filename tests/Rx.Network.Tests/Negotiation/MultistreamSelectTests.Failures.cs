@@ -14,7 +14,7 @@ public partial class MultistreamSelectTests
         var pair = new DuplexPipePair();
         var selecting = MultistreamSelect.SelectAsync(pair.A, ["/a"]);
         await SendAsync(pair.B, Header, "/b");
-        await Assert.ThrowsAsync<ProtocolViolationException>(() => selecting.WaitAsync(Wait));
+        await Assert.ThrowsAsync<WireProtocolViolationException>(() => selecting.WaitAsync(Wait));
     }
 
     [Fact]
@@ -23,7 +23,7 @@ public partial class MultistreamSelectTests
         var pair = new DuplexPipePair();
         var selecting = MultistreamSelect.SelectAsync(pair.A, ["/a"]);
         await SendAsync(pair.B, "/multistream/2.0.0", "/a");
-        var e = await Assert.ThrowsAsync<ProtocolViolationException>(() => selecting.WaitAsync(Wait));
+        var e = await Assert.ThrowsAsync<WireProtocolViolationException>(() => selecting.WaitAsync(Wait));
         Assert.Contains("/multistream/2.0.0", e.Message, StringComparison.Ordinal);
     }
 
@@ -33,7 +33,7 @@ public partial class MultistreamSelectTests
         var pair = new DuplexPipePair();
         var handling = MultistreamSelect.HandleAsync(pair.A, ["/a"]);
         await SendAsync(pair.B, "/a");
-        await Assert.ThrowsAsync<ProtocolViolationException>(() => handling.WaitAsync(Wait));
+        await Assert.ThrowsAsync<WireProtocolViolationException>(() => handling.WaitAsync(Wait));
     }
 
     [Theory]
@@ -46,7 +46,7 @@ public partial class MultistreamSelectTests
         var pair = new DuplexPipePair();
         var handling = MultistreamSelect.HandleAsync(pair.A, ["/a"]);
         await SendRawAsync(pair.B, [.. Frames(Header), .. Convert.FromHexString(hex)]);
-        await Assert.ThrowsAsync<ProtocolViolationException>(() => handling.WaitAsync(Wait));
+        await Assert.ThrowsAsync<WireProtocolViolationException>(() => handling.WaitAsync(Wait));
     }
 
     [Fact]
@@ -134,7 +134,7 @@ public partial class MultistreamSelectTests
             }
             else
             {
-                await Assert.ThrowsAsync<ProtocolViolationException>(() => selecting.WaitAsync(Wait));
+                await Assert.ThrowsAsync<WireProtocolViolationException>(() => selecting.WaitAsync(Wait));
             }
         }
     }
@@ -146,7 +146,7 @@ public partial class MultistreamSelectTests
         var handling = MultistreamSelect.HandleAsync(pair.A.AsStream(), ["/a"]);
         await SendRawAsync(pair.B, Frames(Header, "/a")[..^2]);
         await pair.B.Output.CompleteAsync();
-        await Assert.ThrowsAsync<ProtocolViolationException>(() => handling.WaitAsync(Wait));
+        await Assert.ThrowsAsync<WireProtocolViolationException>(() => handling.WaitAsync(Wait));
     }
 
     [Fact]
@@ -263,7 +263,7 @@ public partial class MultistreamSelectTests
         }
         catch (FormatException)
         {
-            // ProtocolViolationException and MessageTooLargeException.
+            // WireProtocolViolationException and MessageTooLargeException.
         }
         catch (NegotiationException)
         {

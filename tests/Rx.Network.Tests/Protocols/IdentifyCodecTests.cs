@@ -150,7 +150,7 @@ public class IdentifyCodecTests
     {
         var message = new Proto.Identify { PublicKey = ByteString.CopyFrom(8, 9) };
 
-        Assert.Throws<ProtocolViolationException>(() => IdentifyCodec.Decode(message.ToByteArray()));
+        Assert.Throws<WireProtocolViolationException>(() => IdentifyCodec.Decode(message.ToByteArray()));
     }
 
     [Fact]
@@ -172,7 +172,7 @@ public class IdentifyCodecTests
         {
             IdentifyCodec.Decode(bytes);
         }
-        catch (ProtocolViolationException)
+        catch (WireProtocolViolationException)
         {
         }
     }

@@ -89,7 +89,7 @@ public class IdentifyReaderTests
         reader.Add(Encode(new IdentifyContent("p1", "a1", null, [Addresses[0]], null, ["/a"])));
         var bad = Encode(new IdentifyContent("p2", "a2", null, [Addresses[1]], null, ["/b"]));
 
-        Assert.Throws<ProtocolViolationException>(() => reader.Add(bad.AsSpan(0, bad.Length - 1)));
+        Assert.Throws<WireProtocolViolationException>(() => reader.Add(bad.AsSpan(0, bad.Length - 1)));
 
         Assert.Equal(1, reader.Messages);
         Assert.Equal(("p1", "a1"), (reader.Content.ProtocolVersion, reader.Content.AgentVersion));
@@ -111,7 +111,7 @@ public class IdentifyReaderTests
     {
         var reader = new IdentifyReader(256, 64);
 
-        Assert.Throws<ProtocolViolationException>(() => reader.Add(bytes));
+        Assert.Throws<WireProtocolViolationException>(() => reader.Add(bytes));
         Assert.Equal(0, reader.Messages);
         Assert.NotNull(why);
     }

@@ -32,7 +32,7 @@ public partial class IdentifyServiceTests
         await using (a)
         await using (b)
         {
-            var error = await Assert.ThrowsAsync<ProtocolViolationException>(() => Service(a).IdentifyAsync(connection).WaitAsync(Wait));
+            var error = await Assert.ThrowsAsync<WireProtocolViolationException>(() => Service(a).IdentifyAsync(connection).WaitAsync(Wait));
 
             var mismatch = Assert.IsType<PeerIdMismatchException>(error.InnerException);
             Assert.Equal(b.LocalPeer, mismatch.Expected);
@@ -74,7 +74,7 @@ public partial class IdentifyServiceTests
         await using (a)
         await using (b)
         {
-            var error = await Assert.ThrowsAsync<ProtocolViolationException>(() => Service(a).IdentifyAsync(connection).WaitAsync(Wait));
+            var error = await Assert.ThrowsAsync<WireProtocolViolationException>(() => Service(a).IdentifyAsync(connection).WaitAsync(Wait));
 
             Assert.IsNotType<MessageTooLargeException>(error);
             Assert.True(await PingService.PingAsync(a, b.LocalPeer).WaitAsync(Wait) > TimeSpan.Zero, name);

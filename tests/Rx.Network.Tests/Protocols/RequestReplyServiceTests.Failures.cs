@@ -127,7 +127,7 @@ public sealed partial class RequestReplyServiceTests
             await stream.CloseWriteAsync();
         });
 
-        await Assert.ThrowsAnyAsync<ProtocolViolationException>(() => nets.ClientService().RequestAsync(nets.ServerPeer, default).WaitAsync(TestTimeout));
+        await Assert.ThrowsAnyAsync<WireProtocolViolationException>(() => nets.ClientService().RequestAsync(nets.ServerPeer, default).WaitAsync(TestTimeout));
     }
 
     [Theory]

@@ -16,7 +16,7 @@ namespace Rx.Network.Tests.Reliability;
 /// <summary>
 /// Hostile input on /ws connections past the upgrade: on a connection an honest client
 /// established (security handshake and muxer done), garbage WebSocket frames, a text frame and a
-/// forged encrypted record close that connection only, with a <see cref="ProtocolViolationException"/>
+/// forged encrypted record close that connection only, with a <see cref="WireProtocolViolationException"/>
 /// in its <see cref="Disconnected"/> event; and over /ws, libp2p TLS refuses a certificate without
 /// the libp2p extension or with a forged signature as it does over TCP. Another client's
 /// connection to the same listener stays up throughout.
@@ -61,7 +61,7 @@ public sealed class EncryptedWebSocketHostileTests
 
         var error = (await dropped.WaitAsync(SwarmKit.Wait)).Error;
         Assert.NotNull(error);
-        Assert.Contains(Chain(error), e => e is ProtocolViolationException);
+        Assert.Contains(Chain(error), e => e is WireProtocolViolationException);
 
         // Only that connection: the bystander's is untouched and still carries streams.
         Assert.False(kept.Completion.IsCompleted);

@@ -28,9 +28,9 @@ public sealed class SecureChannelAccountingTests
         await remote.Output.CompleteAsync();
 
         // The negotiation reads part of it; the rest goes on to the muxer, which takes it all.
-        var negotiation = new ChannelStream(channel);
+        var negotiation = new ChannelBytes(channel);
         var first = new byte[10];
-        await negotiation.ReadExactlyAsync(first).AsTask().WaitAsync(Timeout);
+        await new DuplexStream(negotiation).ReadExactlyAsync(first).AsTask().WaitAsync(Timeout);
         var muxer = negotiation.Detach();
         int taken = first.Length;
         while (taken < bytes.Length)
@@ -55,7 +55,7 @@ public sealed class SecureChannelAccountingTests
         var memory = new TransportMemory();
         var channel = new SecureChannel(new AccountedDuplexPipe(local.Input, local.Output, memory), PassThroughCodec.Instance, PassThroughCodec.Instance, new SecureSession(Peer, Peer, Key.PublicKey, "/plaintext/2.0.0", null));
 
-        var negotiation = new ChannelStream(channel);
+        var negotiation = new ChannelBytes(channel);
         await negotiation.WriteAsync(new byte[3000]).AsTask().WaitAsync(Timeout);
 
         // The half-close follows the flush (and the release after it) in the send loop: reading to

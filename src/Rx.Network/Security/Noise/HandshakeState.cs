@@ -13,7 +13,7 @@ namespace Rx.Network.Security.Noise;
 /// must be called in that order. After the last message <see cref="Split"/> hands out the transport
 /// cipher states.</para>
 /// <para>Bytes from the remote that break the pattern (too short, failed authentication, a
-/// low-order public key) throw <see cref="ProtocolViolationException"/>, after which the state is
+/// low-order public key) throw <see cref="WireProtocolViolationException"/>, after which the state is
 /// unusable and the handshake must be abandoned; calls out of turn are caller bugs and throw
 /// <see cref="InvalidOperationException"/>.</para>
 /// </remarks>
@@ -142,7 +142,7 @@ internal sealed class HandshakeState : IDisposable
     /// <param name="payload">The destination for the payload (<paramref name="message"/>'s length always suffices).</param>
     /// <returns>The payload length.</returns>
     /// <exception cref="InvalidOperationException">It is not the remote's turn, or the handshake is over.</exception>
-    /// <exception cref="ProtocolViolationException">The message is malformed, fails authentication or carries an unusable key.</exception>
+    /// <exception cref="WireProtocolViolationException">The message is malformed, fails authentication or carries an unusable key.</exception>
     public int ReadMessage(ReadOnlySpan<byte> message, Span<byte> payload)
     {
         if (IsCompleted || IsMyTurn)

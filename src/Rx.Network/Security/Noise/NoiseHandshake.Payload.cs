@@ -45,7 +45,7 @@ internal static partial class NoiseHandshake
     }
 
     /// <summary>Parses the remote's payload and checks its signature over the remote's static key.</summary>
-    /// <exception cref="ProtocolViolationException">The payload or the key in it is malformed.</exception>
+    /// <exception cref="WireProtocolViolationException">The payload or the key in it is malformed.</exception>
     /// <exception cref="HandshakeException">The signature does not verify.</exception>
     internal static RemoteIdentity VerifyPayload(ReadOnlySpan<byte> bytes, ReadOnlySpan<byte> remoteStaticKey)
     {

@@ -20,7 +20,7 @@ namespace Rx.Network.Security.Noise;
 /// safe).</para>
 /// <para>Failures: anything the remote gets wrong (malformed messages, failed authentication, a bad
 /// signature, an unreadable identity key, closing early, the transport failing) throws
-/// <see cref="HandshakeException"/>, with a <see cref="ProtocolViolationException"/> inside for
+/// <see cref="HandshakeException"/>, with a <see cref="WireProtocolViolationException"/> inside for
 /// malformed bytes; a dialed peer that proves another identity throws
 /// <see cref="PeerIdMismatchException"/>; the timeout elapsing throws a
 /// <see cref="HandshakeException"/> wrapping a <see cref="TimeoutException"/>; cancellation
@@ -243,7 +243,7 @@ internal static partial class NoiseHandshake
         }
         catch (FormatException exception)
         {
-            // ProtocolViolationException and the identity layer's FormatException alike.
+            // WireProtocolViolationException and the identity layer's FormatException alike.
             throw Error.Handshake($"The Noise handshake failed: {exception.Message}", exception);
         }
         catch (IOException exception) when (exception is not HandshakeException)

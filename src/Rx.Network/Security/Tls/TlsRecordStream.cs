@@ -32,7 +32,7 @@ internal sealed class TlsRecordStream(SslStream ssl, PipeStream transport, PipeW
     public int ReadChunkSize => 16 * 1024;
 
     /// <inheritdoc/>
-    /// <exception cref="ProtocolViolationException">A record failed authentication or was malformed, or the connection ended inside one.</exception>
+    /// <exception cref="WireProtocolViolationException">A record failed authentication or was malformed, or the connection ended inside one.</exception>
     public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         var read = ssl.ReadAsync(buffer, cancellationToken);

@@ -7,7 +7,7 @@ public class HandshakeExceptionTests
     {
         Assert.False(string.IsNullOrEmpty(new HandshakeException().Message));
         Assert.Equal("m", new HandshakeException("m").Message);
-        var inner = new ProtocolViolationException("bad");
+        var inner = new WireProtocolViolationException("bad");
         var e = new HandshakeException("m", inner);
         Assert.Same(inner, e.InnerException);
         Assert.IsAssignableFrom<IOException>(e);

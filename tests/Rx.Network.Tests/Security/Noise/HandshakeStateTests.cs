@@ -132,13 +132,13 @@ public class HandshakeStateTests
         var buffer = new byte[1024];
         var payload = new byte[1024];
 
-        Assert.Throws<ProtocolViolationException>(() => responder.ReadMessage(new byte[31], payload));
+        Assert.Throws<WireProtocolViolationException>(() => responder.ReadMessage(new byte[31], payload));
         int n = initiator.WriteMessage([], buffer);
         responder.ReadMessage(buffer.AsSpan(0, n), payload);
         n = responder.WriteMessage("payload"u8, buffer);
         var tampered = buffer[..n];
         tampered[40] ^= 1; // inside the encrypted static key
-        Assert.Throws<ProtocolViolationException>(() => initiator.ReadMessage(tampered, payload));
+        Assert.Throws<WireProtocolViolationException>(() => initiator.ReadMessage(tampered, payload));
     }
 
     [Fact]
@@ -151,7 +151,7 @@ public class HandshakeStateTests
         responder.ReadMessage(buffer.AsSpan(0, n), payload);
         n = responder.WriteMessage("payload"u8, buffer);
         buffer[n - 1] ^= 0x80; // the payload's tag
-        Assert.Throws<ProtocolViolationException>(() => initiator.ReadMessage(buffer.AsSpan(0, n), payload));
+        Assert.Throws<WireProtocolViolationException>(() => initiator.ReadMessage(buffer.AsSpan(0, n), payload));
     }
 
     [Fact]
@@ -161,7 +161,7 @@ public class HandshakeStateTests
         var payload = new byte[1024];
         responder.ReadMessage(new byte[32], payload); // an all-zero (low-order) "e" is only hashed here
         var buffer = new byte[1024];
-        Assert.Throws<ProtocolViolationException>(() => responder.WriteMessage([], buffer)); // ee fails
+        Assert.Throws<WireProtocolViolationException>(() => responder.WriteMessage([], buffer)); // ee fails
         _ = initiator;
     }
 
@@ -181,7 +181,7 @@ public class HandshakeStateTests
                 initiator.ReadMessage(bytes, payload);
                 Assert.Fail("A random second message authenticated.");
             }
-            catch (ProtocolViolationException)
+            catch (WireProtocolViolationException)
             {
             }
 
@@ -189,7 +189,7 @@ public class HandshakeStateTests
             {
                 responder.ReadMessage(bytes, payload);
             }
-            catch (ProtocolViolationException)
+            catch (WireProtocolViolationException)
             {
                 Assert.True(bytes.Length < HandshakeState.DhSize);
             }

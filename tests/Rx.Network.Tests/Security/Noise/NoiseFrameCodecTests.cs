@@ -131,7 +131,7 @@ public class NoiseFrameCodecTests
             var tampered = Seal(alice, "secret"u8);
             tampered[i] ^= 0x40;
             var sequence = new ReadOnlySequence<byte>(tampered);
-            Assert.Throws<ProtocolViolationException>(() => bob.TryOpen(ref sequence, out _));
+            Assert.Throws<WireProtocolViolationException>(() => bob.TryOpen(ref sequence, out _));
         }
     }
 
@@ -140,9 +140,9 @@ public class NoiseFrameCodecTests
     {
         var (_, bob) = CreatePair();
         var sequence = new ReadOnlySequence<byte>([0x00, 0x0F, .. new byte[15]]);
-        Assert.Throws<ProtocolViolationException>(() => bob.TryOpen(ref sequence, out _));
+        Assert.Throws<WireProtocolViolationException>(() => bob.TryOpen(ref sequence, out _));
         var empty = new ReadOnlySequence<byte>([0x00, 0x00]);
-        Assert.Throws<ProtocolViolationException>(() => bob.TryOpen(ref empty, out _));
+        Assert.Throws<WireProtocolViolationException>(() => bob.TryOpen(ref empty, out _));
     }
 
     [Fact]
@@ -170,7 +170,7 @@ public class NoiseFrameCodecTests
         var (carol, dave) = CreatePair();
         dave.ReceiveCipher.SetNonce(ulong.MaxValue);
         var frame = new ReadOnlySequence<byte>(Seal(carol, "x"u8));
-        Assert.Throws<ProtocolViolationException>(() => dave.TryOpen(ref frame, out _));
+        Assert.Throws<WireProtocolViolationException>(() => dave.TryOpen(ref frame, out _));
     }
 
     [Fact]
@@ -187,7 +187,7 @@ public class NoiseFrameCodecTests
                     plaintext.Return();
                 }
             }
-            catch (ProtocolViolationException)
+            catch (WireProtocolViolationException)
             {
             }
         }, iter: 500);

@@ -108,7 +108,7 @@ public partial class NoiseHandshakeTests
     public async Task Initiate_MalformedPayload_ThrowsHandshakeExceptionWrappingProtocolViolation(byte[] payload)
     {
         var e = await InitiatorFailsAgainst(_ => payload);
-        Assert.IsType<ProtocolViolationException>(e.InnerException);
+        Assert.IsType<WireProtocolViolationException>(e.InnerException);
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public partial class NoiseHandshakeTests
     {
         var payload = new NoiseHandshakePayload { IdentityKey = ByteString.CopyFrom(1, 2, 3), IdentitySig = ByteString.CopyFrom(4) }.ToByteArray();
         var e = await ResponderFailsAgainst(_ => payload);
-        var violation = Assert.IsType<ProtocolViolationException>(e.InnerException);
+        var violation = Assert.IsType<WireProtocolViolationException>(e.InnerException);
         Assert.IsAssignableFrom<FormatException>(violation.InnerException);
     }
 
@@ -139,7 +139,7 @@ public partial class NoiseHandshakeTests
         await right.Output.WriteAsync(new byte[] { 0x00, 0x64, 1, 2, 3 }); // declares 100 bytes, sends 3
         await right.Output.CompleteAsync();
         var e = await FailsWith<HandshakeException>(handshake);
-        Assert.IsType<ProtocolViolationException>(e.InnerException);
+        Assert.IsType<WireProtocolViolationException>(e.InnerException);
     }
 
     [Fact]
