@@ -8,11 +8,6 @@ namespace Rx.Network.Mock.Time;
 /// another thread (a <c>Task.Delay</c> on the network's clock inside a <c>Task.Run</c>) may
 /// schedule while the driver steps the clock.
 /// </summary>
-/// <remarks>
-/// Canceling needs no lock: System.Reactive's virtual-time schedulers hand out the scheduled item
-/// itself, whose disposal only marks it canceled (thread-safe); the clock drops canceled items
-/// under the lock as it steps.
-/// </remarks>
 internal sealed class GuardedScheduler(IScheduler inner, VirtualClock clock) : IScheduler
 {
     /// <inheritdoc/>
@@ -23,7 +18,7 @@ internal sealed class GuardedScheduler(IScheduler inner, VirtualClock clock) : I
     {
         lock (clock.Gate)
         {
-            return inner.Schedule(state, action);
+            return new Guarded(inner.Schedule(state, action), clock);
         }
     }
 
@@ -32,7 +27,7 @@ internal sealed class GuardedScheduler(IScheduler inner, VirtualClock clock) : I
     {
         lock (clock.Gate)
         {
-            return inner.Schedule(state, dueTime, action);
+            return new Guarded(inner.Schedule(state, dueTime, action), clock);
         }
     }
 
@@ -41,7 +36,19 @@ internal sealed class GuardedScheduler(IScheduler inner, VirtualClock clock) : I
     {
         lock (clock.Gate)
         {
-            return inner.Schedule(state, dueTime, action);
+            return new Guarded(inner.Schedule(state, dueTime, action), clock);
+        }
+    }
+
+    /// <summary>A scheduled item whose cancellation also takes the lock (it may touch the queue).</summary>
+    private sealed class Guarded(IDisposable item, VirtualClock clock) : IDisposable
+    {
+        public void Dispose()
+        {
+            lock (clock.Gate)
+            {
+                item.Dispose();
+            }
         }
     }
 }

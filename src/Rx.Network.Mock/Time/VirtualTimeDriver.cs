@@ -26,8 +26,7 @@ namespace Rx.Network.Mock.Time;
 /// the driver runs what comes back and waits, bounded in real time.</para>
 /// <para>A pool thread that has taken an item of the run but not yet switched to its context (a few
 /// dozen instructions) is invisible to both checks, so the driver asks for two quiet observations
-/// separated by a <see cref="Thread.Yield"/> before each move of the clock whenever a pool thread
-/// is processing work.</para>
+/// separated by a <see cref="Thread.Yield"/> before each move of the clock.</para>
 /// </remarks>
 internal sealed class VirtualTimeDriver
 {
@@ -231,32 +230,17 @@ internal sealed class VirtualTimeDriver
 
     private bool IsQuiescent()
     {
+        long completed = ThreadPool.CompletedWorkItemCount;
         if (!QuietOnce())
         {
             return false;
         }
 
         // A pool thread may have taken an item of the run without having switched to its context
-        // yet (invisible to both counts). Only a pool thread that is processing work can be there:
-        // when none is (the driver itself aside), the first look is enough. Otherwise look again
-        // after letting it run, and distrust a pool that finished anything meanwhile (such an item
-        // may have been ours: it was taken before the first look and is done by the second).
-        if (BusyPoolThreads() == 0)
-        {
-            return true;
-        }
-
-        long completed = ThreadPool.CompletedWorkItemCount;
+        // yet (invisible to both counts): look again after letting it run, and distrust a pool
+        // that finished anything meanwhile (such an item may have been ours).
         Thread.Yield();
         return QuietOnce() && ThreadPool.CompletedWorkItemCount == completed;
-    }
-
-    /// <summary>Pool threads processing work right now, not counting the calling one.</summary>
-    private static int BusyPoolThreads()
-    {
-        ThreadPool.GetMaxThreads(out int max, out _);
-        ThreadPool.GetAvailableThreads(out int available, out _);
-        return max - available - (Thread.CurrentThread.IsThreadPoolThread ? 1 : 0);
     }
 
     private bool QuietOnce()
