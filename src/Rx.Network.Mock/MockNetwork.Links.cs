@@ -98,6 +98,7 @@ public sealed partial class MockNetwork
             }
         }
 
+        CheckThread("Unlinking peers");
         link.MarkUnlinked();
         Drive(() => link.Cut(link.CutReason!));
         return true;
@@ -159,6 +160,7 @@ public sealed partial class MockNetwork
             }
         }
 
+        CheckThread("Partitioning the network");
         MockLink[] affected;
         lock (gate)
         {

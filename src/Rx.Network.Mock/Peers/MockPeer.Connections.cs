@@ -66,6 +66,7 @@ internal sealed partial class MockPeer
             throw new ArgumentException("A node cannot dial itself.", nameof(peer));
         }
 
+        Network.CheckThread("A mock dial");
         cancellationToken.ThrowIfCancellationRequested();
         SharedOutcome<IConnection>? attempt;
         bool start = false;

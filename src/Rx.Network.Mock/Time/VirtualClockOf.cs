@@ -43,33 +43,25 @@ internal abstract class VirtualClock<TAbsolute, TRelative> : VirtualClock
     /// <inheritdoc/>
     public override bool TryPeekNextDue(out long dueTicks)
     {
-        lock (Gate)
-        {
-            var next = getNext();
-            dueTicks = next is null ? 0 : ToTicks(next.DueTime);
-            return next is not null;
-        }
+        var next = getNext();
+        dueTicks = next is null ? 0 : ToTicks(next.DueTime);
+        return next is not null;
     }
 
     /// <inheritdoc/>
     public override bool RunNext(long limitTicks)
     {
-        IScheduledItem<TAbsolute>? next;
-        lock (Gate)
+        var next = getNext();
+        if (next is null || ToTicks(next.DueTime) > limitTicks)
         {
-            next = getNext();
-            if (next is null || ToTicks(next.DueTime) > limitTicks)
-            {
-                return false;
-            }
-
-            if (next.DueTime.CompareTo(scheduler.Clock) > 0)
-            {
-                scheduler.Sleep(Between(scheduler.Clock, next.DueTime));
-            }
+            return false;
         }
 
-        // Outside the lock: the item schedules more, and code elsewhere may too meanwhile.
+        if (next.DueTime.CompareTo(scheduler.Clock) > 0)
+        {
+            scheduler.Sleep(Between(scheduler.Clock, next.DueTime));
+        }
+
         next.Invoke();
         return true;
     }
@@ -77,12 +69,9 @@ internal abstract class VirtualClock<TAbsolute, TRelative> : VirtualClock
     /// <inheritdoc/>
     public override void MoveTo(long ticks)
     {
-        lock (Gate)
+        if (ticks > Ticks)
         {
-            if (ticks > Ticks)
-            {
-                scheduler.Sleep(Between(scheduler.Clock, FromTicks(ticks)));
-            }
+            scheduler.Sleep(Between(scheduler.Clock, FromTicks(ticks)));
         }
     }
 

@@ -2,8 +2,8 @@ namespace Rx.Network.Mock.Time;
 
 /// <summary>
 /// Runs a virtual-time mock network on the calling thread: the work the network posts (zero-time
-/// hops) in order, then the scheduler's next due item, then what that posted, and so on (ADR 0006,
-/// ADR 0011 §4). The clock moves only when the run is quiescent.
+/// hops) in order, then the scheduler's next due item, then what that posted, and so on. Nothing
+/// runs on the thread pool, so a run is a pure function of the inputs and the seed.
 /// </summary>
 /// <remarks>
 /// <para>The driver's ready queue is where the mock network's <see cref="Reactive.NetworkScheduler"/>
@@ -13,47 +13,20 @@ namespace Rx.Network.Mock.Time;
 /// without <see cref="TaskCreationOptions.RunContinuationsAsynchronously"/>, so an
 /// <c>await … .ConfigureAwait(false)</c> continues inline, on this thread, at the virtual instant
 /// its data arrived.</para>
-/// <para>Code that leaves on its own (<c>Task.Run</c>, a contended <see cref="SemaphoreSlim"/>, a
-/// channel, <c>ConfigureAwait(false)</c> after any of those) no longer breaks a run. While it
-/// drives, the driver is the thread's <see cref="SynchronizationContext"/>, so a plain
-/// <c>await</c> that resumes elsewhere comes back to the ready queue, in posting order. And it
-/// knows when the run's code executes on other threads: every drive carries an
-/// <see cref="AsyncLocal{T}"/> token whose change callback fires whenever a thread switches into or
-/// out of an execution context holding it, which keeps an exact count of other threads running the
-/// run's code. Before the clock moves, the run must be quiescent: nothing ready, that count zero and
-/// no thread-pool item queued and not yet started (those carry the token but have not switched to
-/// it yet; other work of the process can only delay the clock, never let it move early). Until then
-/// the driver runs what comes back and waits, bounded in real time.</para>
-/// <para>A pool thread that has taken an item of the run but not yet switched to its context (a few
-/// dozen instructions) is invisible to both checks, so the driver asks for two quiet observations
-/// separated by a <see cref="Thread.Yield"/> before each move of the clock.</para>
+/// <para>Code that leaves on its own (<c>Task.Run</c>, a contended <see cref="SemaphoreSlim"/>, an
+/// await that captures a synchronization context) escapes to the thread pool; the mock notices when
+/// such code calls back into the network while the driver runs and fails the drive with an
+/// <see cref="InvalidOperationException"/> rather than let the run silently stop being repeatable.</para>
 /// </remarks>
 internal sealed class VirtualTimeDriver
 {
     private readonly VirtualClock clock;
-    private readonly TimeSpan patience;
-    /// <summary>How long a run with nothing due is watched for work coming back before it is declared stuck.</summary>
-    private const int GraceMilliseconds = 100;
-
     private readonly Lock gate = new();
     private readonly Queue<Action> ready = new();
-    private readonly AsyncLocal<object?> run;
-    private readonly object token = new();
-    private readonly object wake = new();
-    private readonly DriverContext context;
     private int driverThread;
-    private int elsewhere;
+    private string? escape;
 
-    /// <summary>Creates the driver of <paramref name="clock"/>.</summary>
-    /// <param name="clock">The virtual clock.</param>
-    /// <param name="patience">The real time the driver waits for the run's work running on other threads to come back before the clock may move.</param>
-    public VirtualTimeDriver(VirtualClock clock, TimeSpan patience)
-    {
-        this.clock = clock;
-        this.patience = patience;
-        run = new AsyncLocal<object?>(OnRunContextChanged);
-        context = new DriverContext(this);
-    }
+    public VirtualTimeDriver(VirtualClock clock) => this.clock = clock;
 
     /// <summary>The scheduler whose clock this driver moves.</summary>
     public VirtualClock Clock => clock;
@@ -61,47 +34,45 @@ internal sealed class VirtualTimeDriver
     /// <summary>Whether the calling thread is running this driver's work right now.</summary>
     public bool OnDriverThread => Volatile.Read(ref driverThread) == Environment.CurrentManagedThreadId;
 
-    /// <summary>Whether a thread other than the calling one drives right now.</summary>
-    public bool DrivenElsewhere
-    {
-        get
-        {
-            int owner = Volatile.Read(ref driverThread);
-            return owner != 0 && owner != Environment.CurrentManagedThreadId;
-        }
-    }
-
     /// <summary>Queues <paramref name="action"/> to run on the driver, after the work queued before it.</summary>
     public void Post(Action action)
     {
-        bool foreign;
         lock (gate)
         {
             ready.Enqueue(action);
-            foreign = driverThread != 0 && driverThread != Environment.CurrentManagedThreadId;
-        }
-
-        if (foreign)
-        {
-            // Work coming back from another thread: wake a driver that waits for it.
-            Wake();
         }
     }
 
-    /// <summary>Runs the posted work, and whatever the run's code on other threads brings back, until none is left; the clock does not move.</summary>
-    public void RunUntilIdle() => Drive(() => Settle());
+    /// <summary>
+    /// Records that mock-network state was touched from another thread while the driver ran; the
+    /// drive then fails. Cheap enough for every entry point.
+    /// </summary>
+    /// <param name="operation">What was called, for the message.</param>
+    public void CheckThread(string operation)
+    {
+        int owner = Volatile.Read(ref driverThread);
+        if (owner != 0 && owner != Environment.CurrentManagedThreadId)
+        {
+            Interlocked.CompareExchange(
+                ref escape,
+                $"{operation} ran on thread {Environment.CurrentManagedThreadId} while virtual time was driven on thread {owner}: "
+                + "some code hopped to the thread pool (Task.Run, Task.Yield, a contended SemaphoreSlim, an await on a captured context). "
+                + "Virtual-time runs are repeatable only when the code under test is started through RunAsync and waits with the network's TimeProvider. "
+                + "Where it ran from:" + Environment.NewLine + Environment.StackTrace,
+                null);
+        }
+    }
+
+    /// <summary>Runs the posted work until none is left; the clock does not move.</summary>
+    public void RunUntilIdle() => Drive(() => { });
 
     /// <summary>Runs, in order, every item due at or before <paramref name="ticks"/>, and leaves the clock there.</summary>
     public void AdvanceTo(long ticks) => Drive(() =>
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(ticks, clock.Ticks);
-        while (true)
+        while (clock.RunNext(ticks))
         {
-            Settle();
-            if (!clock.RunNext(ticks))
-            {
-                break;
-            }
+            DrainReady();
         }
 
         clock.MoveTo(ticks);
@@ -118,20 +89,18 @@ internal sealed class VirtualTimeDriver
             ? long.MaxValue
             : clock.Ticks + limit.Ticks;
         start();
-        while (true)
+        DrainReady();
+        while (!done())
         {
-            Settle(done);
-            if (done())
+            if (!clock.RunNext(deadline))
             {
-                return;
-            }
-
-            if (!clock.RunNext(deadline) && !ComesBack(done))
-            {
+                CheckEscape();
                 throw new TimeoutException(clock.TryPeekNextDue(out _)
                     ? $"The operation did not complete within {limit} of virtual time."
-                    : $"The operation cannot complete: nothing is scheduled in virtual time, no work is ready and none runs elsewhere, yet it waits (on something outside the mock network?). [elsewhere {Volatile.Read(ref elsewhere)}, pool queue {ThreadPool.PendingWorkItemCount}]");
+                    : "The operation cannot complete: nothing is scheduled in virtual time and no work is ready, yet it waits (on something outside the mock network?).");
             }
+
+            DrainReady();
         }
     });
 
@@ -145,11 +114,10 @@ internal sealed class VirtualTimeDriver
                 : "Virtual time is already being driven by another thread; drive a mock network from one thread.");
         }
 
-        // Continuations that capture the context come back here (the test framework's own context
-        // would run them elsewhere), and everything started here carries the run's token.
-        var previous = SynchronizationContext.Current;
-        SynchronizationContext.SetSynchronizationContext(context);
-        run.Value = token;
+        // The test framework's synchronization context would capture continuations started here and
+        // run them elsewhere; without it, ConfigureAwait-free awaits continue inline too.
+        var context = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(null);
         try
         {
             DrainReady();
@@ -158,102 +126,11 @@ internal sealed class VirtualTimeDriver
         }
         finally
         {
-            run.Value = null;
-            SynchronizationContext.SetSynchronizationContext(previous);
+            SynchronizationContext.SetSynchronizationContext(context);
             Volatile.Write(ref driverThread, 0);
         }
-    }
 
-    /// <summary>
-    /// Runs the ready work until the run is quiescent (or <paramref name="done"/> holds): nothing
-    /// ready, none of the run's code executing on another thread, no pool item queued.
-    /// </summary>
-    private void Settle(Func<bool>? done = null)
-    {
-        long waitedSince = 0;
-        while (true)
-        {
-            DrainReady();
-            if (done?.Invoke() == true || IsQuiescent())
-            {
-                return;
-            }
-
-            if (waitedSince == 0)
-            {
-                waitedSince = Environment.TickCount64;
-            }
-            else if (patience != Timeout.InfiniteTimeSpan && Environment.TickCount64 - waitedSince > patience.TotalMilliseconds)
-            {
-                throw new TimeoutException(
-                    $"Code of this run kept running on other threads for {patience} of real time while virtual time waited for it (a blocked Task.Run, a thread that never returns?).");
-            }
-
-            // Woken by work posted back or by the count of threads elsewhere dropping to zero;
-            // polled, because a queued pool item signals nothing when it starts.
-            lock (wake)
-            {
-                Monitor.Wait(wake, 1);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Nothing is due in virtual time, yet the operation waits: gives work of the run that a pool
-    /// thread took but has not started (invisible to the counts) a short real-time grace to show
-    /// itself. Nothing due means the clock cannot move early meanwhile.
-    /// </summary>
-    /// <returns>Whether anything came back (drive on), or the run is stuck.</returns>
-    private bool ComesBack(Func<bool> done)
-    {
-        if (clock.TryPeekNextDue(out _))
-        {
-            return false;
-        }
-
-        long since = Environment.TickCount64;
-        while (Environment.TickCount64 - since < GraceMilliseconds)
-        {
-            lock (wake)
-            {
-                Monitor.Wait(wake, 1);
-            }
-
-            if (done() || !QuietOnce())
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private bool IsQuiescent()
-    {
-        long completed = ThreadPool.CompletedWorkItemCount;
-        if (!QuietOnce())
-        {
-            return false;
-        }
-
-        // A pool thread may have taken an item of the run without having switched to its context
-        // yet (invisible to both counts): look again after letting it run, and distrust a pool
-        // that finished anything meanwhile (such an item may have been ours).
-        Thread.Yield();
-        return QuietOnce() && ThreadPool.CompletedWorkItemCount == completed;
-    }
-
-    private bool QuietOnce()
-    {
-        lock (gate)
-        {
-            if (ready.Count > 0)
-            {
-                return false;
-            }
-        }
-
-        return Volatile.Read(ref elsewhere) == 0 && ThreadPool.PendingWorkItemCount == 0;
+        CheckEscape();
     }
 
     private void DrainReady()
@@ -273,76 +150,11 @@ internal sealed class VirtualTimeDriver
         }
     }
 
-    private void Wake()
+    private void CheckEscape()
     {
-        lock (wake)
+        if (Interlocked.Exchange(ref escape, null) is { } message)
         {
-            Monitor.PulseAll(wake);
+            throw new InvalidOperationException(message);
         }
-    }
-
-    /// <summary>Counts the threads other than the driver that are executing the run's code.</summary>
-    private void OnRunContextChanged(AsyncLocalValueChangedArgs<object?> change)
-    {
-        if (!change.ThreadContextChanged || Environment.CurrentManagedThreadId == Volatile.Read(ref driverThread))
-        {
-            return;
-        }
-
-        bool was = ReferenceEquals(change.PreviousValue, token);
-        bool @is = ReferenceEquals(change.CurrentValue, token);
-        if (@is && !was)
-        {
-            Interlocked.Increment(ref elsewhere);
-        }
-        else if (was && !@is && Interlocked.Decrement(ref elsewhere) <= 0)
-        {
-            Wake();
-        }
-    }
-
-    /// <summary>The driver as a synchronization context: posts go to its ready queue.</summary>
-    private sealed class DriverContext(VirtualTimeDriver driver) : SynchronizationContext
-    {
-        public override void Post(SendOrPostCallback d, object? state)
-        {
-            ArgumentNullException.ThrowIfNull(d);
-            driver.Post(() => d(state));
-        }
-
-        public override void Send(SendOrPostCallback d, object? state)
-        {
-            ArgumentNullException.ThrowIfNull(d);
-            if (driver.OnDriverThread)
-            {
-                d(state);
-                return;
-            }
-
-            using var sent = new ManualResetEventSlim();
-            Exception? error = null;
-            driver.Post(() =>
-            {
-                try
-                {
-                    d(state);
-                }
-                catch (Exception e)
-                {
-                    error = e;
-                }
-                finally
-                {
-                    sent.Set();
-                }
-            });
-            sent.Wait();
-            if (error is not null)
-            {
-                throw new InvalidOperationException("A callback sent to the virtual-time driver failed.", error);
-            }
-        }
-
-        public override SynchronizationContext CreateCopy() => this;
     }
 }
