@@ -56,9 +56,9 @@ internal sealed partial class SecureChannel
     /// <summary>
     /// Hands one plaintext chunk to the muxer. Waiting here while the muxer is behind is the
     /// backpressure: the receive loop stops reading, and the socket's own bound stops the remote.
-    /// </summary>
     /// The chunk counts in the connection's transport memory until the muxer takes it
     /// (<see cref="InputConsumed"/>).
+    /// </summary>
     private async ValueTask DeliverAsync(PooledBuffer plaintext, CancellationToken token)
     {
         int length = plaintext.Length;
