@@ -1,3 +1,5 @@
+using System.IO.Pipelines;
+
 namespace Rx.Network.Resources;
 
 /// <summary>
@@ -91,6 +93,30 @@ internal sealed class TransportBuffer
 
         long room = Floor + Volatile.Read(ref reserved) - Volatile.Read(ref held);
         return room >= wanted ? wanted : Grow(wanted, room);
+    }
+
+    /// <summary>
+    /// A receive pump's next segment: waits while there is no <see cref="Room"/> (the socket is not
+    /// read meanwhile; the remote's window closes), then asks <paramref name="writer"/> for at most
+    /// the room, so that a pump kept to its floor does not rent a busy-sized segment for a few bytes.
+    /// The pump <see cref="Hold">holds</see> what it then reads into it.
+    /// </summary>
+    /// <param name="writer">The pipe the pump fills.</param>
+    /// <param name="sizeHint">The segment the pump would like.</param>
+    /// <returns>Memory of at least one byte and at most the room.</returns>
+    public async ValueTask<Memory<byte>> NextReceiveSegmentAsync(PipeWriter writer, int sizeHint)
+    {
+        while (true)
+        {
+            int room = Room(sizeHint);
+            if (room > 0)
+            {
+                var memory = writer.GetMemory(Math.Min(sizeHint, room));
+                return memory.Length > room ? memory[..room] : memory;
+            }
+
+            await WaitAsync(ResumeAt).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The producer added <paramref name="bytes"/>.</summary>

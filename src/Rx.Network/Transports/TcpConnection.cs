@@ -142,21 +142,8 @@ internal sealed class TcpConnection : IRawConnection
             while (true)
             {
                 // Read only what the connection's budget allows: with no room, the socket is not
-                // read until the layers above drain the buffer (the remote's TCP window closes).
-                int room = budget.Room(sizeHint);
-                if (room == 0)
-                {
-                    await budget.WaitAsync(TransportBuffer.ResumeAt).ConfigureAwait(false);
-                    continue;
-                }
-
-                // Asking for no more than the room also keeps a pump limited to its floor from
-                // renting a busy-sized segment for a few bytes.
-                var memory = writer.GetMemory(Math.Min(sizeHint, room));
-                if (memory.Length > room)
-                {
-                    memory = memory[..room];
-                }
+                // read until the layers above drain the buffer (the remote's window closes).
+                var memory = await budget.NextReceiveSegmentAsync(writer, sizeHint).ConfigureAwait(false);
 
                 int received = await socket.ReceiveAsync(memory, SocketFlags.None).ConfigureAwait(false);
                 if (received == 0)

@@ -203,22 +203,10 @@ internal sealed class WebSocketConnection : IRawConnection
         {
             while (true)
             {
-                // As TCP: no room in the connection's budget, no read (see TcpConnection).
-                int room = budget.Room(sizeHint);
-                if (room == 0)
-                {
-                    await budget.WaitAsync(TransportBuffer.ResumeAt).ConfigureAwait(false);
-                    continue;
-                }
-
+                // Read only what the connection's budget allows: with no room, the socket is not
+                // read until the layers above drain the buffer (the remote's window closes).
                 // Payloads of frames already buffered are gathered into one flush (BufferedReadStream).
-                // Asking for no more than the room also keeps a pump limited to its floor from
-                // renting a busy-sized segment for a few bytes.
-                var memory = writer.GetMemory(Math.Min(sizeHint, room));
-                if (memory.Length > room)
-                {
-                    memory = memory[..room];
-                }
+                var memory = await budget.NextReceiveSegmentAsync(writer, sizeHint).ConfigureAwait(false);
 
                 int filled = 0;
                 ValueWebSocketReceiveResult result;
