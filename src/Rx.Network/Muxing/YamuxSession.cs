@@ -1,5 +1,3 @@
-using System.Reactive.Linq;
-using System.Threading.Channels;
 using Rx.Network.Errors;
 using Rx.Network.Resources;
 using Rx.Network.Transports;
@@ -12,13 +10,16 @@ namespace Rx.Network.Muxing;
 /// each with its own flow control.
 /// </summary>
 /// <remarks>
-/// <para>One read loop consumes the channel's input: it parses frame headers across chunk
-/// boundaries, copies payload into the addressed stream's buffer and never waits for a stream's
-/// reader (each stream's receive window bounds its buffer; a peer exceeding it ends the session
-/// with GoAway(protocol error)). One writer sends every frame to the channel's output, awaiting
-/// each send, so backpressure from the connection reaches stream writers; writers wait until
-/// their frame was handed over, so a write either goes out in order or its caller gets an
-/// exception.</para>
+/// <para>The session is the composition of its parts and owns its lifecycle (graceful close,
+/// GoAway, abort, completion): one <see cref="YamuxReader"/> consumes the channel's input, parses
+/// frames and dispatches them, never waiting for a stream's reader (each stream's receive window
+/// bounds its buffer; a peer exceeding it ends the session with GoAway(protocol error)). One
+/// <see cref="YamuxWriter"/> sends every frame to the channel's output, awaiting each send, so
+/// backpressure from the connection reaches stream writers; writers wait until their frame was
+/// handed over, so a write either goes out in order or its caller gets an exception. The
+/// <see cref="YamuxStreamTable"/> holds the streams, their limits, the ACK backlog and the
+/// session's state; the <see cref="YamuxAcceptQueue"/> the inbound streams not yet taken;
+/// <see cref="YamuxPings"/> the round trip and the keep-alive.</para>
 /// <para>Stream ids: the dialer (<c>isInitiator</c>) opens odd ids, the listener even ones; a peer
 /// opening an id of our parity, reusing an open id, or sending stream frames on id 0 (or session
 /// frames elsewhere) violates the protocol. Inbound streams are acknowledged when the application
@@ -31,42 +32,14 @@ namespace Rx.Network.Muxing;
 /// </remarks>
 internal sealed partial class YamuxSession : IAsyncDisposable
 {
-    /// <summary>
-    /// The most frames the peer can make us queue (pongs, refusals of its streams) while it does not
-    /// read what we send; beyond it the peer is flooding us and the session ends.
-    /// </summary>
-    internal const int MaxProvokedFrames = 1024;
-
     private readonly IDuplexChannel channel;
     private readonly YamuxOptions options;
     private readonly TimeProvider time;
-    private readonly Lock gate = new();
-    private readonly Dictionary<uint, YamuxStream> streams = [];
-    private readonly Channel<YamuxStream> acceptQueue;
-    private readonly Credit ackBacklog;
-    private readonly ConnectionScope? resources;
-
-    /// <summary>Credit added to <see cref="ackBacklog"/> at the first acknowledgement; 0 once added.</summary>
-    private int ackBacklogWidening;
-    private readonly OutboundQueue outbound = new();
-
-    // Set once the writer has finished for good: the queue drained after the session's end, or a send failed.
-    private readonly TaskCompletionSource writerStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly YamuxWriter writer;
+    private readonly YamuxAcceptQueue acceptQueue;
+    private readonly YamuxStreamTable streams;
+    private readonly YamuxPings pings;
     private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly ITimer? keepAliveTimer;
-
-    private uint nextStreamId;
-    private int inboundCount;
-    private int outboundCount;
-    private int provokedFrames;
-    private SessionState state;
-    private uint? remoteGoAway;
-    private Exception? terminalError;
-    private MuxerClosedException? streamError;
-    private TaskCompletionSource? allStreamsDone;
-    private ActivePing? activePing;
-    private uint nextPingId;
-    private long rttTicks;
 
     /// <summary>Starts a session over <paramref name="channel"/>; the session owns the channel from now on.</summary>
     /// <param name="channel">The secured connection.</param>
@@ -88,29 +61,18 @@ internal sealed partial class YamuxSession : IAsyncDisposable
         options.Validate();
         this.channel = channel;
         this.options = options;
-        this.resources = resources;
-        writerStart = new WriterStart(this);
         this.time = time ?? TimeProvider.System;
         IsInitiator = isInitiator;
-        nextStreamId = isInitiator ? 1u : 2u;
-        // Slow start: a small backlog until the peer acknowledges its first stream (see
-        // YamuxOptions.InitialAckBacklog), then the full one.
-        ackBacklog = new Credit(Math.Min(options.InitialAckBacklog, options.MaxAckBacklog));
-        ackBacklogWidening = options.MaxAckBacklog - Math.Min(options.InitialAckBacklog, options.MaxAckBacklog);
-        acceptQueue = Channel.CreateBounded<YamuxStream>(new BoundedChannelOptions(options.AcceptBacklog)
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        InboundStreams = Observable.Create<YamuxStream>(DeliverInboundAsync).Publish().RefCount();
+        writer = new YamuxWriter(this, channel);
+        acceptQueue = new YamuxAcceptQueue(this, options.AcceptBacklog);
+        streams = new YamuxStreamTable(this, options, this.time, resources, acceptQueue, writer);
 
-        // The timer exists before the loops start: a loop that ends at once must find it to dispose it.
-        if (options.KeepAliveInterval is { } interval)
-        {
-            keepAliveTimer = this.time.CreateTimer(static s => ((YamuxSession)s!).OnKeepAliveTick(), this, interval, interval);
-        }
+        // The keep-alive timer exists before the loops start: a loop that ends at once must find it to dispose it.
+        pings = new YamuxPings(this, writer, options, this.time);
+        var reader = new YamuxReader(this, channel, streams, writer);
 
-        var readLoop = Task.Run(RunReadLoopAsync);
-        _ = Task.WhenAll(readLoop, writerStopped.Task).ContinueWith(
+        var readLoop = Task.Run(reader.RunAsync);
+        _ = Task.WhenAll(readLoop, writer.Stopped).ContinueWith(
             _ => Completed(),
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
@@ -120,13 +82,6 @@ internal sealed partial class YamuxSession : IAsyncDisposable
         {
             Observe(PingAsync());
         }
-    }
-
-    private enum SessionState
-    {
-        Open,
-        Closing,
-        Terminated,
     }
 
     /// <summary>Whether we dialed (odd stream ids).</summary>
@@ -147,49 +102,34 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     /// accept backlog (for a later subscriber or <see cref="AcceptAsync"/>). Each stream is
     /// delivered once. Completes when the session ends cleanly, errors otherwise.
     /// </summary>
-    public IObservable<YamuxStream> InboundStreams { get; }
+    public IObservable<YamuxStream> InboundStreams => acceptQueue.Streams;
 
     /// <summary>Open streams (inbound waiting to be accepted included).</summary>
-    public int StreamCount
-    {
-        get
-        {
-            lock (gate)
-            {
-                return streams.Count;
-            }
-        }
-    }
+    public int StreamCount => streams.StreamCount;
 
     /// <summary>Open streams the peer opened (waiting to be accepted included).</summary>
-    public int InboundStreamCount
-    {
-        get
-        {
-            lock (gate)
-            {
-                return inboundCount;
-            }
-        }
-    }
+    public int InboundStreamCount => streams.InboundStreamCount;
 
     /// <summary>Open streams we opened (and opens in progress).</summary>
-    public int OutboundStreamCount
-    {
-        get
-        {
-            lock (gate)
-            {
-                return outboundCount;
-            }
-        }
-    }
-
-    /// <summary>Frames waiting for the writer (for tests and diagnostics).</summary>
-    internal int QueuedFrameCount => outbound.Count;
+    public int OutboundStreamCount => streams.OutboundStreamCount;
 
     /// <summary>The smoothed round trip measured by pings; <see cref="TimeSpan.Zero"/> until the first pong.</summary>
-    public TimeSpan Rtt => TimeSpan.FromTicks(Interlocked.Read(ref rttTicks));
+    public TimeSpan Rtt => pings.Rtt;
+
+    /// <summary>Frames waiting for the writer (for tests and diagnostics).</summary>
+    internal int QueuedFrameCount => writer.QueuedFrameCount;
+
+    /// <summary>Whether the writer is waiting for the connection to accept a chunk (for tests and diagnostics).</summary>
+    internal bool IsWriterWaiting => writer.IsWaiting;
+
+    /// <summary>Whether the session has ended (its streams failed; the reader only drains the input).</summary>
+    internal bool IsTerminated => streams.IsTerminated;
+
+    /// <summary>What the session ended on; null while it runs or after a clean end.</summary>
+    internal Exception? TerminalError => streams.TerminalError;
+
+    /// <summary>The pings and keep-alive (the reader hands them pongs).</summary>
+    internal YamuxPings Pings => pings;
 
     /// <summary>
     /// Opens a stream. The SYN is queued at once and the stream is usable at once (data may follow
@@ -205,75 +145,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     /// <exception cref="ResourceLimitExceededException">A resource scope cannot take another stream or its receive window.</exception>
     /// <exception cref="MuxerClosedException">The session is closing or ended, or the peer sent GoAway.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
-    public async Task<YamuxStream> OpenStreamAsync(CancellationToken cancellationToken = default)
-    {
-        lock (gate)
-        {
-            ThrowIfCannotOpenLocked();
-            if (outboundCount >= options.MaxOutboundStreams)
-            {
-                throw Error.StreamLimit(options.MaxOutboundStreams);
-            }
-
-            outboundCount++;
-        }
-
-        var registered = false;
-        StreamScope? scope = null;
-        try
-        {
-            if (resources is not null)
-            {
-                scope = resources.TryOpenStream(inbound: false, options.InitialStreamWindow, out var refusal);
-                if (scope is null)
-                {
-                    lock (gate)
-                    {
-                        ThrowIfCannotOpenLocked();
-                    }
-
-                    throw (Exception?)refusal ?? CurrentStreamError();
-                }
-            }
-
-            await ackBacklog.RequestAsync(1, cancellationToken).ConfigureAwait(false);
-            YamuxStream stream;
-            lock (gate)
-            {
-                if (!CanOpenStreamsLocked())
-                {
-                    ackBacklog.Release(1);
-                    if (!StreamIdsLeftLocked())
-                    {
-                        throw new StreamLimitExceededException("The session has used every stream id.");
-                    }
-
-                    ThrowIfCannotOpenLocked();
-                }
-
-                stream = new YamuxStream(this, nextStreamId, outbound: true, options, time, scope) { HoldsAckSlot = true };
-                nextStreamId += 2;
-                streams.Add(stream.Id, stream);
-                registered = true;
-
-                // Under the lock, so SYNs leave in id order.
-                stream.QueueOpeningUpdate(YamuxFlags.Syn);
-            }
-
-            return stream;
-        }
-        finally
-        {
-            if (!registered)
-            {
-                scope?.Dispose();
-                lock (gate)
-                {
-                    outboundCount--;
-                }
-            }
-        }
-    }
+    public Task<YamuxStream> OpenStreamAsync(CancellationToken cancellationToken = default) => streams.OpenAsync(cancellationToken);
 
     /// <summary>
     /// Takes the next inbound stream, waiting for one, and acknowledges it (ACK) to the peer.
@@ -282,26 +154,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     /// <returns>The stream.</returns>
     /// <exception cref="MuxerClosedException">The session ended (cleanly or not).</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
-    public async ValueTask<YamuxStream> AcceptAsync(CancellationToken cancellationToken = default)
-    {
-        while (true)
-        {
-            YamuxStream stream;
-            try
-            {
-                stream = await acceptQueue.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (ChannelClosedException)
-            {
-                throw CurrentStreamError();
-            }
-
-            if (stream.TryMarkAccepted())
-            {
-                return stream;
-            }
-        }
-    }
+    public ValueTask<YamuxStream> AcceptAsync(CancellationToken cancellationToken = default) => acceptQueue.AcceptAsync(cancellationToken);
 
     /// <summary>
     /// Measures the round trip with a yamux ping. Concurrent calls share one ping in flight.
@@ -310,42 +163,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     /// <returns>The round trip.</returns>
     /// <exception cref="MuxerClosedException">The session ended before the pong arrived.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
-    public Task<TimeSpan> PingAsync(CancellationToken cancellationToken = default) =>
-        StartPing(out _).WaitAsync(cancellationToken);
-
-    /// <summary>Sends a ping, or joins the one in flight; <paramref name="ping"/> is that ping (null when the session has ended).</summary>
-    private Task<TimeSpan> StartPing(out ActivePing? ping)
-    {
-        lock (gate)
-        {
-            ping = null;
-            if (state == SessionState.Terminated)
-            {
-                return Task.FromException<TimeSpan>(CurrentStreamErrorLocked());
-            }
-
-            if (activePing is null)
-            {
-                activePing = new ActivePing(nextPingId++, time.GetTimestamp());
-                if (!TryQueueControl(OutboundItem.ForFrame(YamuxHeader.Ping(activePing.Id, response: false))))
-                {
-                    return Task.FromException<TimeSpan>(CurrentStreamErrorLocked());
-                }
-            }
-
-            ping = activePing;
-            return activePing.Pong.Task;
-        }
-    }
-
-    /// <summary>Whether <paramref name="ping"/> is still waiting for its pong (the reader clears it, under the gate, before anything else it does with the pong).</summary>
-    private bool IsPending(ActivePing ping)
-    {
-        lock (gate)
-        {
-            return ReferenceEquals(activePing, ping);
-        }
-    }
+    public Task<TimeSpan> PingAsync(CancellationToken cancellationToken = default) => pings.PingAsync(cancellationToken);
 
     /// <summary>
     /// Closes gracefully: sends GoAway(normal) (no new streams either way), resets inbound streams
@@ -358,26 +176,9 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     /// <exception cref="OperationCanceledException">Cancelled (the session was aborted).</exception>
     public async Task CloseAsync(CancellationToken cancellationToken = default)
     {
-        Task waitForStreams;
-        lock (gate)
-        {
-            if (state == SessionState.Open)
-            {
-                state = SessionState.Closing;
-                TryQueueControl(OutboundItem.ForFrame(YamuxHeader.GoAway((uint)YamuxGoAwayCode.Normal)));
-                allStreamsDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-
-            waitForStreams = allStreamsDone?.Task ?? Task.CompletedTask;
-        }
-
-        ackBacklog.Fault(Error.MuxerClosed("The session is closing.", remote: false, (uint)YamuxGoAwayCode.Normal));
-        while (acceptQueue.Reader.TryRead(out var unaccepted))
-        {
-            unaccepted.Reset();
-        }
-
-        CheckAllStreamsDone();
+        var waitForStreams = streams.BeginClosing();
+        acceptQueue.ResetUnaccepted();
+        streams.CheckAllStreamsDone();
         try
         {
             try
@@ -418,113 +219,152 @@ internal sealed partial class YamuxSession : IAsyncDisposable
 
     // ----- used by streams -----
 
+    /// <summary>Queues a stream's data or FIN frame (see <see cref="YamuxWriter.TryQueue"/>).</summary>
+    /// <returns><see langword="false"/> when the session no longer sends (the caller keeps the frame and fails with <see cref="CurrentStreamError"/>).</returns>
+    internal bool TryQueue(PendingWrite write) => writer.TryQueue(write);
+
+    /// <summary>Queues a stream's coalesced window update (built when the writer reaches it).</summary>
+    internal void QueueWindowUpdate(YamuxStream stream) => writer.TryQueueControl(OutboundItem.ForWindowUpdate(stream));
+
+    /// <summary>Tells the peer we reset a stream.</summary>
+    internal void SendReset(YamuxStream stream, uint code) =>
+        writer.QueueOrDrop(OutboundItem.ForFrame(YamuxHeader.WindowUpdate(stream.Id, code, YamuxFlags.Rst)));
+
+    /// <summary>Runs a queued writer start here and now (see <see cref="YamuxWriter.Help"/>).</summary>
+    internal void HelpWriter() => writer.Help();
+
     /// <summary>Forgets a stream that finished (both directions closed, reset or disposed). Idempotent.</summary>
     internal void Forget(YamuxStream stream)
     {
-        var releaseSlot = false;
-        lock (gate)
+        if (!streams.Remove(stream))
         {
-            if (!streams.TryGetValue(stream.Id, out var known) || !ReferenceEquals(known, stream))
-            {
-                return;
-            }
-
-            streams.Remove(stream.Id);
-
-            if (stream.IsOutbound)
-            {
-                outboundCount--;
-            }
-            else
-            {
-                inboundCount--;
-            }
-
-            if (stream.HoldsAckSlot)
-            {
-                stream.HoldsAckSlot = false;
-                releaseSlot = true;
-            }
+            return;
         }
 
-        // Outside the session's lock: completing takes the stream's own lock.
-        stream.SignalCompleted();
-
-        if (releaseSlot)
-        {
-            ackBacklog.Release(1);
-        }
-
-        CheckAllStreamsDone();
+        streams.CheckAllStreamsDone();
         CloseIfIdleAfterGoAway();
     }
+
+    /// <summary>The error a stream operation fails with once the session no longer carries it.</summary>
+    internal MuxerClosedException CurrentStreamError() => streams.CurrentStreamError();
+
+    // ----- used by the reader, the writer and the pings -----
+
+    /// <summary>
+    /// Ends the session once: every stream fails with <paramref name="errorForStreams"/>; on a
+    /// clean end queued frames are flushed, on an error they are dropped (their writers fail) and
+    /// only the optional GoAway is sent; then the channel's output is completed. <paramref name="error"/> (null for a clean end) becomes the outcome of
+    /// <see cref="Completion"/>. The read loop keeps draining the input until the peer closes;
+    /// both loops get <see cref="YamuxOptions.CloseTimeout"/> before the channel is aborted.
+    /// </summary>
+    internal void Terminate(Exception? error, MuxerClosedException errorForStreams, YamuxGoAwayCode? goAway)
+    {
+        if (!streams.TryTerminate(error, errorForStreams, out var victims, out var streamsDone))
+        {
+            return;
+        }
+
+        pings.StopKeepAlive();
+        acceptQueue.Complete(errorForStreams);
+        foreach (var stream in victims)
+        {
+            stream.Abort(errorForStreams);
+            stream.SignalCompleted();
+        }
+
+        pings.Fail(errorForStreams);
+        streamsDone?.TrySetResult();
+
+        if (error is null)
+        {
+            // A clean end flushes what is queued (our GoAway, resets, ACKs, FINs); data of the
+            // streams just aborted fails when the writer reaches it.
+            writer.Complete();
+        }
+        else
+        {
+            writer.Drain(goAway is { } code ? OutboundItem.ForFrame(YamuxHeader.GoAway((uint)code)) : null, errorForStreams);
+        }
+
+        Observe(EnforceCloseDeadlineAsync(errorForStreams));
+    }
+
+    /// <summary>The peer sent GoAway: code normal stops our new streams (and closes once none is left); any other code ends the session.</summary>
+    internal void OnGoAway(uint code)
+    {
+        if (code == (uint)YamuxGoAwayCode.Normal)
+        {
+            streams.OnRemoteGoAway(code);
+
+            // The peer is leaving: once our streams with it are done, the session is useless, so
+            // close it rather than hold the connection until the peer (or keep-alive) ends it.
+            CloseIfIdleAfterGoAway();
+            return;
+        }
+
+        var error = Error.MuxerClosed($"The remote peer ended the session with GoAway code {code}.", remote: true, code);
+        Terminate(error, error, goAway: null);
+    }
+
+    /// <summary>A send failed: the session ends on <paramref name="failure"/>.</summary>
+    /// <returns>The error the writes still queued fail with.</returns>
+    internal MuxerClosedException OnWriterFailed(Exception? failure)
+    {
+        Terminate(failure, Error.MuxerClosed("The connection failed.", remote: false, null, failure), goAway: null);
+        return CurrentStreamError();
+    }
+
+    /// <summary>A keep-alive ping went unanswered: a dead peer cannot read a GoAway, so the connection is dropped.</summary>
+    internal void OnKeepAliveTimeout(TimeoutException error)
+    {
+        Terminate(error, Error.MuxerClosed("The connection timed out.", remote: false, null, error), goAway: null);
+        channel.Abort(error);
+    }
+
+    /// <summary>Lets a background task fail without an unobserved exception (its outcome is reported elsewhere).</summary>
+    internal static void Observe(Task task) =>
+        task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     /// <summary>Starts a graceful close when the peer sent GoAway and no stream is left.</summary>
     private void CloseIfIdleAfterGoAway()
     {
-        lock (gate)
+        if (!streams.IsIdleAfterGoAway)
         {
-            if (state != SessionState.Open || remoteGoAway is null || streams.Count > 0)
-            {
-                return;
-            }
+            return;
         }
 
         // Off the caller's path: this runs inside the read loop's frame parsing and in Forget.
         Observe(Task.Run(() => CloseAsync()));
     }
 
-    private void CheckAllStreamsDone()
+    private async Task EnforceCloseDeadlineAsync(Exception reason)
     {
-        TaskCompletionSource? done = null;
-        lock (gate)
+        try
         {
-            if (state == SessionState.Closing && streams.Count == 0)
-            {
-                done = allStreamsDone;
-            }
+            await completion.Task.WaitAsync(options.CloseTimeout, time).ConfigureAwait(false);
         }
-
-        done?.TrySetResult();
-    }
-
-    private void ThrowIfCannotOpenLocked()
-    {
-        switch (state)
+        catch (TimeoutException)
         {
-            case SessionState.Terminated:
-                throw CurrentStreamErrorLocked();
-            case SessionState.Closing:
-                throw Error.MuxerClosed("The session is closing: no new streams.", remote: false, (uint)YamuxGoAwayCode.Normal);
+            channel.Abort(reason);
         }
-
-        if (remoteGoAway is { } code)
+        catch (Exception)
         {
-            throw Error.MuxerClosed("The remote peer sent GoAway: no new streams.", remote: true, code);
+            // The session's own outcome is reported by Completion.
         }
     }
 
-    /// <summary>The error a stream operation fails with once the session no longer carries it.</summary>
-    internal MuxerClosedException CurrentStreamError()
+    /// <summary>Both loops stopped: settle <see cref="Completion"/>.</summary>
+    private void Completed()
     {
-        lock (gate)
+        // Loops only stop after a termination; this covers a bug rather than a path.
+        Terminate(null, Error.MuxerClosed("The session ended.", remote: false, null), goAway: null);
+        if (TerminalError is { } error)
         {
-            return CurrentStreamErrorLocked();
+            completion.TrySetException(error);
         }
-    }
-
-    private MuxerClosedException CurrentStreamErrorLocked() =>
-        streamError ?? Error.MuxerClosed("The session is closing.", remote: remoteGoAway is not null, remoteGoAway ?? (uint)YamuxGoAwayCode.Normal);
-
-    private static void Observe(Task task) =>
-        task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-
-    private sealed class ActivePing(uint id, long started)
-    {
-        public uint Id { get; } = id;
-
-        public long Started { get; } = started;
-
-        public TaskCompletionSource<TimeSpan> Pong { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        else
+        {
+            completion.TrySetResult();
+        }
     }
 }

@@ -147,7 +147,7 @@ public partial class YamuxSessionTests
 
         // The connection holds one chunk and the writer one more (each at most CoalesceLimit
         // bytes of pongs); the rest piles up in the queue.
-        const int count = 2 * (YamuxSession.CoalesceLimit / YamuxHeader.Size) + YamuxSession.MaxProvokedFrames + 1;
+        const int count = 2 * (YamuxWriter.CoalesceLimit / YamuxHeader.Size) + YamuxWriter.MaxProvokedFrames + 1;
         var flood = new byte[ping.Length * count];
         for (var i = 0; i < count; i++)
         {

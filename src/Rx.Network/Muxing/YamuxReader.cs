@@ -1,18 +1,36 @@
 using System.Threading.Tasks.Dataflow;
 using Rx.Network.Encoding;
 using Rx.Network.Errors;
-using Rx.Network.Resources;
 using Rx.Network.Transports;
 
 namespace Rx.Network.Muxing;
 
-internal sealed partial class YamuxSession
+/// <summary>
+/// The session's one reader and demultiplexer: consumes the channel's input, parses yamux frame
+/// headers across chunk boundaries, checks what the spec requires of each frame, and dispatches
+/// it: payload into the addressed stream's buffer, window updates, FIN and RST to the stream, SYN
+/// and ACK to the <see cref="YamuxStreamTable"/>, pings and GoAway to the session.
+/// </summary>
+/// <remarks>
+/// <para>Contract: <see cref="RunAsync"/> runs once, from the session's start, and never waits for
+/// a stream's reader (each stream's receive window bounds its buffer). It ends the session when
+/// the input ends (cleanly) or fails; a frame that breaks the protocol ends it with
+/// GoAway(protocol error), an unexpected failure while handling one with GoAway(internal error).
+/// After the session ended, chunks are only released: the input drains until the peer closes.
+/// All parser state is touched by the read loop alone.</para>
+/// </remarks>
+internal sealed class YamuxReader
 {
     /// <summary>
     /// Payloads at least this large that end their chunk are handed over as the chunk itself; a
     /// smaller one is copied so that a stream holding a few bytes does not pin a large array.
     /// </summary>
     private const int AdoptThreshold = 16 * 1024;
+
+    private readonly YamuxSession session;
+    private readonly IDuplexChannel channel;
+    private readonly YamuxStreamTable streams;
+    private readonly YamuxWriter writer;
 
     // Parser state, touched only by the read loop.
     private readonly byte[] partialHeader = new byte[YamuxHeader.Size];
@@ -22,7 +40,21 @@ internal sealed partial class YamuxSession
     private bool payloadFin;
     private bool chunkAdopted;
 
-    private async Task RunReadLoopAsync()
+    /// <summary>Creates the reader of <paramref name="session"/>.</summary>
+    /// <param name="session">The session: told of pongs, GoAway, finished streams and its own end.</param>
+    /// <param name="channel">The secured connection whose input this reads.</param>
+    /// <param name="streams">The session's streams, which SYN and ACK frames change.</param>
+    /// <param name="writer">Where the replies the peer provokes (pongs, refusals) go.</param>
+    public YamuxReader(YamuxSession session, IDuplexChannel channel, YamuxStreamTable streams, YamuxWriter writer)
+    {
+        this.session = session;
+        this.channel = channel;
+        this.streams = streams;
+        this.writer = writer;
+    }
+
+    /// <summary>The read loop: consumes the input until it ends, then ends the session (cleanly, or on the input's failure). Never throws.</summary>
+    public async Task RunAsync()
     {
         var input = channel.Input;
         var receivable = input as IReceivableSourceBlock<PooledBuffer>;
@@ -67,11 +99,11 @@ internal sealed partial class YamuxSession
 
         if (failure is null)
         {
-            Terminate(null, Error.MuxerClosed("The remote peer closed the connection.", remote: true, remoteGoAway), goAway: null);
+            session.Terminate(null, Error.MuxerClosed("The remote peer closed the connection.", remote: true, streams.RemoteGoAway), goAway: null);
         }
         else
         {
-            Terminate(failure, Error.MuxerClosed("The connection failed.", remote: false, null, failure), goAway: null);
+            session.Terminate(failure, Error.MuxerClosed("The connection failed.", remote: false, null, failure), goAway: null);
         }
     }
 
@@ -83,21 +115,21 @@ internal sealed partial class YamuxSession
         chunkAdopted = false;
         try
         {
-            if (!terminated)
+            if (!session.IsTerminated)
             {
                 Parse(chunk);
             }
         }
         catch (WireProtocolViolationException e)
         {
-            Terminate(
+            session.Terminate(
                 e,
                 Error.MuxerClosed("The remote peer violated the yamux protocol.", remote: false, (uint)YamuxGoAwayCode.ProtocolError, e),
                 YamuxGoAwayCode.ProtocolError);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            Terminate(
+            session.Terminate(
                 e,
                 Error.MuxerClosed("The yamux session failed.", remote: false, (uint)YamuxGoAwayCode.InternalError, e),
                 YamuxGoAwayCode.InternalError);
@@ -115,7 +147,7 @@ internal sealed partial class YamuxSession
     private void Parse(PooledBuffer chunk)
     {
         var bytes = (ReadOnlySpan<byte>)chunk.Span;
-        while (!bytes.IsEmpty && !terminated)
+        while (!bytes.IsEmpty && !session.IsTerminated)
         {
             if (payloadRemaining > 0)
             {
@@ -179,7 +211,7 @@ internal sealed partial class YamuxSession
                 break;
             case YamuxFrameType.GoAway:
                 RequireSessionId(header);
-                OnGoAway(header.Length);
+                session.OnGoAway(header.Length);
                 break;
             default:
                 if (header.StreamId == YamuxHeader.SessionStreamId)
@@ -203,7 +235,7 @@ internal sealed partial class YamuxSession
 
     private void OnStreamFrame(in YamuxHeader header)
     {
-        var stream = header.Has(YamuxFlags.Syn) ? OnSyn(header.StreamId) : Find(header.StreamId);
+        var stream = header.Has(YamuxFlags.Syn) ? OnSyn(header.StreamId) : streams.Find(header.StreamId);
         var isData = header.Type == YamuxFrameType.Data;
         if (stream is null)
         {
@@ -214,14 +246,14 @@ internal sealed partial class YamuxSession
 
         if (header.Has(YamuxFlags.Ack) && stream.IsOutbound)
         {
-            OnAck(stream);
+            streams.OnAck(stream);
         }
 
         if (header.Has(YamuxFlags.Rst))
         {
             // go-yamux carries an error code in the length of a window-update RST.
             stream.OnRemoteReset(isData ? 0 : header.Length);
-            Forget(stream);
+            session.Forget(stream);
             BeginPayload(isData ? header.Length : 0, null, fin: false);
             return;
         }
@@ -279,15 +311,7 @@ internal sealed partial class YamuxSession
     {
         if (stream.OnRemoteFin())
         {
-            Forget(stream);
-        }
-    }
-
-    private YamuxStream? Find(uint id)
-    {
-        lock (gate)
-        {
-            return streams.GetValueOrDefault(id);
+            session.Forget(stream);
         }
     }
 
@@ -295,135 +319,32 @@ internal sealed partial class YamuxSession
     private YamuxStream? OnSyn(uint id)
     {
         // Spec "StreamID Field": the dialer uses odd ids, the listener even ones.
-        if ((id % 2 == 1) == IsInitiator)
+        if ((id % 2 == 1) == session.IsInitiator)
         {
-            throw Error.Protocol($"The remote peer opened stream {id}, an id of our parity: both sides act as {(IsInitiator ? "dialer" : "listener")}.");
+            throw Error.Protocol($"The remote peer opened stream {id}, an id of our parity: both sides act as {(session.IsInitiator ? "dialer" : "listener")}.");
         }
 
-        uint resetCode = 0;
-        lock (gate)
+        if (streams.TryAdmitInbound(id, out var resetCode) is { } stream)
         {
-            if (streams.ContainsKey(id))
-            {
-                throw Error.Protocol($"The remote peer opened stream {id}, which is already open.");
-            }
-
-            if (state == SessionState.Open && inboundCount < options.MaxInboundStreams)
-            {
-                // Reserved before the stream exists: its count and the window the peer may fill at
-                // once. Refused, the stream is reset with the resource-limit code (never an
-                // exception on the read loop).
-                StreamScope? scope = null;
-                if (resources is not null && (scope = resources.TryOpenStream(inbound: true, options.InitialStreamWindow, out _)) is null)
-                {
-                    resetCode = ResourceLimitExceededException.StreamResetCode;
-                }
-                else
-                {
-                    var stream = new YamuxStream(this, id, outbound: false, options, time, scope);
-                    if (acceptQueue.Writer.TryWrite(stream))
-                    {
-                        streams.Add(id, stream);
-                        inboundCount++;
-                        return stream;
-                    }
-
-                    scope?.Dispose();
-                }
-            }
+            return stream;
         }
 
         // Closing, at a stream or resource limit, or the accept backlog is full: refuse at once.
-        SendProvoked(YamuxHeader.WindowUpdate(id, resetCode, YamuxFlags.Rst));
+        writer.SendProvoked(YamuxHeader.WindowUpdate(id, resetCode, YamuxFlags.Rst));
         return null;
-    }
-
-    private void OnAck(YamuxStream stream)
-    {
-        var release = false;
-        lock (gate)
-        {
-            if (stream.HoldsAckSlot)
-            {
-                stream.HoldsAckSlot = false;
-                release = true;
-            }
-        }
-
-        if (release)
-        {
-            // The first acknowledgement ends the slow start: the peer is accepting streams.
-            ackBacklog.Release(1 + Interlocked.Exchange(ref ackBacklogWidening, 0));
-        }
     }
 
     private void OnPing(in YamuxHeader header)
     {
         if (header.Has(YamuxFlags.Syn))
         {
-            SendProvoked(YamuxHeader.Ping(header.Length, response: true));
+            writer.SendProvoked(YamuxHeader.Ping(header.Length, response: true));
             return;
         }
 
-        if (!header.Has(YamuxFlags.Ack))
+        if (header.Has(YamuxFlags.Ack))
         {
-            return;
-        }
-
-        ActivePing? answered = null;
-        lock (gate)
-        {
-            if (activePing?.Id == header.Length)
-            {
-                answered = activePing;
-                activePing = null;
-            }
-        }
-
-        if (answered is not null)
-        {
-            var rtt = time.GetElapsedTime(answered.Started);
-            var previous = Interlocked.Read(ref rttTicks);
-
-            // Smoothed as go-yamux does: the mean of the previous estimate and the new sample.
-            Interlocked.Exchange(ref rttTicks, previous == 0 ? rtt.Ticks : (previous + rtt.Ticks) / 2);
-            answered.Pong.TrySetResult(rtt);
-        }
-    }
-
-    private void OnGoAway(uint code)
-    {
-        if (code == (uint)YamuxGoAwayCode.Normal)
-        {
-            lock (gate)
-            {
-                remoteGoAway = code;
-            }
-
-            ackBacklog.Fault(Error.MuxerClosed("The remote peer sent GoAway: no new streams.", remote: true, code));
-
-            // The peer is leaving: once our streams with it are done, the session is useless, so
-            // close it rather than hold the connection until the peer (or keep-alive) ends it.
-            CloseIfIdleAfterGoAway();
-            return;
-        }
-
-        var error = Error.MuxerClosed($"The remote peer ended the session with GoAway code {code}.", remote: true, code);
-        Terminate(error, error, goAway: null);
-    }
-
-    /// <summary>Queues a frame the peer asked for (pong, refusal); a peer provoking more than we can send is flooding.</summary>
-    private void SendProvoked(in YamuxHeader header)
-    {
-        if (Interlocked.Increment(ref provokedFrames) > MaxProvokedFrames)
-        {
-            throw Error.Protocol($"The remote peer provoked more than {MaxProvokedFrames} replies without reading them.");
-        }
-
-        var item = OutboundItem.ForFrame(header, provoked: true);
-        if (!TryQueueControl(item))
-        {
-            item.Frame.Return();
+            session.Pings.OnPong(header.Length);
         }
     }
 }

@@ -5,8 +5,78 @@ using Rx.Network.Transports;
 
 namespace Rx.Network.Muxing;
 
-internal sealed partial class YamuxSession
+/// <summary>
+/// The session's one writer: takes frames from the <see cref="OutboundQueue"/> (control first,
+/// then the small and bulk lanes), coalesces the small ones into chunks of at most
+/// <see cref="CoalesceLimit"/>, and sends each chunk to the channel's output, waiting for the
+/// transport's room first, so backpressure from the connection reaches stream writers.
+/// </summary>
+/// <remarks>
+/// <para>Contract: anyone may queue (<see cref="TryQueue"/>, <see cref="TryQueueControl"/>,
+/// <see cref="SendProvoked"/>); a queue into an idle writer starts it on the thread pool, and it
+/// runs until the queue is empty. <see cref="Complete"/> (a clean end) lets it flush what is
+/// queued and then complete the channel's output; <see cref="Drain"/> (an error) drops what is
+/// queued, failing its writers, and sends at most a last GoAway. <see cref="Stopped"/> completes
+/// once the writer has finished for good. A failed send ends the session through
+/// <see cref="YamuxSession.OnWriterFailed"/>; the writer never throws.</para>
+/// <para>It also counts the frames the peer provoked (pongs, refusals) until they leave: more
+/// than <see cref="MaxProvokedFrames"/> waiting is a flood.</para>
+/// </remarks>
+internal sealed class YamuxWriter
 {
+    /// <summary>
+    /// The most frames the peer can make us queue (pongs, refusals of its streams) while it does not
+    /// read what we send; beyond it the peer is flooding us and the session ends.
+    /// </summary>
+    internal const int MaxProvokedFrames = 1024;
+
+    /// <summary>
+    /// Frames that are ready together are sent as one chunk up to this size, so a burst of window
+    /// updates or small writes costs one send (and one Noise message) instead of one each. Full
+    /// data frames go alone.
+    /// </summary>
+    internal const int CoalesceLimit = 16 * 1024;
+
+    private readonly YamuxSession session;
+    private readonly IDuplexChannel channel;
+    private readonly OutboundQueue outbound = new();
+
+    // Set once the writer has finished for good: the queue drained after the session's end, or a send failed.
+    private readonly TaskCompletionSource stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Starts the writer on the thread pool without allocating.
+    private readonly WriterStart writerStart;
+
+    // The writer's state between two of its runs; only the current writer touches them.
+    private readonly List<PendingWrite> batchWrites = [];
+    private (PooledBuffer Frame, PendingWrite? Write)? carried;
+
+    private volatile bool writerWaiting;
+    private int provokedFrames;
+
+    // 1 while a writer start is queued on the thread pool and has not begun: whoever takes it
+    // (the queued item, or a stream that would otherwise wait for it) runs the writer.
+    private int writerPending;
+
+    /// <summary>Creates the writer of <paramref name="session"/> over <paramref name="channel"/>'s output.</summary>
+    /// <param name="session">The session whose end a failed send causes.</param>
+    /// <param name="channel">The secured connection.</param>
+    public YamuxWriter(YamuxSession session, IDuplexChannel channel)
+    {
+        this.session = session;
+        this.channel = channel;
+        writerStart = new WriterStart(this);
+    }
+
+    /// <summary>Completes once the writer has finished for good (flushed after a clean end, or failed).</summary>
+    public Task Stopped => stopped.Task;
+
+    /// <summary>Whether the writer is waiting for the connection to accept a chunk (for tests and diagnostics).</summary>
+    internal bool IsWaiting => writerWaiting;
+
+    /// <summary>Frames waiting for the writer (for tests and diagnostics).</summary>
+    internal int QueuedFrameCount => outbound.Count;
+
     /// <summary>
     /// Queues a stream's data or FIN frame, starting the writer if it is idle; the stream awaits
     /// <see cref="PendingWrite.WaitAsync"/> when it needs to know the frame left.
@@ -16,8 +86,8 @@ internal sealed partial class YamuxSession
     /// it would send a bulk writer's partial last frame before the next write could fill it (see
     /// <see cref="PendingWrite.TryAppend"/>), and measured slower (docs/benchmarks.md).
     /// </remarks>
-    /// <returns><see langword="false"/> when the session no longer sends (the caller keeps the frame and fails with <see cref="CurrentStreamError"/>).</returns>
-    internal bool TryQueue(PendingWrite write)
+    /// <returns><see langword="false"/> when the session no longer sends (the caller keeps the frame and fails with <see cref="YamuxSession.CurrentStreamError"/>).</returns>
+    public bool TryQueue(PendingWrite write)
     {
         if (!outbound.TryEnqueueData(write, out var startWriter))
         {
@@ -28,40 +98,8 @@ internal sealed partial class YamuxSession
         return true;
     }
 
-    /// <summary>Queues a stream's coalesced window update (built when the writer reaches it).</summary>
-    internal void QueueWindowUpdate(YamuxStream stream) => TryQueueControl(OutboundItem.ForWindowUpdate(stream));
-
-    /// <summary>Tells the peer we reset a stream.</summary>
-    internal void SendReset(YamuxStream stream, uint code)
-    {
-        var item = OutboundItem.ForFrame(YamuxHeader.WindowUpdate(stream.Id, code, YamuxFlags.Rst));
-        if (!TryQueueControl(item))
-        {
-            item.Frame.Return();
-        }
-    }
-
-    /// <summary>
-    /// Frames that are ready together are sent as one chunk up to this size, so a burst of window
-    /// updates or small writes costs one send (and one Noise message) instead of one each. Full
-    /// data frames go alone.
-    /// </summary>
-    internal const int CoalesceLimit = 16 * 1024;
-
-    private volatile bool writerWaiting;
-
-    // Starts the writer on the thread pool without allocating.
-    private readonly WriterStart writerStart;
-
-    // The writer's state between two of its runs; only the current writer touches them.
-    private readonly List<PendingWrite> batchWrites = [];
-    private (PooledBuffer Frame, PendingWrite? Write)? carried;
-
-    /// <summary>Whether the writer is waiting for the connection to accept a chunk (for tests and diagnostics).</summary>
-    internal bool IsWriterWaiting => writerWaiting;
-
-    /// <summary>Queues a control frame, starting the writer if it is idle.</summary>
-    private bool TryQueueControl(OutboundItem item)
+    /// <summary>Queues a control frame, starting the writer if it is idle; <see langword="false"/> once the session no longer sends.</summary>
+    public bool TryQueueControl(OutboundItem item)
     {
         if (!outbound.TryEnqueueControl(item, out var startWriter))
         {
@@ -70,6 +108,51 @@ internal sealed partial class YamuxSession
 
         StartWriterIf(startWriter);
         return true;
+    }
+
+    /// <summary>Queues a control frame, or returns its buffer when the session no longer sends.</summary>
+    public void QueueOrDrop(OutboundItem item)
+    {
+        if (!TryQueueControl(item))
+        {
+            item.Frame.Return();
+        }
+    }
+
+    /// <summary>Queues a frame the peer asked for (pong, refusal); a peer provoking more than we can send is flooding.</summary>
+    /// <exception cref="WireProtocolViolationException">More than <see cref="MaxProvokedFrames"/> such frames wait.</exception>
+    public void SendProvoked(in YamuxHeader header)
+    {
+        if (Interlocked.Increment(ref provokedFrames) > MaxProvokedFrames)
+        {
+            throw Error.Protocol($"The remote peer provoked more than {MaxProvokedFrames} replies without reading them.");
+        }
+
+        QueueOrDrop(OutboundItem.ForFrame(header, provoked: true));
+    }
+
+    /// <summary>A clean end: what is queued is still sent, then the channel's output is completed.</summary>
+    public void Complete() => StartWriterIf(outbound.Complete());
+
+    /// <summary>An end on an error: what is queued is dropped (its writers fail with <paramref name="error"/>); only <paramref name="last"/> is still sent.</summary>
+    public void Drain(OutboundItem? last, Exception error)
+    {
+        Release(outbound.Drain(last, out var startWriter), error);
+        StartWriterIf(startWriter);
+    }
+
+    /// <summary>
+    /// Runs a writer start that is queued but has not begun, here and now: called by a stream about
+    /// to wait for its last frame to leave, which would otherwise suspend until the queued start
+    /// ran (usually on this very thread, right after it suspended). The queued item then finds
+    /// nothing to do.
+    /// </summary>
+    public void Help()
+    {
+        if (Volatile.Read(ref writerPending) == 1 && Interlocked.Exchange(ref writerPending, 0) == 1)
+        {
+            _ = RunAsync();
+        }
     }
 
     /// <summary>Starts the writer on the thread pool when the queue says nobody runs it.</summary>
@@ -87,7 +170,7 @@ internal sealed partial class YamuxSession
     /// The writer: sends queued frames, coalescing small ones, until the queue is empty (and gives
     /// the role back) or finished (and completes the channel's output). Never throws.
     /// </summary>
-    private async Task RunWriterAsync()
+    private async Task RunAsync()
     {
         var output = channel.Output;
         Exception? failure = null;
@@ -112,7 +195,7 @@ internal sealed partial class YamuxSession
                         case OutboundQueue.Take.Finished:
                             // Queue completed by the session's end: everything it held has been sent.
                             output.Complete();
-                            writerStopped.TrySetResult();
+                            stopped.TrySetResult();
                             return;
                     }
 
@@ -186,12 +269,12 @@ internal sealed partial class YamuxSession
         // Failed: the writer role is never given back, so nothing runs after this.
         try
         {
-            Terminate(failure, Error.MuxerClosed("The connection failed.", remote: false, null, failure), goAway: null);
-            Release(outbound.Drain(null, out _), CurrentStreamError());
+            var error = session.OnWriterFailed(failure);
+            Release(outbound.Drain(null, out _), error);
         }
         finally
         {
-            writerStopped.TrySetResult();
+            stopped.TrySetResult();
         }
     }
 
@@ -299,27 +382,9 @@ internal sealed partial class YamuxSession
         }
     }
 
-    // 1 while a writer start is queued on the thread pool and has not begun: whoever takes it
-    // (the queued item, or a stream that would otherwise wait for it) runs the writer.
-    private int writerPending;
-
-    /// <summary>
-    /// Runs a writer start that is queued but has not begun, here and now: called by a stream about
-    /// to wait for its last frame to leave, which would otherwise suspend until the queued start
-    /// ran (usually on this very thread, right after it suspended). The queued item then finds
-    /// nothing to do.
-    /// </summary>
-    internal void HelpWriter()
+    /// <summary>The thread-pool item that starts the writer: one per writer, queued again each time.</summary>
+    private sealed class WriterStart(YamuxWriter writer) : IThreadPoolWorkItem
     {
-        if (Volatile.Read(ref writerPending) == 1 && Interlocked.Exchange(ref writerPending, 0) == 1)
-        {
-            _ = RunWriterAsync();
-        }
-    }
-
-    /// <summary>The thread-pool item that starts the writer: one per session, queued again each time.</summary>
-    private sealed class WriterStart(YamuxSession session) : IThreadPoolWorkItem
-    {
-        public void Execute() => session.HelpWriter();
+        public void Execute() => writer.Help();
     }
 }

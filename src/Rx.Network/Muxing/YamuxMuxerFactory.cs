@@ -1,0 +1,14 @@
+namespace Rx.Network.Muxing;
+
+/// <summary>Creates yamux sessions.</summary>
+/// <param name="options">The session options.</param>
+/// <param name="time">The clock for pings, keep-alive and window tuning.</param>
+internal sealed class YamuxMuxerFactory(YamuxOptions options, TimeProvider time) : IMuxerFactory
+{
+    /// <inheritdoc/>
+    public string Protocol => YamuxSession.ProtocolId;
+
+    /// <inheritdoc/>
+    public IMuxerSession Create(Transports.IDuplexChannel channel, bool isInitiator, Resources.ConnectionScope? resources = null) =>
+        new YamuxSession(channel, isInitiator, options, time, resources);
+}
