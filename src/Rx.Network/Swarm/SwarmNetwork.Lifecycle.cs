@@ -1,4 +1,3 @@
-using Rx.Network.Transports;
 using Microsoft.Extensions.Logging;
 
 namespace Rx.Network.Swarm;
@@ -33,31 +32,16 @@ internal sealed partial class SwarmNetwork
         try
         {
             await shutdown.CancelAsync().ConfigureAwait(false);
-            IRawListener[] open;
-            lock (listenersGate)
-            {
-                open = listeners.ToArray();
-            }
-
-            foreach (var listener in open)
-            {
-                await listener.DisposeAsync().ConfigureAwait(false);
-            }
+            await listeners.CloseListenersAsync().ConfigureAwait(false);
 
             using (var grace = new CancellationTokenSource(options.ShutdownTimeout, options.TimeProvider))
             {
-                var closing = Connections.Cast<SwarmConnection>().Select(c => CloseQuietlyAsync(c, grace.Token)).ToArray();
+                var closing = registry.Connections.Select(c => CloseQuietlyAsync(c, grace.Token)).ToArray();
                 await Task.WhenAll(closing).ConfigureAwait(false);
             }
 
             // Let the listeners' loops publish their ListenClosed before the stream completes.
-            Task[] loops;
-            lock (listenersGate)
-            {
-                loops = acceptLoops.ToArray();
-            }
-
-            await Task.WhenAll(loops).ConfigureAwait(false);
+            await listeners.WhenLoopsEnded().ConfigureAwait(false);
         }
         finally
         {
@@ -69,7 +53,7 @@ internal sealed partial class SwarmNetwork
             Router.Complete();
             events.Complete();
             resources.Dispose();
-            CloseStatuses();
+            registry.Dispose();
             if (ownsPeerstore && Peerstore is IDisposable disposable)
             {
                 disposable.Dispose();

@@ -14,8 +14,11 @@ namespace Rx.Network.Swarm;
 /// <summary>
 /// The <see cref="INetwork"/> implementation (the seed's swarm): listeners, a pool of connections
 /// per peer, dialing with shared attempts and backoff, protocol routing, events and the peer
-/// status cache. Split by concern: <c>.Listen</c>, <c>.Dial</c>, <c>.Connections</c>,
-/// <c>.Streams</c>, <c>.Lifecycle</c>.
+/// status cache. The network is the composition: <see cref="SwarmListeners"/> accept,
+/// <see cref="SwarmDialer"/> dials, the <see cref="ConnectionRegistry"/> holds the connections and
+/// the peers' status rows; the network admits each upgraded connection
+/// (<see cref="AddConnection"/>), dispatches inbound streams to their handlers (<c>.Streams</c>)
+/// and shuts everything down (<c>.Lifecycle</c>).
 /// </summary>
 internal sealed partial class SwarmNetwork : INetwork, IConnectionHost, ILocalHost
 {
@@ -28,9 +31,11 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost, ILocalHo
     private readonly CancellationTokenSource shutdown = new();
     private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool ownsPeerstore;
-    private readonly InboundRateLimiter rateLimiter;
     private readonly ResourceManager resources;
     private readonly NetworkScheduler scheduler;
+    private readonly ConnectionRegistry registry;
+    private readonly SwarmDialer dialer;
+    private readonly SwarmListeners listeners;
     private long connectionCounter;
 
     public SwarmNetwork(PrivateKey identity, IReadOnlyList<ITransport> transports, Upgrader upgrader, IPeerstore? peerstore, NetworkOptions options)
@@ -47,9 +52,10 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost, ILocalHo
         Peerstore = peerstore ?? new MemoryPeerstore(options.TimeProvider);
         Peerstore.AddPublicKey(LocalPeer, identity.PublicKey);
         NewConnections = events.OfType<Connected>().Select(e => e.Connection);
-        FollowLatency();
-        rateLimiter = new InboundRateLimiter(options.TimeProvider, options.Limits.InboundPerIpPerSecond, options.Limits.InboundPerIpBurst);
+        registry = new ConnectionRegistry(options, events, Peerstore, shutdown.Token);
         resources = new ResourceManager(options.Resources, options.TimeProvider) { Refused = OnResourceRefused };
+        dialer = new SwarmDialer(this, registry, Peerstore, transports, upgrader, resources, scheduler, options, logger, shutdown.Token);
+        listeners = new SwarmListeners(this, registry, transports, upgrader, resources, events, options, logger, shutdown.Token);
     }
 
     /// <inheritdoc/>
@@ -65,7 +71,7 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost, ILocalHo
     public IObservable<IConnection> NewConnections { get; }
 
     /// <inheritdoc/>
-    public IObservableCache<PeerId, PeerStatus> PeerStatuses => peerStatuses;
+    public IObservableCache<PeerId, PeerStatus> PeerStatuses => registry.PeerStatuses;
 
     /// <inheritdoc/>
     public Task Completion => completion.Task;
@@ -99,6 +105,96 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost, ILocalHo
 
     /// <inheritdoc/>
     public ILogger Logger => logger;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<PeerId> Peers => registry.Peers;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<IConnection> Connections => registry.Connections;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Multiaddr> ListenAddresses => listeners.Addresses;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<IConnection> ConnectionsToPeer(PeerId peer)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        return registry.ConnectionsToPeer(peer);
+    }
+
+    /// <inheritdoc/>
+    public Connectedness Connectedness(PeerId peer)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        return registry.Connectedness(peer);
+    }
+
+    /// <inheritdoc/>
+    public async Task ClosePeerAsync(PeerId peer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        await Task.WhenAll(ConnectionsToPeer(peer).Select(c => c.CloseAsync(cancellationToken))).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public Task ListenAsync(IEnumerable<Multiaddr> addresses, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(addresses);
+        ThrowIfDisposed();
+        return listeners.ListenAsync(addresses, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Multiaddr> InterfaceListenAddresses() => listeners.InterfaceAddresses();
+
+    /// <inheritdoc/>
+    public Task<IConnection> DialPeerAsync(PeerId peer, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        if (peer == LocalPeer)
+        {
+            throw new ArgumentException("A node cannot dial itself.", nameof(peer));
+        }
+
+        ThrowIfDisposed();
+        return dialer.DialAsync(peer, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public void OnConnectionClosed(SwarmConnection connection, Exception? error)
+    {
+        if (!registry.Remove(connection, error))
+        {
+            return;
+        }
+
+        Metrics.ConnectionClosed(connection.Direction);
+        if (error is not null)
+        {
+            logger.ConnectionFailed(error, connection);
+        }
+    }
+
+    /// <summary>
+    /// Admits an upgraded connection (dialed or accepted): checks the limits, records it, moves the
+    /// peer to <see cref="Network.Connectedness.Connected"/>, publishes <see cref="Connected"/>, and
+    /// only then starts accepting its streams (so <see cref="Connected"/> precedes its
+    /// <see cref="StreamOpened"/>s).
+    /// </summary>
+    /// <exception cref="ConnectionLimitExceededException">A limit was reached; the connection was closed.</exception>
+    internal SwarmConnection AddConnection(UpgradedConnection upgraded)
+    {
+        var connection = new SwarmConnection(upgraded, this, NextConnectionId(), Now);
+        var peer = connection.RemotePeer;
+        registry.Admit(connection);
+        Metrics.ConnectionOpened(connection.Direction);
+        dialer.ClearBackoff(peer);
+        Peerstore.AddPublicKey(peer, connection.RemotePublicKey);
+        Peerstore.AddAddresses(peer, [connection.RemoteAddress], AddressTtl.Connected);
+        connection.Start();
+        InvokeConnectionHandler(connection);
+        return connection;
+    }
 
     /// <inheritdoc/>
     public IDisposable Notify(INotifiee notifiee)

@@ -1,31 +1,87 @@
 using Microsoft.Extensions.Logging;
 using Rx.Network.Addressing;
 using Rx.Network.Identity;
+using Rx.Network.Peerstore;
 using Rx.Network.Reactive;
 using Rx.Network.Resources;
+using Rx.Network.Transports;
 
 namespace Rx.Network.Swarm;
 
-internal sealed partial class SwarmNetwork
+/// <summary>
+/// Dialing for the network: one shared attempt per peer (concurrent callers join it), the peer's
+/// known addresses dialed in parallel up to <see cref="DialOptions.Parallelism"/> (the first to
+/// connect wins), each address within <see cref="DialOptions.AddressTimeout"/>, and exponential
+/// backoff for peers whose every address failed; the attempts inside their spans
+/// (<see cref="NetworkTracing"/>) while something listens.
+/// </summary>
+/// <remarks>
+/// Contract: <see cref="DialAsync"/> returns a connection that takes new streams, an open one if
+/// there is one, else the winner of a new attempt, admitted through
+/// <see cref="SwarmNetwork.AddConnection"/>. A refusal by one of our own limits (connections,
+/// resources) is not the peer's fault: it neither backs the peer off nor changes its connectedness.
+/// The network clears a peer's backoff (<see cref="ClearBackoff"/>) whenever a connection to it is
+/// admitted, either way.
+/// </remarks>
+internal sealed class SwarmDialer
 {
+    /// <summary>Peers kept in the backoff table before long-expired entries are pruned.</summary>
+    private const int MaxBackoffEntries = 4096;
+
+    private readonly SwarmNetwork network;
+    private readonly ConnectionRegistry registry;
+    private readonly IPeerstore peerstore;
+    private readonly IReadOnlyList<ITransport> transports;
+    private readonly Upgrader upgrader;
+    private readonly ResourceManager resources;
+    private readonly NetworkScheduler scheduler;
+    private readonly NetworkOptions options;
+    private readonly ILogger logger;
+    private readonly CancellationToken shutdown;
     private readonly object dialsGate = new();
     private readonly Dictionary<PeerId, SharedOutcome<SwarmConnection>> dials = [];
     private readonly Dictionary<PeerId, (int Failures, DateTimeOffset Until)> backoff = [];
 
-    /// <summary>Peers kept in the backoff table before long-expired entries are pruned.</summary>
-    private const int MaxBackoffEntries = 4096;
-
-    /// <inheritdoc/>
-    public async Task<IConnection> DialPeerAsync(PeerId peer, CancellationToken cancellationToken = default)
+    /// <summary>Creates the dialer of <paramref name="network"/>.</summary>
+    /// <param name="network">Admits the connections dialed.</param>
+    /// <param name="registry">The open connections (one is reused when it takes streams) and the peers' rows.</param>
+    /// <param name="peerstore">Where the peers' addresses come from.</param>
+    /// <param name="transports">The transports that dial.</param>
+    /// <param name="upgrader">Secures and multiplexes a dialed connection.</param>
+    /// <param name="resources">Reserves each outbound connection before it touches the network.</param>
+    /// <param name="scheduler">Where the callers of a shared attempt resume (ADR 0011).</param>
+    /// <param name="options">Dial settings, limits and the clock.</param>
+    /// <param name="logger">Logs failed addresses.</param>
+    /// <param name="shutdown">Cancelled when the network shuts down: every attempt ends.</param>
+    public SwarmDialer(
+        SwarmNetwork network, ConnectionRegistry registry, IPeerstore peerstore, IReadOnlyList<ITransport> transports, Upgrader upgrader,
+        ResourceManager resources, NetworkScheduler scheduler, NetworkOptions options, ILogger logger, CancellationToken shutdown)
     {
-        ArgumentNullException.ThrowIfNull(peer);
-        if (peer == LocalPeer)
-        {
-            throw new ArgumentException("A node cannot dial itself.", nameof(peer));
-        }
+        this.network = network;
+        this.registry = registry;
+        this.peerstore = peerstore;
+        this.transports = transports;
+        this.upgrader = upgrader;
+        this.resources = resources;
+        this.scheduler = scheduler;
+        this.options = options;
+        this.logger = logger;
+        this.shutdown = shutdown;
+    }
 
-        ThrowIfDisposed();
-        if (OpenConnection(peer) is { } open)
+    private DateTimeOffset Now => options.TimeProvider.GetUtcNow();
+
+    private NetworkMetrics Metrics => network.Metrics;
+
+    /// <summary>A connection to <paramref name="peer"/> that takes new streams: an open one, or the one a (shared) dial attempt makes.</summary>
+    /// <param name="peer">The peer (not ourselves).</param>
+    /// <param name="cancellationToken">Stops this caller's wait; the attempt goes on for the others.</param>
+    /// <returns>The connection.</returns>
+    /// <exception cref="DialException">Every address failed, none is known, the peer is backed off, or a local limit refused.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public async Task<IConnection> DialAsync(PeerId peer, CancellationToken cancellationToken)
+    {
+        if (registry.OpenConnection(peer) is { } open)
         {
             return open;
         }
@@ -44,12 +100,12 @@ internal sealed partial class SwarmNetwork
                 _ = attempt.ContinueWith(
                     static (_, state) =>
                     {
-                        var (network, peer, shared) = ((SwarmNetwork, PeerId, SharedOutcome<SwarmConnection>))state!;
-                        lock (network.dialsGate)
+                        var (dialer, peer, shared) = ((SwarmDialer, PeerId, SharedOutcome<SwarmConnection>))state!;
+                        lock (dialer.dialsGate)
                         {
-                            if (network.dials.TryGetValue(peer, out var current) && current == shared)
+                            if (dialer.dials.TryGetValue(peer, out var current) && current == shared)
                             {
-                                network.dials.Remove(peer);
+                                dialer.dials.Remove(peer);
                             }
                         }
                     },
@@ -64,10 +120,61 @@ internal sealed partial class SwarmNetwork
         return await shared.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Forgets the peer's failed dials (a connection to it was admitted).</summary>
+    public void ClearBackoff(PeerId peer)
+    {
+        lock (dialsGate)
+        {
+            backoff.Remove(peer);
+        }
+    }
+
+    /// <summary><see cref="DialAttemptAsync"/>, inside an <c>rxnet.dial</c> span when traced.</summary>
+    private Task<SwarmConnection> DialAttemptTracedAsync(PeerId peer)
+    {
+        return NetworkTracing.IsEnabled ? TracedAsync() : DialAttemptAsync(peer);
+
+        async Task<SwarmConnection> TracedAsync()
+        {
+            // The caller holds dialsGate: leave it before a listener's callbacks run.
+            await Task.Yield();
+            using var activity = NetworkTracing.StartDial(peer);
+            try
+            {
+                var connection = await DialAttemptAsync(peer).ConfigureAwait(false);
+                activity?.SetTag(NetworkTracing.MultiaddrTag, connection.RemoteAddress.ToString());
+                return connection;
+            }
+            catch (Exception e)
+            {
+                NetworkTracing.Failed(activity, e);
+                throw;
+            }
+        }
+    }
+
+    /// <summary><see cref="DialAddressAsync"/>, inside an <c>rxnet.dial.address</c> span when traced.</summary>
+    private Task<(Multiaddr Address, SwarmConnection? Connection, Exception? Error)> DialAddressTracedAsync(PeerId peer, Multiaddr address, AsyncGate throttle, CancellationToken cancellationToken)
+    {
+        return NetworkTracing.IsEnabled ? TracedAsync() : DialAddressAsync(peer, address, throttle, cancellationToken);
+
+        async Task<(Multiaddr, SwarmConnection?, Exception?)> TracedAsync()
+        {
+            using var activity = NetworkTracing.StartDialAddress(peer, address);
+            var result = await DialAddressAsync(peer, address, throttle, cancellationToken).ConfigureAwait(false);
+            if (result.Error is { } error)
+            {
+                NetworkTracing.Failed(activity, error);
+            }
+
+            return result;
+        }
+    }
+
     private async Task<SwarmConnection> DialAttemptAsync(PeerId peer)
     {
         await Task.Yield();
-        if (OpenConnection(peer) is { } open)
+        if (registry.OpenConnection(peer) is { } open)
         {
             return open;
         }
@@ -82,21 +189,21 @@ internal sealed partial class SwarmNetwork
 
         // A local limit is not the peer's fault: refuse before touching the network, without
         // backoff or a change of the peer's connectedness.
-        if (Volatile.Read(ref outboundCount) >= options.Limits.MaxOutbound)
+        if (registry.OutboundCount >= options.Limits.MaxOutbound)
         {
             var limit = new ConnectionLimitExceededException(nameof(ConnectionLimits.MaxOutbound), options.Limits.MaxOutbound);
             throw new DialException($"Cannot dial peer {peer}: {limit.Message}", limit);
         }
 
-        var addresses = Peerstore.Addresses(peer).Where(a => transports.Any(t => t.CanDial(a))).ToArray();
+        var addresses = peerstore.Addresses(peer).Where(a => transports.Any(t => t.CanDial(a))).ToArray();
         if (addresses.Length == 0)
         {
-            MarkDialFailed(peer);
+            registry.MarkDialFailed(peer);
             throw new DialException(peer, $"No dialable address is known for peer {peer}.");
         }
 
         var errors = new List<KeyValuePair<Multiaddr, Exception>>();
-        using var winner = CancellationTokenSource.CreateLinkedTokenSource(shutdown.Token);
+        using var winner = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
         // Attempts that lost to the winner still release it after this method returned.
         var throttle = new AsyncGate(Math.Max(1, options.Dial.Parallelism), scheduler);
         var attempts = addresses.Select(address => DialAddressTracedAsync(peer, address, throttle, winner.Token)).ToList();
@@ -117,7 +224,7 @@ internal sealed partial class SwarmNetwork
             }
         }
 
-        ThrowIfDisposed();
+        ObjectDisposedException.ThrowIf(shutdown.IsCancellationRequested, network);
         var failure = new DialException(peer, $"Dialing peer {peer} failed on all {addresses.Length} address(es): {string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value.Message}"))}", errors);
 
         // A connection refused by one of our own limits (a race past the check above) says nothing
@@ -154,7 +261,7 @@ internal sealed partial class SwarmNetwork
 
             // Now the remote IP is known: the connection counts in its address scopes (outbound),
             // and its transport buffers in its scopes, before the upgrade sends a byte.
-            if (!scope.TrySetRemoteAddress(IpOf(raw.RemoteAddress), out var addressRefusal))
+            if (!scope.TrySetRemoteAddress(SwarmListeners.IpOf(raw.RemoteAddress), out var addressRefusal))
             {
                 raw.Abort();
                 await raw.DisposeAsync().ConfigureAwait(false);
@@ -184,7 +291,7 @@ internal sealed partial class SwarmNetwork
                 return (address, null, new OperationCanceledException("Another address connected first."));
             }
 
-            return (address, AddConnection(upgraded), null);
+            return (address, network.AddConnection(upgraded), null);
         }
         catch (Exception e)
         {
@@ -211,7 +318,7 @@ internal sealed partial class SwarmNetwork
             PruneBackoff();
         }
 
-        MarkDialFailed(peer);
+        registry.MarkDialFailed(peer);
     }
 
     /// <summary>
@@ -228,14 +335,6 @@ internal sealed partial class SwarmNetwork
 
         var stale = Now - options.Dial.BackoffMax;
         foreach (var peer in backoff.Where(pair => pair.Value.Until < stale).Select(pair => pair.Key).ToArray())
-        {
-            backoff.Remove(peer);
-        }
-    }
-
-    private void ClearBackoff(PeerId peer)
-    {
-        lock (dialsGate)
         {
             backoff.Remove(peer);
         }

@@ -8,30 +8,84 @@ using Rx.Network.Transports;
 
 namespace Rx.Network.Swarm;
 
-internal sealed partial class SwarmNetwork
+/// <summary>
+/// Listening for the network: the listeners, one accept loop each, and the inbound path up to an
+/// upgraded connection: the checks that refuse a connection before any handshake byte (rate per
+/// IP, pending connections, the inbound limit, the resource manager), then the inbound upgrade.
+/// </summary>
+/// <remarks>
+/// Contract: <see cref="ListenAsync"/> starts listeners (publishing <see cref="ListenStarted"/>);
+/// every accepted connection that passes the checks is upgraded and handed to
+/// <see cref="SwarmNetwork.AddConnection"/>; every refusal is counted and published
+/// (<see cref="InboundRefused"/>), every failed upgrade published (<see cref="InboundUpgradeFailed"/>).
+/// A loop ends when its listener does or the network shuts down, publishing <see cref="ListenClosed"/>;
+/// <see cref="CloseListenersAsync"/> closes the listeners, <see cref="WhenLoopsEnded"/> waits for their loops.
+/// </remarks>
+internal sealed class SwarmListeners
 {
-    private readonly object listenersGate = new();
+    private readonly SwarmNetwork network;
+    private readonly ConnectionRegistry registry;
+    private readonly IReadOnlyList<ITransport> transports;
+    private readonly Upgrader upgrader;
+    private readonly ResourceManager resources;
+    private readonly InboundRateLimiter rateLimiter;
+    private readonly EventHub events;
+    private readonly NetworkOptions options;
+    private readonly ILogger logger;
+    private readonly CancellationToken shutdown;
+    private readonly object gate = new();
     private readonly List<IRawListener> listeners = [];
     private readonly List<Task> acceptLoops = [];
     private int pendingInbound;
 
-    /// <inheritdoc/>
-    public IReadOnlyList<Multiaddr> ListenAddresses
+    /// <summary>Creates the (idle) listeners of <paramref name="network"/>.</summary>
+    /// <param name="network">Admits the connections accepted.</param>
+    /// <param name="registry">The open connections, for the inbound limit's early check.</param>
+    /// <param name="transports">The transports that listen.</param>
+    /// <param name="upgrader">Secures and multiplexes an accepted connection.</param>
+    /// <param name="resources">Reserves each inbound connection before its handshake.</param>
+    /// <param name="events">Where listener and refusal events go.</param>
+    /// <param name="options">Limits and the clock.</param>
+    /// <param name="logger">Logs refusals and failures.</param>
+    /// <param name="shutdown">Cancelled when the network shuts down: the loops and upgrades end.</param>
+    public SwarmListeners(
+        SwarmNetwork network, ConnectionRegistry registry, IReadOnlyList<ITransport> transports, Upgrader upgrader,
+        ResourceManager resources, EventHub events, NetworkOptions options, ILogger logger, CancellationToken shutdown)
+    {
+        this.network = network;
+        this.registry = registry;
+        this.transports = transports;
+        this.upgrader = upgrader;
+        this.resources = resources;
+        this.events = events;
+        this.options = options;
+        this.logger = logger;
+        this.shutdown = shutdown;
+        rateLimiter = new InboundRateLimiter(options.TimeProvider, options.Limits.InboundPerIpPerSecond, options.Limits.InboundPerIpBurst);
+    }
+
+    /// <summary>The addresses listened on.</summary>
+    public IReadOnlyList<Multiaddr> Addresses
     {
         get
         {
-            lock (listenersGate)
+            lock (gate)
             {
                 return listeners.Select(l => l.LocalAddress).ToArray();
             }
         }
     }
 
-    /// <inheritdoc/>
-    public async Task ListenAsync(IEnumerable<Multiaddr> addresses, CancellationToken cancellationToken = default)
+    private DateTimeOffset Now => options.TimeProvider.GetUtcNow();
+
+    private NetworkMetrics Metrics => network.Metrics;
+
+    /// <summary>Starts listening on <paramref name="addresses"/> (checked first: a transport must take each).</summary>
+    /// <exception cref="ArgumentNullException">An address is null.</exception>
+    /// <exception cref="ArgumentException">No transport can listen on an address.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public async Task ListenAsync(IEnumerable<Multiaddr> addresses, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(addresses);
-        ThrowIfDisposed();
         var requested = addresses.ToArray();
         foreach (var address in requested)
         {
@@ -47,7 +101,7 @@ internal sealed partial class SwarmNetwork
             var transport = transports.First(t => t.CanListen(address));
             var listener = await transport.ListenAsync(address, cancellationToken).ConfigureAwait(false);
             events.Publish(new ListenStarted(Now, listener.LocalAddress));
-            lock (listenersGate)
+            lock (gate)
             {
                 listeners.Add(listener);
                 using (NetworkTracing.Detach())
@@ -58,11 +112,11 @@ internal sealed partial class SwarmNetwork
         }
     }
 
-    /// <inheritdoc/>
-    public IReadOnlyList<Multiaddr> InterfaceListenAddresses()
+    /// <summary>The listen addresses with every unspecified IP (0.0.0.0, ::) expanded to the interfaces' addresses.</summary>
+    public IReadOnlyList<Multiaddr> InterfaceAddresses()
     {
         var result = new List<Multiaddr>();
-        foreach (var address in ListenAddresses)
+        foreach (var address in Addresses)
         {
             var host = address.Components.Count > 0 ? address.Components[0] : null;
             var family = host switch
@@ -87,6 +141,34 @@ internal sealed partial class SwarmNetwork
         return result.Distinct().ToArray();
     }
 
+    /// <summary>Closes every listener (the network is shutting down: its token is already cancelled).</summary>
+    public async Task CloseListenersAsync()
+    {
+        IRawListener[] open;
+        lock (gate)
+        {
+            open = listeners.ToArray();
+        }
+
+        foreach (var listener in open)
+        {
+            await listener.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits for every accept loop to end (each publishes its <see cref="ListenClosed"/> first).</summary>
+    public Task WhenLoopsEnded()
+    {
+        lock (gate)
+        {
+            return Task.WhenAll(acceptLoops.ToArray());
+        }
+    }
+
+    /// <summary>The IP of a remote address, if it has one.</summary>
+    internal static IPAddress? IpOf(Multiaddr remote) =>
+        remote.TryGetEndPoint(out var endPoint) && endPoint is IPEndPoint ip ? ip.Address : null;
+
     private static IEnumerable<IPAddress> InterfaceAddresses(AddressFamily family)
     {
         IEnumerable<IPAddress> found;
@@ -109,13 +191,17 @@ internal sealed partial class SwarmNetwork
         return found.Contains(loopback) ? found : found.Prepend(loopback);
     }
 
+    /// <summary>A resource manager's refusal of an inbound connection, as the <see cref="InboundRefused"/> event carries it.</summary>
+    private static ConnectionLimitExceededException ResourceRefusalOf(ResourceLimitExceededException exceeded) =>
+        new($"Resources:{exceeded.Scope}:{exceeded.Resource}", (int)Math.Min(exceeded.Limit, int.MaxValue), exceeded);
+
     private async Task AcceptLoopAsync(IRawListener listener)
     {
         var address = listener.LocalAddress;
         Exception? error = null;
         try
         {
-            while (await listener.AcceptAsync(shutdown.Token).ConfigureAwait(false) is { } raw)
+            while (await listener.AcceptAsync(shutdown).ConfigureAwait(false) is { } raw)
             {
                 // Checked in order of cost to us: all three refuse before any handshake byte, so a
                 // flood costs an accept and a close, and the dialer's dial fails at once.
@@ -126,7 +212,7 @@ internal sealed partial class SwarmNetwork
                     logger.PendingInboundExceeded(raw.RemoteAddress);
                     refusal = new ConnectionLimitExceededException(nameof(ConnectionLimits.MaxPendingInbound), options.Limits.MaxPendingInbound);
                 }
-                else if (refusal is null && Volatile.Read(ref inboundCount) >= options.Limits.MaxInbound)
+                else if (refusal is null && registry.InboundCount >= options.Limits.MaxInbound)
                 {
                     // The check after the upgrade still decides for connections pending together.
                     Interlocked.Decrement(ref pendingInbound);
@@ -171,7 +257,7 @@ internal sealed partial class SwarmNetwork
         }
         finally
         {
-            lock (listenersGate)
+            lock (gate)
             {
                 listeners.Remove(listener);
             }
@@ -193,13 +279,6 @@ internal sealed partial class SwarmNetwork
         return new ConnectionLimitExceededException(nameof(ConnectionLimits.InboundPerIpPerSecond), options.Limits.InboundPerIpPerSecond);
     }
 
-    private static System.Net.IPAddress? IpOf(Multiaddr remote) =>
-        remote.TryGetEndPoint(out var endPoint) && endPoint is IPEndPoint ip ? ip.Address : null;
-
-    /// <summary>A resource manager's refusal of an inbound connection, as the <see cref="InboundRefused"/> event carries it.</summary>
-    private static ConnectionLimitExceededException ResourceRefusalOf(ResourceLimitExceededException exceeded) =>
-        new($"Resources:{exceeded.Scope}:{exceeded.Resource}", (int)Math.Min(exceeded.Limit, int.MaxValue), exceeded);
-
     /// <summary>Counts and reports an inbound connection refused by a limit.</summary>
     private void RefuseInbound(Multiaddr remote, ConnectionLimitExceededException reason)
     {
@@ -212,9 +291,9 @@ internal sealed partial class SwarmNetwork
         long started = options.TimeProvider.GetTimestamp();
         try
         {
-            var upgraded = await upgrader.UpgradeInboundAsync(raw, scope, shutdown.Token).ConfigureAwait(false);
+            var upgraded = await upgrader.UpgradeInboundAsync(raw, scope, shutdown).ConfigureAwait(false);
             Metrics.Handshake(options.TimeProvider.GetElapsedTime(started), Direction.Inbound, succeeded: true);
-            AddConnection(upgraded);
+            network.AddConnection(upgraded);
         }
         catch (ResourceLimitExceededException e) when (!shutdown.IsCancellationRequested)
         {
