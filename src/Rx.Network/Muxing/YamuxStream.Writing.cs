@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using Rx.Network.Encoding;
-
 namespace Rx.Network.Muxing;
 
 internal sealed partial class YamuxStream
@@ -28,96 +25,8 @@ internal sealed partial class YamuxStream
     /// <exception cref="MuxerClosedException">The session ended.</exception>
     /// <exception cref="ObjectDisposedException">The stream was disposed.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(disposed, this);
-        await writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ThrowIfCannotWrite();
-
-            // A write longer than one frame is a bulk writer: its frames get room to grow to a full frame.
-            var bulk = data.Length > maxFrameSize;
-            var queuedSome = false;
-            while (!data.IsEmpty)
-            {
-                var last = queuedFrame;
-                int room = last?.Room ?? 0;
-                int credit;
-                try
-                {
-                    credit = await sendWindow.RequestAsync(Math.Min(data.Length, room > 0 ? room : maxFrameSize), cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (queuedSome)
-                {
-                    Reset();
-                    throw;
-                }
-
-                if (room > 0 && last!.TryAppend(data.Span[..credit]))
-                {
-                    queuedSome = true;
-                    data = data[credit..];
-                    continue;
-                }
-
-                // At most one data frame of a stream is queued: the last one must leave first.
-                if (last is not null)
-                {
-                    // The writer may not have started yet: start it here rather than suspend for it.
-                    session.HelpWriter();
-                    try
-                    {
-                        await last.WaitAsync(cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                    {
-                        // It may still leave: the next write or close waits for it again.
-                        sendWindow.Release(credit);
-                        if (queuedSome)
-                        {
-                            Reset();
-                        }
-
-                        throw;
-                    }
-                    catch
-                    {
-                        queuedFrame = null;
-                        throw;
-                    }
-
-                    queuedFrame = null;
-                    if (last.IsReusable)
-                    {
-                        spareWrite = last;
-                    }
-                }
-
-                int size = YamuxHeader.Size + credit;
-                int capacity = bulk ? YamuxHeader.Size + maxFrameSize : size;
-                var frame = PooledBuffer.Rent(capacity).WithLength(size);
-                YamuxHeader.Data(Id, (uint)credit).WriteTo(frame.Span);
-                data.Span[..credit].CopyTo(frame.Span[YamuxHeader.Size..]);
-                var write = spareWrite?.Reuse(frame, credit, capacity) ?? new PendingWrite(this, frame, credit, capacity);
-                spareWrite = null;
-                if (!session.TryQueue(write))
-                {
-                    frame.Return();
-                    throw session.CurrentStreamError();
-                }
-
-                queuedFrame = write;
-                queuedSome = true;
-                data = data[credit..];
-            }
-        }
-        finally
-        {
-            writeLock.Release();
-        }
-    }
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
+        sender.WriteAsync(data, cancellationToken);
 
     /// <summary>
     /// Half-closes the stream (FIN): we send nothing more, the remote may keep writing and we keep
@@ -138,7 +47,7 @@ internal sealed partial class YamuxStream
     public async ValueTask CloseWriteAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(disposed, this);
-        await CloseWriteCoreAsync(lockHeld: false, cancellationToken).ConfigureAwait(false);
+        await sender.CloseAsync(lockHeld: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -165,11 +74,11 @@ internal sealed partial class YamuxStream
             disposed = true;
         }
 
-        if (writeLock.Wait(0))
+        if (sender.TryEnter())
         {
             try
             {
-                await CloseWriteCoreAsync(lockHeld: true, CancellationToken.None).ConfigureAwait(false);
+                await sender.CloseAsync(lockHeld: true, CancellationToken.None).ConfigureAwait(false);
             }
             catch (IOException)
             {
@@ -206,84 +115,39 @@ internal sealed partial class YamuxStream
         resources?.Dispose();
     }
 
-    private async ValueTask CloseWriteCoreAsync(bool lockHeld, CancellationToken cancellationToken)
+    /// <summary>
+    /// Marks the write side closed for the sender's FIN; <see langword="false"/> when it was closed
+    /// already. <paramref name="finished"/> tells whether the read side had ended too (the stream
+    /// is then done once the FIN left).
+    /// </summary>
+    /// <exception cref="StreamResetException">The stream was reset (or the session ended under it).</exception>
+    internal bool TryCloseWriteSide(out bool finished)
     {
-        if (!lockHeld)
+        lock (gate)
         {
-            await writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        bool finished;
-        bool timedOut = false;
-        PendingWrite fin;
-        try
-        {
-            lock (gate)
+            switch (writeState)
             {
-                switch (writeState)
-                {
-                    case HalfState.Closed:
-                        return;
-                    case HalfState.Reset:
-                        throw writeError!;
-                }
-
-                writeState = HalfState.Closed;
-                finished = readState != HalfState.Open;
+                case HalfState.Closed:
+                    finished = false;
+                    return false;
+                case HalfState.Reset:
+                    throw writeError!;
             }
 
-            // FIN rides with the data (not the control queue) so it cannot overtake a data frame.
-            fin = new PendingWrite(this, FrameOf(YamuxHeader.WindowUpdate(Id, 0, YamuxFlags.Fin)), 0);
-            if (!session.TryQueue(fin))
-            {
-                fin.Frame.Return();
-                throw session.CurrentStreamError();
-            }
-
-            // The queue is in order: once the FIN left, so did the last data frame.
-            queuedFrame = null;
-            var sent = fin.WaitAsync(CancellationToken.None);
-            if (sent.IsCompleted)
-            {
-                await sent.ConfigureAwait(false);
-            }
-            else
-            {
-                // A peer that stops reading can hold the FIN behind our data for good: bounded.
-                var handedOver = sent.AsTask();
-                try
-                {
-                    await handedOver.WaitAsync(closeTimeout, time, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                    timedOut = true;
-                    _ = handedOver.ContinueWith(
-                        static t => _ = t.Exception,
-                        CancellationToken.None,
-                        TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
-                        TaskScheduler.Default);
-                }
-            }
-        }
-        finally
-        {
-            writeLock.Release();
-        }
-
-        if (timedOut)
-        {
-            Reset();
-            throw new TimeoutException($"The FIN of {this} could not be handed to the connection within {closeTimeout} (the peer is not reading); the stream was reset.");
-        }
-
-        if (finished)
-        {
-            session.Forget(this);
+            writeState = HalfState.Closed;
+            finished = readState != HalfState.Open;
+            return true;
         }
     }
 
-    private void ThrowIfCannotWrite()
+    /// <summary>Throws when the stream was disposed.</summary>
+    /// <exception cref="ObjectDisposedException">It was.</exception>
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(disposed, this);
+
+    /// <summary>Throws when the write side no longer takes bytes (closed, reset, or the session ended).</summary>
+    /// <exception cref="InvalidOperationException">The write side was closed.</exception>
+    /// <exception cref="StreamResetException">The stream was reset.</exception>
+    internal void ThrowIfCannotWrite()
     {
         lock (gate)
         {
@@ -295,12 +159,5 @@ internal sealed partial class YamuxStream
                     throw writeError!;
             }
         }
-    }
-
-    private static PooledBuffer FrameOf(in YamuxHeader header)
-    {
-        var frame = PooledBuffer.Rent(YamuxHeader.Size);
-        header.WriteTo(frame.Span);
-        return frame;
     }
 }

@@ -34,11 +34,7 @@ internal sealed partial class YamuxStream : IAsyncDisposable
     private readonly Lock gate = new();
     private readonly ReceiveBuffer received = new();
     private readonly ReceiveWindow receiveWindow;
-    private readonly Credit sendWindow = new(YamuxHeader.InitialWindow);
-    private readonly SemaphoreSlim writeLock = new(1, 1);
-    private readonly int maxFrameSize;
-    private readonly TimeProvider time;
-    private readonly TimeSpan closeTimeout;
+    private readonly YamuxStreamSender sender;
 
     // The stream's reservations (count and receive window); null when the session reserves nothing.
     private readonly StreamScope? resources;
@@ -53,17 +49,8 @@ internal sealed partial class YamuxStream : IAsyncDisposable
     private TaskCompletionSource? readSignal;
     private bool disposed;
 
-    // The data frame queued last, until a later write or close finds it handed over; while the
-    // session's writer has not taken it, later writes append to it. Guarded by writeLock.
-    private PendingWrite? queuedFrame;
-
-    // A finished frame's hand-off, reused by the next one (see PendingWrite); guarded by writeLock.
-    private PendingWrite? spareWrite;
-
     // Window update waiting for the session's writer; guarded by gate.
-    private YamuxFlags pendingFlags;
-    private long pendingDelta;
-    private bool updateQueued;
+    private readonly PendingWindowUpdate pendingUpdate = new();
     private bool acceptHandled;
 
     internal YamuxStream(YamuxSession session, uint id, bool outbound, YamuxOptions options, TimeProvider time, StreamScope? resources = null)
@@ -71,10 +58,8 @@ internal sealed partial class YamuxStream : IAsyncDisposable
         this.session = session;
         Id = id;
         IsOutbound = outbound;
-        maxFrameSize = options.MaxFrameSize;
-        this.time = time;
-        closeTimeout = options.CloseTimeout;
         this.resources = resources;
+        sender = new YamuxStreamSender(this, session, options, time);
         receiveWindow = new ReceiveWindow(options.InitialStreamWindow, options.MaxStreamWindow, time, resources);
     }
 
@@ -107,7 +92,7 @@ internal sealed partial class YamuxStream : IAsyncDisposable
     }
 
     /// <summary>Send credit on hand.</summary>
-    internal long SendCredit => sendWindow.Available;
+    internal long SendCredit => sender.Credit;
 
     /// <summary>Bytes received and not read yet.</summary>
     internal long BufferedBytes
@@ -273,7 +258,7 @@ internal sealed partial class YamuxStream : IAsyncDisposable
     }
 
     /// <summary>The peer granted more send window.</summary>
-    internal void OnWindowUpdate(uint delta) => sendWindow.Release(delta);
+    internal void OnWindowUpdate(uint delta) => sender.OnWindowUpdate(delta);
 
     /// <summary>The peer half-closed (FIN). Returns whether the stream is now finished both ways.</summary>
     internal bool OnRemoteFin()
@@ -307,7 +292,7 @@ internal sealed partial class YamuxStream : IAsyncDisposable
             wake = FailOpenHalves(error);
         }
 
-        sendWindow.Fault(error);
+        sender.Fault(error);
         wake?.TrySetResult();
     }
 
@@ -334,19 +319,13 @@ internal sealed partial class YamuxStream : IAsyncDisposable
     /// <summary>Queues the window update that carries SYN (outbound) or ACK (inbound) and any window beyond the spec's initial one.</summary>
     internal void QueueOpeningUpdate(YamuxFlags flags)
     {
-        var queue = false;
+        bool queue;
         lock (gate)
         {
-            pendingFlags |= flags;
+            queue = pendingUpdate.AddFlags(flags);
             if (readState == HalfState.Open)
             {
-                queue = GrantLocked(force: true);
-            }
-
-            if (!updateQueued)
-            {
-                updateQueued = true;
-                queue = true;
+                queue |= GrantLocked(force: true);
             }
         }
 
@@ -364,13 +343,8 @@ internal sealed partial class YamuxStream : IAsyncDisposable
     {
         lock (gate)
         {
-            updateQueued = false;
-            var flags = pendingFlags;
-            var delta = pendingDelta;
-            pendingFlags = YamuxFlags.None;
-            pendingDelta = 0;
             // A reset stream's RST is queued behind: an update would be noise.
-            if ((flags == YamuxFlags.None && delta == 0) || readState == HalfState.Reset || writeState == HalfState.Reset)
+            if (!pendingUpdate.Take(out var flags, out var delta) || readState == HalfState.Reset || writeState == HalfState.Reset)
             {
                 header = default;
                 return false;
@@ -398,19 +372,7 @@ internal sealed partial class YamuxStream : IAsyncDisposable
     private bool GrantLocked(bool force)
     {
         var delta = receiveWindow.TakeUpdate(session.Rtt, force);
-        if (delta == 0)
-        {
-            return false;
-        }
-
-        pendingDelta += delta;
-        if (updateQueued)
-        {
-            return false;
-        }
-
-        updateQueued = true;
-        return true;
+        return delta != 0 && pendingUpdate.AddDelta(delta);
     }
 
     /// <summary>
@@ -446,7 +408,7 @@ internal sealed partial class YamuxStream : IAsyncDisposable
             wake = FailOpenHalves(error);
         }
 
-        sendWindow.Fault(error);
+        sender.Fault(error);
         wake?.TrySetResult();
         return true;
     }
