@@ -5,8 +5,12 @@ namespace Rx.Network.Muxing;
 /// window granted since the last update, coalesced so that a stream has at most one update queued
 /// to the session's writer, built only when the writer reaches it.
 /// </summary>
-/// <remarks>Not thread-safe: the stream calls it under its own lock, as it does its <see cref="ReceiveWindow"/>.</remarks>
-internal sealed class PendingWindowUpdate
+/// <remarks>
+/// Not thread-safe: the stream calls it under its own lock, as it does its <see cref="ReceiveWindow"/>.
+/// A mutable struct held in a (non-readonly) field of the stream, so it costs the stream no
+/// allocation of its own.
+/// </remarks>
+internal struct PendingWindowUpdate
 {
     private YamuxFlags flags;
     private long delta;

@@ -50,7 +50,7 @@ internal sealed partial class YamuxStream : IAsyncDisposable
     private bool disposed;
 
     // Window update waiting for the session's writer; guarded by gate.
-    private readonly PendingWindowUpdate pendingUpdate = new();
+    private PendingWindowUpdate pendingUpdate;
     private bool acceptHandled;
 
     internal YamuxStream(YamuxSession session, uint id, bool outbound, YamuxOptions options, TimeProvider time, StreamScope? resources = null)
