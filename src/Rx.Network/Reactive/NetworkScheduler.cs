@@ -53,16 +53,6 @@ internal sealed class NetworkScheduler : IScheduler
     /// <inheritdoc/>
     public DateTimeOffset Now => clock?.Now ?? Time.GetUtcNow();
 
-    /// <summary>
-    /// The scheduler of <paramref name="network"/> as a network scheduler: itself for the library's
-    /// own networks, or one that posts to the thread pool and times with <see cref="INetwork.TimeProvider"/>
-    /// for other implementations of <see cref="INetwork"/>.
-    /// </summary>
-    /// <param name="network">The network.</param>
-    /// <returns>The scheduler.</returns>
-    public static NetworkScheduler Of(INetwork network) =>
-        network.Scheduler as NetworkScheduler ?? new NetworkScheduler(network.TimeProvider, network.Scheduler);
-
     /// <summary>Runs <paramref name="action"/> off the caller's stack, in posting order relative to other posts.</summary>
     /// <param name="action">The work.</param>
     public void Post(Action action)
