@@ -37,6 +37,14 @@ internal sealed class NetworkScheduler : IScheduler
         RunsInline = runsInline;
     }
 
+    /// <summary>
+    /// Where the transports' socket pumps go when they leave their caller's stack: the thread pool,
+    /// on the system clock. The pumps run below any network (a transport is made before the network
+    /// that uses it and speaks to the operating system, whose completions arrive on the pool anyway);
+    /// nothing above the transports may use this one.
+    /// </summary>
+    public static NetworkScheduler Sockets { get; } = new(TimeProvider.System);
+
     /// <summary>The network's clock.</summary>
     public TimeProvider Time { get; }
 
