@@ -66,7 +66,7 @@ internal sealed partial class SwarmNetwork
 
     private async Task<SwarmConnection> DialAttemptAsync(PeerId peer)
     {
-        await Task.Yield();
+        await scheduler.Hop();
         if (OpenConnection(peer) is { } open)
         {
             return open;

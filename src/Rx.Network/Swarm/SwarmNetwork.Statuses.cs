@@ -54,7 +54,7 @@ internal sealed partial class SwarmNetwork
         // This runs under the peer store's lock, and code holding connectionsGate may be waiting
         // for that lock (a PeerStatuses observer that writes to the peer store): never block on
         // connectionsGate here. Uncontended, the rows change before the peer store's edit returns;
-        // contended, a thread-pool hop applies them. Either path applies the latest average from
+        // contended, work posted to the network's scheduler applies them. Either path applies the latest average from
         // `latencies`, never a captured one, so the two cannot reorder a peer's values.
         if (Monitor.TryEnter(connectionsGate))
         {
@@ -69,16 +69,13 @@ internal sealed partial class SwarmNetwork
         }
         else
         {
-            ThreadPool.UnsafeQueueUserWorkItem(
-                peers =>
+            scheduler.Post(() =>
+            {
+                lock (connectionsGate)
                 {
-                    lock (connectionsGate)
-                    {
-                        ApplyLatencies(peers);
-                    }
-                },
-                changed,
-                preferLocal: false);
+                    ApplyLatencies(changed);
+                }
+            });
         }
     }
 

@@ -15,7 +15,7 @@ internal sealed partial class SwarmNetwork
         async Task<SwarmConnection> TracedAsync()
         {
             // The caller holds dialsGate: leave it before a listener's callbacks run.
-            await Task.Yield();
+            await scheduler.Hop();
             using var activity = NetworkTracing.StartDial(peer);
             try
             {

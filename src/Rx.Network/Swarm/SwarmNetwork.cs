@@ -17,7 +17,7 @@ namespace Rx.Network.Swarm;
 /// status cache. Split by concern: <c>.Listen</c>, <c>.Dial</c>, <c>.Connections</c>,
 /// <c>.Streams</c>, <c>.Lifecycle</c>.
 /// </summary>
-internal sealed partial class SwarmNetwork : INetwork, IConnectionHost, ILocalHost
+internal sealed partial class SwarmNetwork : INetwork, IConnectionHost
 {
     private readonly PrivateKey identity;
     private readonly IReadOnlyList<ITransport> transports;
@@ -76,7 +76,7 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost, ILocalHo
     /// <summary>Our identity key (for services that sign, like identify's signed records).</summary>
     public PrivateKey Identity => identity;
 
-    /// <inheritdoc/>
+    /// <summary>The local protocol table (handlers and <c>Streams(protocol)</c> subscriptions).</summary>
     public ProtocolRouter Router { get; } = new();
 
     /// <inheritdoc/>

@@ -200,7 +200,7 @@ internal sealed class TlsSecurity : ISecurityProtocol
                 var peer = PeerId.FromPublicKey(key);
                 if (expected is not null && expected != peer)
                 {
-                    Failure = Error.PeerIdMismatch(expected, peer);
+                    Failure = AddressedError.PeerIdMismatch(expected, peer);
                     return false;
                 }
 
