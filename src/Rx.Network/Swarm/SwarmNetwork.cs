@@ -33,7 +33,7 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost
     private readonly NetworkScheduler scheduler;
     private long connectionCounter;
 
-    public SwarmNetwork(PrivateKey identity, IReadOnlyList<ITransport> transports, Upgrader upgrader, IPeerstore? peerstore, NetworkOptions options)
+    public SwarmNetwork(PrivateKey identity, IReadOnlyList<ITransport> transports, Upgrader upgrader, IPeerstore peerstore, bool ownsPeerstore, NetworkOptions options)
     {
         this.identity = identity;
         this.transports = transports;
@@ -43,8 +43,8 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost
         LocalPeer = PeerId.FromPublicKey(identity.PublicKey);
         logger = options.LoggerFactory.CreateLogger("Rx.Network.Swarm");
         events = new EventHub(options.EventQueueCapacity, logger);
-        ownsPeerstore = peerstore is null;
-        Peerstore = peerstore ?? new MemoryPeerstore(options.TimeProvider);
+        this.ownsPeerstore = ownsPeerstore;
+        Peerstore = peerstore;
         Peerstore.AddPublicKey(LocalPeer, identity.PublicKey);
         NewConnections = events.OfType<Connected>().Select(e => e.Connection);
         FollowLatency();

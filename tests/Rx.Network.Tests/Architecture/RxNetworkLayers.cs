@@ -23,6 +23,30 @@ public static class RxNetworkLayers
         "Rx.Network.EventOverflowException",
     ];
 
+    /// <summary>The resource manager's public contract and the values it carries (<c>INetwork.Resources</c> exposes them).</summary>
+    private static readonly string[] ResourceContracts =
+    [
+        "Rx.Network.Resources.IResourceManager",
+        "Rx.Network.Resources.ResourceLimits",
+        "Rx.Network.Resources.ScopeLimits",
+        "Rx.Network.Resources.ProtocolLimits",
+        "Rx.Network.Resources.ResourceAllowlist",
+        "Rx.Network.Resources.Resource",
+        "Rx.Network.Resources.ScopeKind",
+        "Rx.Network.Resources.ScopeUsage",
+        "Rx.Network.Resources.ResourceScopeStatus",
+        "Rx.Network.Resources.ResourceLimitExceededException",
+    ];
+
+    /// <summary>The peer store's public contract and the values it carries (<c>IDialer.Peerstore</c> exposes them).</summary>
+    private static readonly string[] PeerstoreContracts =
+    [
+        "Rx.Network.Peerstore.IPeerstore",
+        "Rx.Network.Peerstore.PeerInfo",
+        "Rx.Network.Peerstore.AddressTtl",
+        "Rx.Network.Peerstore.PeerstoreOptions",
+    ];
+
     /// <summary>The map.</summary>
     public static LayerMap Map { get; } = new(
     [
@@ -31,12 +55,14 @@ public static class RxNetworkLayers
         Layer.Of("Identity", "Rx.Network.Identity"),
         Layer.Of("Addressing", "Rx.Network.Addressing"),
         Layer.Of("Reactive", "Rx.Network.Reactive"),
-        Layer.Of("Resources", "Rx.Network.Resources"),
-        Layer.Of("Peerstore", "Rx.Network.Peerstore"),
 
-        // The rest of the root namespace: the public contracts, events, the exceptions that carry
-        // peer IDs and addresses, and the values only they use.
-        Layer.Of("core", "Rx.Network"),
+        // The rest of the root namespace — the public contracts, events, the exceptions that carry
+        // peer IDs and addresses — with the contracts and values of the resource manager and the
+        // peer store that those contracts expose (DESIGN.md: "contracts (the peer store's too)").
+        new Layer("core", ["Rx.Network"], [.. ResourceContracts, .. PeerstoreContracts]),
+
+        // The resource manager's implementation: scopes, tables, transport accounting.
+        Layer.Of("Resources", "Rx.Network.Resources"),
         Layer.Of("Transports", "Rx.Network.Transports"),
         Layer.Of("Negotiation", "Rx.Network.Negotiation"),
         Layer.Of("Security", "Rx.Network.Security", "Rx.Network.Security.Noise", "Rx.Network.Security.Tls"),
@@ -45,6 +71,9 @@ public static class RxNetworkLayers
         // NetworkOptions is the swarm's configuration: the swarm takes it whole, and it names only
         // option types of the swarm and of lower layers.
         new Layer("Swarm", ["Rx.Network.Swarm"], ["Rx.Network.NetworkOptions"]),
+
+        // The peer store's implementation: above the swarm, which sees only IPeerstore.
+        Layer.Of("Peerstore", "Rx.Network.Peerstore"),
         Layer.Of("Protocols", "Rx.Network.Protocols"),
         Layer.OfTypes("composition", "Rx.Network.NetworkBuilder"),
     ]);
