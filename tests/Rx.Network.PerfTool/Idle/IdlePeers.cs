@@ -1,3 +1,4 @@
+using System.Reactive.Linq;
 using System.Runtime;
 using System.Text.Json.Nodes;
 using Rx.Network.Addressing;
@@ -37,6 +38,15 @@ internal static class IdlePeers
             .ListenOn(options.Text("listen", "/ip4/127.0.0.1/tcp/0")).StartAsync();
         await using (network)
         {
+            // Why connections ended (a keep-alive ping unanswered on a loaded machine, a reset…).
+            using var closes = network.Events.OfType<Disconnected>().Subscribe(e =>
+            {
+                string reason = e.Error is null ? "clean" : Innermost(e.Error).GetType().Name;
+                lock (Disconnects)
+                {
+                    Disconnects[reason] = Disconnects.GetValueOrDefault(reason) + 1;
+                }
+            });
             Json.Emit(new JsonObject
             {
                 ["event"] = "listening",
@@ -144,7 +154,20 @@ internal static class IdlePeers
             ["threads"] = System.Diagnostics.Process.GetCurrentProcess().Threads.Count,
             ["timers"] = Timer.ActiveCount,
             ["connections"] = network?.Connections.Count ?? -1,
+            ["disconnects"] = DisconnectCounts(),
         };
+    }
+
+    private static readonly Dictionary<string, int> Disconnects = new(StringComparer.Ordinal);
+
+    private static Exception Innermost(Exception e) => e.InnerException is { } inner ? Innermost(inner) : e;
+
+    private static JsonObject DisconnectCounts()
+    {
+        lock (Disconnects)
+        {
+            return new JsonObject([.. Disconnects.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]);
+        }
     }
 
     /// <summary>VmRSS from /proc/self/status, in bytes.</summary>

@@ -70,6 +70,16 @@ internal static partial class IdleProbe
                 }
             }
 
+            // Held idle past a keep-alive round (yamux pings every 30 s, answered within 10 s):
+            // the connections should all still be there.
+            int hold = options.Int("hold", 45);
+            if (hold > 0)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(hold));
+                var held = await listener.AskAsync("gc", Patience);
+                Emit(label, total, baseline, previous, held, null);
+            }
+
             var dialerStats = await Task.WhenAll(dialers.Select(d => d.AskAsync("gc", Patience)));
             Json.Emit(new JsonObject
             {
@@ -111,6 +121,7 @@ internal static partial class IdleProbe
             ["committedMB"] = stats.GetProperty("committedBytes").GetInt64() / 1e6,
             ["timers"] = stats.GetProperty("timers").GetInt64(),
             ["threads"] = stats.GetProperty("threads").GetInt32(),
+            ["disconnects"] = JsonNode.Parse(stats.GetProperty("disconnects").GetRawText()),
         };
         int connections = stats.GetProperty("connections").GetInt32();
         if (connections > 0)
