@@ -69,6 +69,21 @@ public interface INetwork : IDialer, IAsyncDisposable
     /// </summary>
     IScheduler Scheduler { get; }
 
+    /// <summary>
+    /// The public key of the network's identity (<see cref="IDialer.LocalPeer"/> is derived from it):
+    /// what identify sends to remotes. A decorator of <see cref="INetwork"/> passes it through, so a
+    /// service built on the decorator announces the same key.
+    /// </summary>
+    PublicKey LocalPublicKey { get; }
+
+    /// <summary>
+    /// The protocols the network serves (those with a stream handler or a <see cref="Streams"/>
+    /// subscriber), as a sequence: the current set on subscription, then the set after each change
+    /// (a handler set or removed, a first subscriber or a last one gone). Identify announces these
+    /// and pushes their changes to connected peers. Does not complete: dispose the subscription.
+    /// </summary>
+    IObservable<IReadOnlyCollection<string>> LocalProtocols { get; }
+
     /// <summary>Completes once the network has shut down (the seed's <c>Process()</c>).</summary>
     Task Completion { get; }
 

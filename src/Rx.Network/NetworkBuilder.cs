@@ -295,7 +295,8 @@ public sealed class NetworkBuilder
             transports.Insert(0, extraTransport(options));
         }
 
-        var network = new SwarmNetwork(key, transports, upgrader, peerstore, options);
+        // The swarm sees only IPeerstore; the default store is made here and owned by the network.
+        var network = new SwarmNetwork(key, transports, upgrader, peerstore ?? new MemoryPeerstore(options.TimeProvider), ownsPeerstore: peerstore is null, options);
         if (ping)
         {
             network.AddService(new PingService(network, options.TimeProvider));

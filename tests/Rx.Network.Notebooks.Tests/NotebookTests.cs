@@ -18,8 +18,8 @@ namespace Rx.Network.Notebooks.Tests;
 public sealed partial class NotebookTests
 {
     private const string UpdateVariable = "RXNET_UPDATE_NOTEBOOKS";
-    private static readonly TimeSpan CellTimeout = TimeSpan.FromSeconds(90);
-    private static readonly TimeSpan JupyterTimeout = TimeSpan.FromMinutes(4);
+    private static readonly TimeSpan CellTimeout = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan JupyterTimeout = TimeSpan.FromMinutes(8);
 
     private static readonly string[] ExpectedNotebooks =
         ["01-getting-started.ipynb", "02-rx-linq-over-the-network.ipynb", "03-virtual-time.ipynb", "04-simulating-a-network.ipynb"];

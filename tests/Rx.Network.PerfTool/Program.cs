@@ -14,6 +14,9 @@ using Rx.Network.PerfTool;
 //   handshake-cpu [--count N --warmup W]           in-process: CPU per full handshake (both ends)
 //   attack --rxnet RXNET.DLL | --js PEER.MJS [--attacks window-fill,slowloris,churn,identify --k 1,4,16]
 //                                                  issue #14's attacks against a listener child process
+//   idle [--dialers 4 --steps 1000,5000,10000 --gcdump DOTNET-GCDUMP --dump-at N --security noise|tls]
+//                                                  issue #18: a listener's heap and RSS per idle connection (tests/perf/idle.sh)
+//   idle-listen, idle-dial MULTIADDR               its child processes
 //   report RESULTS.jsonl [--chart OUT.png]         table of figures and ratios, and the chart
 try
 {
@@ -35,6 +38,9 @@ try
         "alloc" => await AllocationProbe.RunAsync(options),
         "handshake-cpu" => await HandshakeProbe.RunAsync(options),
         "attack" => await AttackProbe.RunAsync(options),
+        "idle" => await Rx.Network.PerfTool.Idle.IdleProbe.RunAsync(options),
+        "idle-listen" => await Rx.Network.PerfTool.Idle.IdlePeers.ListenAsync(options),
+        "idle-dial" => await Rx.Network.PerfTool.Idle.IdlePeers.DialAsync(options),
         "report" => Report.Run(options),
         _ => throw new ArgumentException($"Unknown subcommand {args[0]}."),
     };

@@ -197,7 +197,7 @@ internal sealed class MockConnection : IConnection
         }
 
         resources.Dispose();
-        Local.ResourceManager.Publish();
+        Local.ResourceManager.PublishIfObserved();
         Local.OnConnectionClosed(this, error);
         incoming.OnCompleted();
         if (error is null)
@@ -220,7 +220,7 @@ internal sealed class MockConnection : IConnection
         }
 
         stream.Resources?.Dispose();
-        Local.ResourceManager.Publish();
+        Local.ResourceManager.PublishIfObserved();
         Local.OnStreamClosed(stream, error);
     }
 
@@ -333,7 +333,7 @@ internal sealed class MockConnection : IConnection
             scope = null;
         }
 
-        Local.ResourceManager.Publish();
+        Local.ResourceManager.PublishIfObserved();
         return scope is not null;
     }
 

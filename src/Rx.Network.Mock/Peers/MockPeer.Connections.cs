@@ -134,7 +134,7 @@ internal sealed partial class MockPeer
                 () => dialer.DialFailed(LocalPeer, attempt, Refused(pair, reason)),
                 lost => dialer.DialFailed(LocalPeer, attempt, Refused(pair, lost))));
             pair.Link.Untrack(pair);
-            resources.Publish();
+            resources.PublishIfObserved();
             return;
         }
 
@@ -169,7 +169,7 @@ internal sealed partial class MockPeer
             }
 
             attempt.TrySetException(new DialException($"Cannot dial peer {pair.Listener.LocalPeer}: {refusal!.Message}", refusal));
-            resources.Publish();
+            resources.PublishIfObserved();
             return;
         }
 

@@ -16,7 +16,7 @@ namespace Rx.Network.Mock.Peers;
 /// <see cref="INetwork"/> — events, Connectedness, peerstore, stream handlers, ping and identify —
 /// whose connections are <see cref="MockConnection"/>s over <see cref="MockLink"/>s.
 /// </summary>
-internal sealed partial class MockPeer : INetwork, ILocalHost, ILinkEnd
+internal sealed partial class MockPeer : INetwork, ILinkEnd
 {
     private readonly Lock gate = new();
     private readonly List<Multiaddr> listenAddresses = [];

@@ -1,11 +1,14 @@
-using Rx.Network.Identity;
-
 namespace Rx.Network.Errors;
 
 /// <summary>
 /// Builds the library's exceptions in one place, so messages stay consistent and call sites stay
 /// short (the habit of NSec's internal <c>Error</c> class).
 /// </summary>
+/// <remarks>
+/// The bottom layer (ADR 0001): it builds only exceptions that carry no value of the library, so
+/// every layer may use it. The exceptions that carry a <c>PeerId</c> or a <c>Multiaddr</c> are built
+/// by <see cref="AddressedError"/>, above the layers that define those values.
+/// </remarks>
 internal static class Error
 {
     internal static FormatException Format(string message) => new(message);
@@ -42,8 +45,6 @@ internal static class Error
     internal static CertificateRejectedException Certificate(CertificateFailure failure, string message, Exception? inner = null) =>
         new(failure, message, inner);
 
-    internal static PeerIdMismatchException PeerIdMismatch(PeerId expected, PeerId actual) => new(expected, actual);
-
     internal static InvalidOperationException NonceExhausted() =>
         new("The Noise nonce is exhausted (2^64-1 messages); the connection must be closed.");
 
@@ -62,14 +63,6 @@ internal static class Error
         };
         return new NegotiationException(failure, tried, message, inner);
     }
-
-    // Transports.
-
-    internal static TransportException Dial(Addressing.Multiaddr address, System.Net.Sockets.SocketError? error, string why, Exception? inner = null) =>
-        new(address, error, $"Dialing {address} failed: {why}", inner);
-
-    internal static TransportException Listen(Addressing.Multiaddr address, System.Net.Sockets.SocketError? error, string why, Exception? inner = null) =>
-        new(address, error, $"Listening on {address} failed: {why}", inner);
 
     internal static StreamResetException StreamReset(bool remote, uint code) => new(remote, code);
 

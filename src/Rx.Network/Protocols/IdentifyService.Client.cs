@@ -148,7 +148,7 @@ public sealed partial class IdentifyService
             {
                 throw Error.Protocol(
                     $"The identify message carries the public key of {claimed}, not of the connection's peer {peer}.",
-                    Error.PeerIdMismatch(peer, claimed));
+                    AddressedError.PeerIdMismatch(peer, claimed));
             }
         }
 

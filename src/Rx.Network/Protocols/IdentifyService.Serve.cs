@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using Rx.Network.Addressing;
 using Rx.Network.Encoding;
 using Rx.Network.Identity;
-using Rx.Network.Swarm;
 
 namespace Rx.Network.Protocols;
 
@@ -54,12 +53,12 @@ public sealed partial class IdentifyService
             .Where(a => !a.IsEmpty)
             .Distinct()
             .ToArray();
-        var protocols = (router?.Protocols ?? [ProtocolId, PushProtocolId]).Order(StringComparer.Ordinal).ToArray();
+        var protocols = (Volatile.Read(ref localProtocols) ?? [ProtocolId, PushProtocolId]).Order(StringComparer.Ordinal).ToArray();
         PublicKey? key = null;
         Multiaddr? observedAddress = null;
         if (connection is not null)
         {
-            key = (network as ILocalHost)?.Identity.PublicKey ?? network.Peerstore.PeerInfo(network.LocalPeer)?.PublicKey;
+            key = network.LocalPublicKey;
             observedAddress = connection.RemoteAddress.IsEmpty ? null : connection.RemoteAddress;
         }
 

@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Rx.Network.Addressing;
 using Rx.Network.Reactive;
-using Rx.Network.Swarm;
 
 namespace Rx.Network.Protocols;
 
@@ -43,7 +42,7 @@ public sealed partial class IdentifyService : IDisposable
     private static readonly ConditionalWeakTable<INetwork, IdentifyService> Running = [];
 
     private readonly INetwork network;
-    private readonly ProtocolRouter? router;
+    private readonly IDisposable protocolsSubscription;
     private readonly TimeProvider time;
     private readonly ILogger logger;
     private readonly CancellationTokenSource shutdown = new();
@@ -56,6 +55,7 @@ public sealed partial class IdentifyService : IDisposable
     private readonly IDisposable identifyRegistration;
     private readonly IDisposable pushRegistration;
     private IDisposable? eventsSubscription;
+    private IReadOnlyCollection<string>? localProtocols;
     private int disposed;
     private long entriesExamined;
 
@@ -71,9 +71,8 @@ public sealed partial class IdentifyService : IDisposable
         ArgumentNullException.ThrowIfNull(network);
         this.network = network;
         Options = options ?? IdentifyOptions.Default;
-        router = (network as ILocalHost)?.Router;
         this.time = time ?? network.TimeProvider;
-        scheduler = NetworkScheduler.Of(network);
+        scheduler = ServiceScheduler.Of(network);
         logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Rx.Network.Identify");
         results = Subject.Synchronize(resultsSubject);
         stopping = shutdown.Token;
@@ -85,10 +84,15 @@ public sealed partial class IdentifyService : IDisposable
         identifyRegistration = network.SetStreamHandler(ProtocolId, ServeIdentifyAsync);
         pushRegistration = network.SetStreamHandler(PushProtocolId, ServePushAsync);
         SubscribeToEvents();
-        if (router is not null)
+        // The first set arrives now (the protocols served so far, identify's own included); each
+        // later one is a change to push.
+        protocolsSubscription = network.LocalProtocols.Subscribe(protocols =>
         {
-            router.ProtocolsChanged += SchedulePush;
-        }
+            if (Interlocked.Exchange(ref localProtocols, protocols) is not null)
+            {
+                SchedulePush();
+            }
+        });
 
         if (Options.IdentifyNewConnections)
         {
@@ -171,10 +175,7 @@ public sealed partial class IdentifyService : IDisposable
             return;
         }
 
-        if (router is not null)
-        {
-            router.ProtocolsChanged -= SchedulePush;
-        }
+        protocolsSubscription.Dispose();
 
         Interlocked.Exchange(ref eventsSubscription, null)?.Dispose();
         identifyRegistration.Dispose();

@@ -79,7 +79,7 @@ public sealed partial class RequestReplyService : IDisposable
 
         // The handler gate's waiters resume on the network's scheduler, so a mock network in
         // virtual time orders them like everything else (ADR 0011).
-        scheduler = NetworkScheduler.Of(network);
+        scheduler = ServiceScheduler.Of(network);
         slots = new AsyncGate(Options.MaxConcurrentHandlers, scheduler);
         admissionLimit = Options.MaxConcurrentHandlers + Options.MaxWaitingRequests;
         Requests = Observable.Create<IncomingRequest>(Subscribe);

@@ -37,6 +37,14 @@ internal sealed class NetworkScheduler : IScheduler
         RunsInline = runsInline;
     }
 
+    /// <summary>
+    /// Where the transports' socket pumps go when they leave their caller's stack: the thread pool,
+    /// on the system clock. The pumps run below any network (a transport is made before the network
+    /// that uses it and speaks to the operating system, whose completions arrive on the pool anyway);
+    /// nothing above the transports may use this one.
+    /// </summary>
+    public static NetworkScheduler Sockets { get; } = new(TimeProvider.System);
+
     /// <summary>The network's clock.</summary>
     public TimeProvider Time { get; }
 
@@ -52,16 +60,6 @@ internal sealed class NetworkScheduler : IScheduler
 
     /// <inheritdoc/>
     public DateTimeOffset Now => clock?.Now ?? Time.GetUtcNow();
-
-    /// <summary>
-    /// The scheduler of <paramref name="network"/> as a network scheduler: itself for the library's
-    /// own networks, or one that posts to the thread pool and times with <see cref="INetwork.TimeProvider"/>
-    /// for other implementations of <see cref="INetwork"/>.
-    /// </summary>
-    /// <param name="network">The network.</param>
-    /// <returns>The scheduler.</returns>
-    public static NetworkScheduler Of(INetwork network) =>
-        network.Scheduler as NetworkScheduler ?? new NetworkScheduler(network.TimeProvider, network.Scheduler);
 
     /// <summary>Runs <paramref name="action"/> off the caller's stack, in posting order relative to other posts.</summary>
     /// <param name="action">The work.</param>

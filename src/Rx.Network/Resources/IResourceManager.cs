@@ -25,9 +25,11 @@ public interface IResourceManager
     ScopeUsage SystemUsage { get; }
 
     /// <summary>
-    /// The live scopes (all but the streams'), keyed by name, with their usage and limits: refreshed
-    /// every <see cref="ResourceLimits.PublishInterval"/> for the scopes that changed; a scope's row
-    /// is removed when nothing holds it any more. Completes when the network shuts down.
+    /// The live scopes (all but the streams'), keyed by name, with their usage and limits; a scope's
+    /// row is removed when nothing holds it any more. Reads (<c>Items</c>, <c>TryGetValue</c>, ...)
+    /// and new subscriptions see the rows as of that moment; subscribers are pushed the scopes that
+    /// changed every <see cref="ResourceLimits.PublishInterval"/> (or at once on <see cref="Publish"/>).
+    /// While nothing subscribes, changes cost nothing here. Completes when the network shuts down.
     /// </summary>
     IObservableCache<string, ResourceScopeStatus> Scopes { get; }
 

@@ -21,14 +21,25 @@ internal sealed partial class ResourceManager
     private readonly Lock reportGate = new();
     private readonly Dictionary<(string Scope, Resource Resource), Pending> pendingReports = [];
     private long lastWindowStart;
+    private bool stale;
     private int reportsInWindow;
     private bool disposed;
 
     /// <inheritdoc/>
-    public void Publish()
+    public void Publish() => Refresh(force: true);
+
+    /// <summary>
+    /// Brings <see cref="Scopes"/> up to date if anything observes it; otherwise only notes that the
+    /// cache is stale, so a node (or a simulation of many) that nobody watches pays nothing per
+    /// change. The next read of <see cref="Scopes"/> or a new subscriber refreshes it in full.
+    /// </summary>
+    public void PublishIfObserved() => Refresh(force: cache.SubscriberCount > 0);
+
+    private void Refresh(bool force)
     {
         List<ResourceScope> changed = [];
-        string[] gone;
+        string[] gone = [];
+        bool rebuild;
         lock (gate)
         {
             if (disposed)
@@ -36,19 +47,40 @@ internal sealed partial class ResourceManager
                 return;
             }
 
-            gone = [.. retired];
+            if (!force)
+            {
+                // Nobody reads the rows: drop what would update them and rebuild on the next read.
+                stale = true;
+                retired.Clear();
+                return;
+            }
+
+            rebuild = stale;
+            stale = false;
+            if (!rebuild)
+            {
+                gone = [.. retired];
+            }
+
             retired.Clear();
-            AddIfDirty(changed, SystemScope);
-            AddIfDirty(changed, TransientScope);
+            AddIf(changed, SystemScope, rebuild);
+            AddIf(changed, TransientScope, rebuild);
             foreach (var scope in shared.Values)
             {
-                AddIfDirty(changed, scope);
+                AddIf(changed, scope, rebuild);
             }
 
             foreach (var scope in connections.Values)
             {
-                AddIfDirty(changed, scope);
+                AddIf(changed, scope, rebuild);
             }
+        }
+
+        if (rebuild)
+        {
+            // Rows of scopes retired while the cache was stale: every key no live scope has.
+            var live = new HashSet<string>(changed.Select(scope => scope.Name), StringComparer.Ordinal);
+            gone = [.. cache.Keys.Where(name => !live.Contains(name))];
         }
 
         if (gone.Length == 0 && changed.Count == 0)
@@ -90,9 +122,10 @@ internal sealed partial class ResourceManager
         cache.Dispose();
     }
 
-    private static void AddIfDirty(List<ResourceScope> changed, ResourceScope scope)
+    private static void AddIf(List<ResourceScope> changed, ResourceScope scope, bool all)
     {
-        if (scope.TakeDirty())
+        // A rebuild takes every scope and clears its dirty mark too.
+        if (scope.TakeDirty() || all)
         {
             changed.Add(scope);
         }
@@ -102,7 +135,7 @@ internal sealed partial class ResourceManager
     {
         try
         {
-            Publish();
+            PublishIfObserved();
             FlushReports();
         }
         catch (ObjectDisposedException)

@@ -35,12 +35,13 @@ internal sealed partial class ResourceManager : IResourceManager, IDisposable
         SystemScope = new ResourceScope("system", ScopeKind.System, limits.System);
         TransientScope = new ResourceScope("transient", ScopeKind.Transient, limits.Transient);
         lastWindowStart = time.GetTimestamp();
+        Scopes = new RefreshingCache<string, ResourceScopeStatus>(cache, Publish);
         if (publishPeriodically)
         {
             timer = time.CreateTimer(static s => ((ResourceManager)s!).OnTick(), this, limits.PublishInterval, limits.PublishInterval);
         }
 
-        Publish();
+        PublishIfObserved();
     }
 
     /// <inheritdoc/>
@@ -50,7 +51,7 @@ internal sealed partial class ResourceManager : IResourceManager, IDisposable
     public ScopeUsage SystemUsage => SystemScope.Usage;
 
     /// <inheritdoc/>
-    public IObservableCache<string, ResourceScopeStatus> Scopes => cache;
+    public IObservableCache<string, ResourceScopeStatus> Scopes { get; }
 
     internal ResourceScope SystemScope { get; }
 

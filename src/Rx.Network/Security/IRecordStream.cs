@@ -16,11 +16,19 @@ namespace Rx.Network.Security;
 /// </remarks>
 internal interface IRecordStream
 {
-    /// <summary>The size of the chunk each read fills at most: one record's plaintext.</summary>
+    /// <summary>The size of the chunk each read fills at most.</summary>
     int ReadChunkSize { get; }
 
     /// <summary>The connection's transport buffers, which the channel counts its chunks in too; null when they are not counted.</summary>
     TransportMemory? Memory { get; }
+
+    /// <summary>
+    /// Waits until plaintext can be read (or the connection ended, or failed), without taking
+    /// any: the channel rents its chunk only then, so an idle connection holds none.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait (the channel only cancels when it is aborted).</param>
+    /// <exception cref="IOException">The connection failed, or a record failed authentication.</exception>
+    ValueTask WaitForDataAsync(CancellationToken cancellationToken);
 
     /// <summary>Reads plaintext into <paramref name="buffer"/>.</summary>
     /// <param name="buffer">Where the plaintext goes.</param>

@@ -13,8 +13,10 @@ internal sealed partial class SecureChannel
         {
             while (true)
             {
-                // One pooled chunk per read, handed to the muxer as it is: no pipe segment and no
+                // Wait for a record with no chunk in hand (an idle connection holds none), then
+                // one pooled chunk per read, handed to the muxer as it is: no pipe segment and no
                 // second copy between the record layer and the input block.
+                await stream.WaitForDataAsync(token).ConfigureAwait(false);
                 var chunk = PooledBuffer.Rent(size);
                 int read;
                 try

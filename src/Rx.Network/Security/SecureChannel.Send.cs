@@ -15,7 +15,9 @@ internal sealed partial class SecureChannel
     private async Task SendLoopAsync()
     {
         int maxPlaintext = sendCodec.MaxPlaintextPerFrame;
-        byte[] staging = ArrayPool<byte>.Shared.Rent(maxPlaintext);
+        // Rented when a small chunk is first staged and returned once the burst is flushed: an idle
+        // connection holds no staging buffer (a frame's worth, 64 KiB for Noise).
+        byte[]? staging = null;
         int staged = 0;
         long unflushed = 0;
 
@@ -53,6 +55,7 @@ internal sealed partial class SecureChannel
                                 continue;
                             }
 
+                            staging ??= ArrayPool<byte>.Shared.Rent(maxPlaintext);
                             int take = Math.Min(remaining.Length, maxPlaintext - staged);
                             remaining.Span[..take].CopyTo(staging.AsSpan(staged));
                             staged += take;
@@ -89,6 +92,7 @@ internal sealed partial class SecureChannel
                 unflushed = 0;
                 memory?.Send.Release(taken);
                 taken = 0;
+                ReturnStaging(ref staging);
             }
 
             // Output completed. A fault means abort, not a graceful half-close.
@@ -103,13 +107,22 @@ internal sealed partial class SecureChannel
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(staging);
+            ReturnStaging(ref staging);
             DrainAndReturn(output);
         }
     }
 
     /// <summary>Frames one piece of plaintext into the pipe, or writes it to the record layer (which splits it into records).</summary>
     /// <returns>The bytes that will go out at the next flush.</returns>
+    private static void ReturnStaging(ref byte[]? staging)
+    {
+        if (staging is not null)
+        {
+            ArrayPool<byte>.Shared.Return(staging);
+            staging = null;
+        }
+    }
+
     private ValueTask<int> EmitAsync(ReadOnlyMemory<byte> plaintext, CancellationToken token)
     {
         if (records is not null)

@@ -23,6 +23,7 @@ internal sealed class ConnectionRegistry : IDisposable
     private readonly NetworkOptions options;
     private readonly EventHub events;
     private readonly CancellationToken shutdown;
+    private readonly NetworkScheduler scheduler;
     private readonly object gate = new();
     private readonly Dictionary<PeerId, List<SwarmConnection>> connections = [];
     private readonly ObservableCache<PeerId, PeerStatus> peerStatuses = new(status => status.Peer);
@@ -47,10 +48,12 @@ internal sealed class ConnectionRegistry : IDisposable
     /// <param name="options">The connection limits, the bound on not-connected rows and the clock.</param>
     /// <param name="events">Where <see cref="Connected"/> and <see cref="Disconnected"/> go.</param>
     /// <param name="peerstore">The peer store whose latency averages the rows show.</param>
+    /// <param name="scheduler">Where latency updates that found the lock taken are applied (ADR 0011).</param>
     /// <param name="shutdown">Cancelled when the network shuts down: no connection is admitted after it.</param>
-    public ConnectionRegistry(NetworkOptions options, EventHub events, IPeerstore peerstore, CancellationToken shutdown)
+    public ConnectionRegistry(NetworkOptions options, EventHub events, IPeerstore peerstore, NetworkScheduler scheduler, CancellationToken shutdown)
     {
         this.options = options;
+        this.scheduler = scheduler;
         this.events = events;
         this.shutdown = shutdown;
         latencyFollower = peerstore.Peers.Connect().Subscribe(OnPeerstoreChanged, static _ => { });
@@ -250,7 +253,7 @@ internal sealed class ConnectionRegistry : IDisposable
         // This runs under the peer store's lock, and code holding the gate may be waiting
         // for that lock (a PeerStatuses observer that writes to the peer store): never block on
         // the gate here. Uncontended, the rows change before the peer store's edit returns;
-        // contended, a thread-pool hop applies them. Either path applies the latest average from
+        // contended, work posted to the network's scheduler applies them. Either path applies the latest average from
         // `latencies`, never a captured one, so the two cannot reorder a peer's values.
         if (Monitor.TryEnter(gate))
         {
@@ -265,16 +268,13 @@ internal sealed class ConnectionRegistry : IDisposable
         }
         else
         {
-            ThreadPool.UnsafeQueueUserWorkItem(
-                peers =>
+            scheduler.Post(() =>
+            {
+                lock (gate)
                 {
-                    lock (gate)
-                    {
-                        ApplyLatencies(peers);
-                    }
-                },
-                changed,
-                preferLocal: false);
+                    ApplyLatencies(changed);
+                }
+            });
         }
     }
 

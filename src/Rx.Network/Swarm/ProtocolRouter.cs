@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Reactive.Disposables;
 using System.Reactive.Subjects;
 
 namespace Rx.Network.Swarm;
@@ -19,6 +20,43 @@ internal sealed class ProtocolRouter
 
     /// <summary>Whether <paramref name="protocol"/> is served.</summary>
     public bool Serves(string protocol) => routes.TryGetValue(protocol, out var route) && route.IsServed;
+
+    /// <summary>
+    /// The served protocols as a sequence (<see cref="INetwork.LocalProtocols"/>): the current set on
+    /// subscription, then the set after each change. Each set is read under the subscription's own
+    /// lock, so the last one a subscriber sees is the set after the last change.
+    /// </summary>
+    public IObservable<IReadOnlyCollection<string>> LocalProtocols =>
+        System.Reactive.Linq.Observable.Create<IReadOnlyCollection<string>>(observer =>
+        {
+            var gate = new object();
+            bool stopped = false;
+            void Changed()
+            {
+                lock (gate)
+                {
+                    if (!stopped)
+                    {
+                        observer.OnNext(Protocols);
+                    }
+                }
+            }
+
+            lock (gate)
+            {
+                ProtocolsChanged += Changed;
+                observer.OnNext(Protocols);
+            }
+
+            return Disposable.Create(() =>
+            {
+                ProtocolsChanged -= Changed;
+                lock (gate)
+                {
+                    stopped = true;
+                }
+            });
+        });
 
     /// <summary>Raised when the set of served protocols changes (for identify push).</summary>
     public event Action? ProtocolsChanged;

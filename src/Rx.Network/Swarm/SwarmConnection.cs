@@ -26,7 +26,9 @@ internal sealed partial class SwarmConnection : IConnection
 {
     private readonly UpgradedConnection upgraded;
     private readonly IConnectionHost host;
-    private readonly ConcurrentDictionary<SwarmStream, Task> streams = new();
+    // Starts small (the default is 31 buckets and a lock per core): most connections hold a few
+    // streams or none, and an idle one should cost little (issue #18); the table grows as needed.
+    private readonly ConcurrentDictionary<SwarmStream, Task> streams = new(concurrencyLevel: 1, capacity: 4);
     private readonly ISubject<IStream> incoming = Subject.Synchronize(new Subject<IStream>());
     private readonly TaskCompletionSource closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock streamsGate = new();

@@ -137,7 +137,7 @@ internal sealed class SwarmDialer
         async Task<SwarmConnection> TracedAsync()
         {
             // The caller holds dialsGate: leave it before a listener's callbacks run.
-            await Task.Yield();
+            await scheduler.Hop();
             using var activity = NetworkTracing.StartDial(peer);
             try
             {
@@ -173,7 +173,7 @@ internal sealed class SwarmDialer
 
     private async Task<SwarmConnection> DialAttemptAsync(PeerId peer)
     {
-        await Task.Yield();
+        await scheduler.Hop();
         if (registry.OpenConnection(peer) is { } open)
         {
             return open;

@@ -70,7 +70,7 @@ internal sealed partial class SwarmNetwork
     private async Task RunHandlerAsync(SwarmStream stream, Func<IStream, CancellationToken, Task> handler)
     {
         // Off the connection's accept path: a slow handler delays only its own stream.
-        await Task.Yield();
+        await scheduler.Hop();
         try
         {
             await handler(stream, shutdown.Token).ConfigureAwait(false);

@@ -20,7 +20,7 @@ namespace Rx.Network.Swarm;
 /// (<see cref="AddConnection"/>), dispatches inbound streams to their handlers (<c>.Streams</c>)
 /// and shuts everything down (<c>.Lifecycle</c>).
 /// </summary>
-internal sealed partial class SwarmNetwork : INetwork, IConnectionHost, ILocalHost
+internal sealed partial class SwarmNetwork : INetwork, IConnectionHost
 {
     private readonly PrivateKey identity;
     private readonly IReadOnlyList<ITransport> transports;
@@ -38,7 +38,7 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost, ILocalHo
     private readonly SwarmListeners listeners;
     private long connectionCounter;
 
-    public SwarmNetwork(PrivateKey identity, IReadOnlyList<ITransport> transports, Upgrader upgrader, IPeerstore? peerstore, NetworkOptions options)
+    public SwarmNetwork(PrivateKey identity, IReadOnlyList<ITransport> transports, Upgrader upgrader, IPeerstore peerstore, bool ownsPeerstore, NetworkOptions options)
     {
         this.identity = identity;
         this.transports = transports;
@@ -48,11 +48,11 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost, ILocalHo
         LocalPeer = PeerId.FromPublicKey(identity.PublicKey);
         logger = options.LoggerFactory.CreateLogger("Rx.Network.Swarm");
         events = new EventHub(options.EventQueueCapacity, logger);
-        ownsPeerstore = peerstore is null;
-        Peerstore = peerstore ?? new MemoryPeerstore(options.TimeProvider);
+        this.ownsPeerstore = ownsPeerstore;
+        Peerstore = peerstore;
         Peerstore.AddPublicKey(LocalPeer, identity.PublicKey);
         NewConnections = events.OfType<Connected>().Select(e => e.Connection);
-        registry = new ConnectionRegistry(options, events, Peerstore, shutdown.Token);
+        registry = new ConnectionRegistry(options, events, Peerstore, scheduler, shutdown.Token);
         resources = new ResourceManager(options.Resources, options.TimeProvider) { Refused = OnResourceRefused };
         dialer = new SwarmDialer(this, registry, Peerstore, transports, upgrader, resources, scheduler, options, logger, shutdown.Token);
         listeners = new SwarmListeners(this, registry, transports, upgrader, resources, events, options, logger, shutdown.Token);
@@ -82,7 +82,7 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost, ILocalHo
     /// <summary>Our identity key (for services that sign, like identify's signed records).</summary>
     public PrivateKey Identity => identity;
 
-    /// <inheritdoc/>
+    /// <summary>The local protocol table (handlers and <c>Streams(protocol)</c> subscriptions).</summary>
     public ProtocolRouter Router { get; } = new();
 
     /// <inheritdoc/>

@@ -28,8 +28,8 @@ namespace Rx.Network.Transports;
 /// </remarks>
 internal sealed class TcpConnection : IRawConnection
 {
-    // A quiet connection receives into this much buffer: small, because an idle connection keeps its
-    // receive buffer rented while it waits.
+    // A quiet connection receives into this much buffer, rented once a zero-byte receive says bytes
+    // are there (an idle connection holds none).
     internal const int IdleReceiveSize = 16 * 1024;
 
     // A busy connection receives into, and sends from, segments this large (capped by the buffer
@@ -141,6 +141,15 @@ internal sealed class TcpConnection : IRawConnection
         {
             while (true)
             {
+                if (sizeHint == IdleReceiveSize)
+                {
+                    // A quiet connection first waits for bytes without a buffer (a zero-byte
+                    // receive, as Kestrel does), and rents its segment only once they are there:
+                    // an idle connection holds no receive segment. It returns at once at the end
+                    // of the stream; the receive below then reads that end.
+                    await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
+                }
+
                 // Read only what the connection's budget allows: with no room, the socket is not
                 // read until the layers above drain the buffer (the remote's window closes).
                 var memory = await budget.NextReceiveSegmentAsync(writer, sizeHint).ConfigureAwait(false);

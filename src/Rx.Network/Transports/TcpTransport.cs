@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using Rx.Network.Addressing;
-using Rx.Network.Errors;
 
 namespace Rx.Network.Transports;
 
@@ -66,7 +65,7 @@ internal sealed class TcpTransport(TcpTransportOptions? options = null) : ITrans
         catch (SocketException e)
         {
             socket.Dispose();
-            throw Error.Dial(address, e.SocketErrorCode, $"{e.SocketErrorCode} ({e.Message}).", e);
+            throw AddressedError.Dial(address, e.SocketErrorCode, $"{e.SocketErrorCode} ({e.Message}).", e);
         }
     }
 
@@ -86,7 +85,7 @@ internal sealed class TcpTransport(TcpTransportOptions? options = null) : ITrans
         }
         catch (OperationCanceledException e) when (timeout is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
         {
-            throw Error.Dial(address, SocketError.TimedOut, $"no connection within {options.ConnectTimeout}.", new TimeoutException($"The dial did not complete within {options.ConnectTimeout}.", e));
+            throw AddressedError.Dial(address, SocketError.TimedOut, $"no connection within {options.ConnectTimeout}.", new TimeoutException($"The dial did not complete within {options.ConnectTimeout}.", e));
         }
     }
 
@@ -152,7 +151,7 @@ internal sealed class TcpTransport(TcpTransportOptions? options = null) : ITrans
         catch (SocketException e)
         {
             socket.Dispose();
-            throw Error.Listen(address, e.SocketErrorCode, e.Message, e);
+            throw AddressedError.Listen(address, e.SocketErrorCode, e.Message, e);
         }
     }
 
@@ -197,7 +196,7 @@ internal sealed class TcpTransport(TcpTransportOptions? options = null) : ITrans
         }
         catch (SocketException e)
         {
-            throw Error.Dial(address, e.SocketErrorCode, $"the host name {dns.Host} did not resolve ({e.SocketErrorCode}).", e);
+            throw AddressedError.Dial(address, e.SocketErrorCode, $"the host name {dns.Host} did not resolve ({e.SocketErrorCode}).", e);
         }
 
         // dns4 and dns6 ask the resolver for one family already; filter again in case a resolver
@@ -209,7 +208,7 @@ internal sealed class TcpTransport(TcpTransportOptions? options = null) : ITrans
             .ToArray();
         return endPoints.Length > 0
             ? endPoints
-            : throw Error.Dial(address, SocketError.HostNotFound, $"the host name {dns.Host} has no {FamilyName(dns.AddressFamily)}address.");
+            : throw AddressedError.Dial(address, SocketError.HostNotFound, $"the host name {dns.Host} has no {FamilyName(dns.AddressFamily)}address.");
     }
 
     private static async Task<Socket> ConnectAsync(Multiaddr address, IPEndPoint[] candidates, CancellationToken cancellationToken)
@@ -237,7 +236,7 @@ internal sealed class TcpTransport(TcpTransportOptions? options = null) : ITrans
             }
         }
 
-        throw Error.Dial(address, first!.SocketErrorCode, $"{first.SocketErrorCode} ({first.Message}).", first);
+        throw AddressedError.Dial(address, first!.SocketErrorCode, $"{first.SocketErrorCode} ({first.Message}).", first);
     }
 
     private static string FamilyName(AddressFamily family) => family switch

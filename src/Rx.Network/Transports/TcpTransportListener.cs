@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using Rx.Network.Addressing;
-using Rx.Network.Errors;
 
 namespace Rx.Network.Transports;
 
@@ -76,7 +75,7 @@ internal sealed class TcpTransportListener : IRawListener
             }
             catch (SocketException e)
             {
-                throw Error.Listen(LocalAddress, e.SocketErrorCode, $"accepting a connection failed ({e.SocketErrorCode}).", e);
+                throw AddressedError.Listen(LocalAddress, e.SocketErrorCode, $"accepting a connection failed ({e.SocketErrorCode}).", e);
             }
         }
     }

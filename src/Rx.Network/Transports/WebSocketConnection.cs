@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Security.Cryptography.X509Certificates;
 using Rx.Network.Addressing;
+using Rx.Network.Reactive;
 using Rx.Network.Resources;
 
 namespace Rx.Network.Transports;
@@ -156,7 +157,8 @@ internal sealed class WebSocketConnection : IRawConnection
 
     private async Task RunAsync(Func<WebSocketConnection, Task<WebSocket>> open)
     {
-        await Task.Yield();
+        // Off the constructor's stack before the upgrade handshake.
+        await NetworkScheduler.Sockets.Hop();
         try
         {
             try

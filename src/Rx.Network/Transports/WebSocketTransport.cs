@@ -1,7 +1,6 @@
 using System.Net.Security;
 using System.Net.Sockets;
 using Rx.Network.Addressing;
-using Rx.Network.Errors;
 
 namespace Rx.Network.Transports;
 
@@ -75,9 +74,9 @@ internal sealed class WebSocketTransport(TcpTransportOptions? tcpOptions = null,
                 throw e switch
                 {
                     OperationCanceledException => e,
-                    SocketException se => Error.Dial(address, se.SocketErrorCode, $"{se.SocketErrorCode} ({se.Message}).", se),
+                    SocketException se => AddressedError.Dial(address, se.SocketErrorCode, $"{se.SocketErrorCode} ({se.Message}).", se),
                     System.Security.Authentication.AuthenticationException or WireProtocolViolationException or IOException =>
-                        Error.Dial(address, null, $"the WebSocket upgrade failed: {e.Message}", e),
+                        AddressedError.Dial(address, null, $"the WebSocket upgrade failed: {e.Message}", e),
                     _ => e,
                 };
             }

@@ -14,7 +14,7 @@ namespace Rx.Network.Notebooks.Tests.Harness;
 /// </remarks>
 internal static class LocalPackages
 {
-    private static readonly TimeSpan PackTimeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan PackTimeout = TimeSpan.FromMinutes(10);
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static bool packed;
 

@@ -356,13 +356,50 @@ public sealed class ResourceManagerTests
     }
 
     [Fact]
-    public void Publish_RunsOnTheTimerOfTheTimeProvider()
+    public void Publish_PushesToSubscribersOnTheTimerOfTheTimeProvider()
+    {
+        var time = new FakeTimeProvider();
+        using var manager = new ResourceManager(ResourceLimits.Default, time);
+        var added = new List<string>();
+        using var subscription = manager.Scopes.Connect().Subscribe(changes =>
+            added.AddRange(changes.Where(change => change.Reason == Rx.Network.Reactive.ChangeReason.Add).Select(change => change.Key)));
+        using var connection = manager.TryOpenInbound(IPAddress.Parse("192.0.2.1"), out _)!;
+        Assert.DoesNotContain("address:192.0.2.1/32", added);
+
+        time.Advance(ResourceLimits.Default.PublishInterval);
+
+        Assert.Contains("address:192.0.2.1/32", added);
+    }
+
+    [Fact]
+    public void Scopes_UnobservedReads_AreCurrent()
+    {
+        // Nobody subscribes: changes cost nothing until read, and a read is never stale.
+        var time = new FakeTimeProvider();
+        using var manager = new ResourceManager(ResourceLimits.Default, time);
+        var connection = manager.TryOpenInbound(IPAddress.Parse("192.0.2.1"), out _)!;
+        manager.PublishIfObserved();
+        Assert.True(manager.Scopes.ContainsKey("address:192.0.2.1/32"));
+
+        connection.Dispose();
+        manager.PublishIfObserved();
+
+        Assert.False(manager.Scopes.ContainsKey("address:192.0.2.1/32"));
+        Assert.Contains(manager.Scopes.Items, status => status.Name == "system");
+    }
+
+    [Fact]
+    public void Scopes_LateSubscriber_GetsTheCurrentRows()
     {
         var time = new FakeTimeProvider();
         using var manager = new ResourceManager(ResourceLimits.Default, time);
         using var connection = manager.TryOpenInbound(IPAddress.Parse("192.0.2.1"), out _)!;
-        Assert.False(manager.Scopes.ContainsKey("address:192.0.2.1/32"));
-        time.Advance(ResourceLimits.Default.PublishInterval);
-        Assert.True(manager.Scopes.ContainsKey("address:192.0.2.1/32"));
+        manager.PublishIfObserved();
+
+        var keys = new List<string>();
+        using var subscription = manager.Scopes.Connect().Subscribe(changes => keys.AddRange(changes.Select(change => change.Key)));
+
+        Assert.Contains("address:192.0.2.1/32", keys);
+        Assert.Contains("system", keys);
     }
 }

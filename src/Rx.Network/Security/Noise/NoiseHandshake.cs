@@ -275,7 +275,7 @@ internal static partial class NoiseHandshake
             remote = VerifyPayload(payload.AsSpan(0, length), state.RemoteStaticPublicKey);
             if (session.ExpectedRemote is { } expected && expected != remote.Peer)
             {
-                throw Error.PeerIdMismatch(expected, remote.Peer);
+                throw AddressedError.PeerIdMismatch(expected, remote.Peer);
             }
 
             await WriteMessageAsync(writer, state, localPayload, buffer, cancellationToken).ConfigureAwait(false);

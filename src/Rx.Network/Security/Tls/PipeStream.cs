@@ -59,18 +59,45 @@ internal sealed class PipeStream : Stream
     /// </summary>
     public Exception? ReadFailure { get; private set; }
 
+    /// <summary>
+    /// Whether at least <paramref name="bytes"/> received bytes wait in the raw pipe, unread by
+    /// SslStream; never waits. Called only between reads (the pipe has one reader at a time).
+    /// </summary>
+    /// <param name="bytes">How many bytes to look for.</param>
+    public bool HasBuffered(int bytes)
+    {
+        var reader = pipe.Input;
+        ReadResult result;
+        try
+        {
+            if (!reader.TryRead(out result))
+            {
+                return false;
+            }
+        }
+        catch (Exception)
+        {
+            // The pipe failed: the next read reports it, with its type (ReadFailure).
+            return false;
+        }
+
+        bool enough = result.Buffer.Length >= bytes;
+        reader.AdvanceTo(result.Buffer.Start);
+        return enough;
+    }
+
     /// <summary>Lifts the handshake's byte budget: from here on the connection's own bounds apply.</summary>
     public void EndHandshake() => Volatile.Write(ref handshakeDone, true);
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// A read of an empty buffer waits until bytes are there (or the connection ended) and takes
+    /// none, as SslStream expects of the stream it wraps: it reads zero bytes first and rents its
+    /// record buffer only once a record is on its way, so an idle connection holds none.
+    /// </remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (buffer.IsEmpty)
-        {
-            return 0;
-        }
-
         var reader = pipe.Input;
         while (true)
         {
@@ -86,6 +113,12 @@ internal sealed class PipeStream : Stream
             }
 
             var available = result.Buffer;
+            if (!available.IsEmpty && buffer.IsEmpty)
+            {
+                reader.AdvanceTo(available.Start);
+                return 0;
+            }
+
             if (!available.IsEmpty)
             {
                 int count = (int)Math.Min(available.Length, buffer.Length);

@@ -12,11 +12,15 @@ namespace Rx.Network.Security.Tls;
 /// backpressure as Noise, with SslStream as the record layer underneath and no pipe in between.
 /// </summary>
 /// <remarks>
-/// Each read fills one pooled chunk of <see cref="ReadChunkSize"/> (one TLS record's plaintext),
-/// only when the channel's receive loop asks, so a full inbound block stops SslStream from reading
-/// the socket; an idle connection end holds one such chunk while its read waits. Writes go to
-/// SslStream as they come (it cuts them into records of at most 16 KiB); the records are copied
-/// into the raw pipe and reach the socket at the channel's flush (<see cref="PipeStream"/>).
+/// The channel first waits for a record without holding a buffer (<see cref="WaitForDataAsync"/>:
+/// SslStream's zero-byte read, which rents its own record buffer only once a record is on its way),
+/// then reads into one pooled chunk of <see cref="ReadChunkSize"/>. One read decrypts every record
+/// that is already whole, and goes on while the raw pipe holds at least a whole record more
+/// (<see cref="MaxRecordBytes"/>), so a bulk transfer hands the muxer up to 64 KiB per chunk, as
+/// Noise does, instead of one 16 KiB record, and no read waits on the network with plaintext in
+/// hand. Writes go to SslStream as they come (on Linux it encrypts up to 32 KiB per call, as
+/// 16 KiB records); the records are copied into the raw pipe and reach the socket at the
+/// channel's flush (<see cref="PipeStream"/>).
 /// Completing without an error is the half-close: what is buffered goes out, then the raw
 /// connection's write side is closed (TCP FIN); no close_notify (see <see cref="CompleteWritesAsync"/>).
 /// </remarks>
@@ -25,18 +29,71 @@ internal sealed class TlsRecordStream(SslStream ssl, PipeStream transport, PipeW
     /// <inheritdoc/>
     public TransportMemory? Memory => memory;
 
+    /// <summary>The most plaintext in one TLS record (RFC 8446 §5.1).</summary>
+    public const int MaxRecordPlaintext = 16 * 1024;
+
     /// <summary>
-    /// One TLS record's plaintext (at most 16 KiB), what one SslStream read returns: a larger
-    /// chunk held 48 KiB more per idle connection end and moved no more bytes per read.
+    /// The most bytes one TLS 1.3 record takes on the wire: its 5-byte header and at most
+    /// 2^14 + 256 bytes of ciphertext (RFC 8446 §5.2). When the raw pipe holds this many, the
+    /// record SslStream has begun (or the next one) is whole, and reading it does not wait.
     /// </summary>
-    public int ReadChunkSize => 16 * 1024;
+    public const int MaxRecordBytes = 5 + MaxRecordPlaintext + 256;
+
+    /// <summary>
+    /// Four records' plaintext: what a chunk holds at most. It is rented only once a record has
+    /// arrived (<see cref="WaitForDataAsync"/>), so an idle connection end holds none.
+    /// </summary>
+    public int ReadChunkSize => 4 * MaxRecordPlaintext;
+
+    /// <inheritdoc/>
+    /// <exception cref="WireProtocolViolationException">A record failed authentication or was malformed.</exception>
+    public ValueTask WaitForDataAsync(CancellationToken cancellationToken)
+    {
+        // A zero-byte read: SslStream waits for a whole record and decrypts it into its own
+        // buffer, and returns 0 without copying anything out.
+        var read = ssl.ReadAsync(Memory<byte>.Empty, cancellationToken);
+        return read.IsCompletedSuccessfully ? default : AwaitAsync(read);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask AwaitAsync(ValueTask<int> read) => await ObserveAsync(read).ConfigureAwait(false);
 
     /// <inheritdoc/>
     /// <exception cref="WireProtocolViolationException">A record failed authentication or was malformed, or the connection ended inside one.</exception>
     public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        var read = ssl.ReadAsync(buffer, cancellationToken);
-        return read.IsCompletedSuccessfully ? read : ObserveAsync(read);
+        var first = ssl.ReadAsync(buffer, cancellationToken);
+        if (!first.IsCompletedSuccessfully)
+        {
+            return ReadMoreAsync(ObserveAsync(first), buffer, cancellationToken);
+        }
+
+        int read = first.Result;
+        return WholeRecordWaits(read, buffer.Length - read) ? ReadMoreAsync(new ValueTask<int>(read), buffer, cancellationToken) : new ValueTask<int>(read);
+    }
+
+    /// <summary>
+    /// Whether to read on into the same chunk: it has room for a whole record, and the raw pipe
+    /// holds one (so the read does not wait on the network with plaintext in hand).
+    /// </summary>
+    /// <param name="read">What the last read returned (0: the end, read no further).</param>
+    /// <param name="room">What is left of the chunk.</param>
+    private bool WholeRecordWaits(int read, int room) =>
+        read != 0 && room >= MaxRecordPlaintext && transport.HasBuffered(MaxRecordBytes);
+
+    /// <summary>The rest of <see cref="ReadAsync"/>: the first read, then more while <see cref="WholeRecordWaits"/>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<int> ReadMoreAsync(ValueTask<int> first, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        int total = await first.ConfigureAwait(false);
+        int read = total;
+        while (WholeRecordWaits(read, buffer.Length - total))
+        {
+            read = await ObserveAsync(ssl.ReadAsync(buffer[total..], cancellationToken)).ConfigureAwait(false);
+            total += read;
+        }
+
+        return total;
     }
 
     /// <inheritdoc/>

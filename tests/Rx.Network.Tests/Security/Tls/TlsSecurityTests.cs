@@ -90,6 +90,51 @@ public class TlsSecurityTests
     }
 
     [Fact]
+    public async Task Inbound_PrefersAes128Gcm()
+    {
+        using var alice = PrivateKey.Generate();
+        using var bob = PrivateKey.Generate();
+        using var certificate = TlsTestKit.Certificate(alice);
+        var (left, right) = DuplexPipe.CreatePair();
+        var inbound = new TlsSecurity(bob).SecureInboundAsync(new RawConnection(right, null), [], default);
+
+        // The bare client offers OpenSSL's default order (AES-256-GCM first); the server picks by its own.
+        await using var ssl = await TlsTestKit.ClientAsync(left, certificate);
+        var accepted = await inbound.WaitAsync(Wait);
+        Assert.Equal(TlsCipherSuite.TLS_AES_128_GCM_SHA256, ssl.NegotiatedCipherSuite);
+        accepted.Abort(new IOException("done"));
+    }
+
+    [Theory]
+    [InlineData(TlsCipherSuite.TLS_CHACHA20_POLY1305_SHA256)]
+    [InlineData(TlsCipherSuite.TLS_AES_256_GCM_SHA384)]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Inbound_ClientOfferingOneOtherSuite_IsServed(TlsCipherSuite suite)
+    {
+        using var alice = PrivateKey.Generate();
+        using var bob = PrivateKey.Generate();
+        using var certificate = TlsTestKit.Certificate(alice);
+        var (left, right) = DuplexPipe.CreatePair();
+        var inbound = new TlsSecurity(bob).SecureInboundAsync(new RawConnection(right, null), [], default);
+        await using var ssl = new SslStream(new PipeStream(left, int.MaxValue));
+#pragma warning disable CA5359 // a stand-in stranger: it accepts what the node under test presents
+        await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = string.Empty,
+            EnabledSslProtocols = SslProtocols.Tls13,
+            ClientCertificateContext = SslStreamCertificateContext.Create(certificate, null, offline: true),
+            CipherSuitesPolicy = new CipherSuitesPolicy([suite]),
+            RemoteCertificateValidationCallback = (_, _, _, _) => true,
+            AllowTlsResume = false,
+        }).WaitAsync(Wait);
+#pragma warning restore CA5359
+        var accepted = await inbound.WaitAsync(Wait);
+        Assert.Equal(suite, ssl.NegotiatedCipherSuite);
+        Assert.Equal(PeerId.FromPublicKey(alice.PublicKey), accepted.RemotePeer);
+        accepted.Abort(new IOException("done"));
+    }
+
+    [Fact]
     public async Task Outbound_WrongPeer_ThrowsPeerIdMismatch()
     {
         using var alice = PrivateKey.Generate();

@@ -1,0 +1,101 @@
+using Rx.Network.Mock;
+
+namespace Rx.Network.Tests.Architecture;
+
+/// <summary>
+/// ADR 0011 §1: library code (Rx.Network and Rx.Network.Mock) never sends work to the thread pool
+/// behind its network's back (<c>Task.Run</c>, <c>Task.Yield</c>, <c>TaskScheduler.Default</c>,
+/// <c>ThreadPool.*</c>, <c>PipeScheduler.ThreadPool</c>), except where listed here with the reason.
+/// </summary>
+public sealed class ThreadingTests
+{
+    /// <summary>Where the rule allows the thread pool for good.</summary>
+    private static readonly Dictionary<string, string> Allowed = new(StringComparer.Ordinal)
+    {
+        ["Rx.Network.Reactive.NetworkScheduler::*"] = "the one place posted work goes: the thread pool in production, the driver's queue in virtual time",
+        ["Rx.Network.Transports.TcpConnection::ReceiveLoopAsync"] = "the TCP socket pump: the boundary to the operating system, as in Kestrel",
+        ["Rx.Network.Transports.TcpConnection::SendLoopAsync"] = "the TCP socket pump",
+        ["Rx.Network.Transports.TcpConnection::PipeOptionsFor"] = "the socket pipes' reader scheduler, as measured (docs/benchmarks.md)",
+        ["Rx.Network.Mock.MockNetwork::RunAsync"] = "real-time mode only (no driver): the user's operation runs on the pool as over TCP",
+    };
+
+    /// <summary>
+    /// Uses that remain until the work named moves them onto the network's scheduler. An entry that
+    /// no longer occurs fails the test, so this list only shrinks.
+    /// </summary>
+    private static readonly Dictionary<string, string> NotYetMoved = new(StringComparer.Ordinal)
+    {
+        // ContinueWith(..., ExecuteSynchronously, TaskScheduler.Default): the continuation runs inline
+        // on the completing thread; the default scheduler is only the runtime's fallback on a deep
+        // stack. They take NetworkScheduler.Tasks when it lands (ADR 0011 §1, "not yet").
+        ["Rx.Network.Transports.DuplexStream::Dispose"] = "inline fault observer; NetworkScheduler.Tasks",
+        ["Rx.Network.Transports.InMemoryDuplexChannel::.ctor"] = "inline continuation; NetworkScheduler.Tasks",
+        ["Rx.Network.Swarm.SwarmConnection::Track"] = "inline continuation; NetworkScheduler.Tasks",
+        ["Rx.Network.Swarm.SwarmConnection::CloseAsync"] = "inline continuation; NetworkScheduler.Tasks",
+        ["Rx.Network.Swarm.Upgrader::UpgradeAsync"] = "inline continuation; NetworkScheduler.Tasks",
+        ["Rx.Network.Swarm.SwarmNetwork::DialPeerAsync"] = "inline continuation; NetworkScheduler.Tasks (SwarmNetwork is being split, #16 item 4)",
+        ["Rx.Network.Reactive.SharedOutcome`1::Follow"] = "inline continuation; NetworkScheduler.Tasks",
+        ["Rx.Network.Protocols.IdentifyService::GetOrStartIdentify"] = "inline continuation; NetworkScheduler.Tasks",
+        ["Rx.Network.Protocols.RequestReplyService::ServeAsync"] = "inline continuations; NetworkScheduler.Tasks",
+        ["Rx.Network.Muxing.YamuxStream::CloseWriteCoreAsync"] = "inline fault observer; NetworkScheduler.Tasks",
+        ["Rx.Network.Muxing.YamuxSession::Observe"] = "inline continuation; NetworkScheduler.Tasks",
+
+        // The byte path's loops: they become Dataflow blocks on the network's scheduler (#16 item 2,
+        // ADR 0011 §3); YamuxSession is being split into types (#16 item 4).
+        ["Rx.Network.Muxing.YamuxSession::.ctor"] = "yamux read loop (Task.Run) and its inline continuation",
+        ["Rx.Network.Muxing.YamuxSession::CloseIfIdleAfterGoAway"] = "yamux close after GoAway (Task.Run)",
+        ["Rx.Network.Muxing.YamuxSession::StartWriterIf"] = "yamux writer (ThreadPool work item)",
+        ["Rx.Network.Security.SecureChannel::RunAsync"] = "the secure channel's loops start off the constructor's stack (Task.Yield)",
+
+        // The event queue's pump: the mock's fast mode is to reuse EventHub (ADR 0011 §5); it takes
+        // the network's scheduler then.
+        ["Rx.Network.Swarm.EventHub::Subscriber.Start"] = "a subscriber's pump (Task.Run)",
+
+        // The mock: its virtual-time driver is being reworked (#15).
+        ["Rx.Network.Mock.Stack.RealStackPeer::.ctor"] = "inline continuation; NetworkScheduler.Tasks",
+        ["Rx.Network.Mock.Stack.StackConnection::.ctor"] = "real-stack link pipes (PipeScheduler.ThreadPool); NetworkScheduler.Pipes",
+        ["Rx.Network.Mock.Peers.MockConnection::NewStreamAsync"] = "inline continuation; NetworkScheduler.Tasks",
+    };
+
+    private static readonly Lazy<IReadOnlyList<CodeReference>> Library = new(() =>
+        [.. AssemblyReferenceReader.Read(typeof(INetwork).Assembly.Location),
+         .. AssemblyReferenceReader.Read(typeof(MockNetwork).Assembly.Location)]);
+
+    [Fact]
+    public void Library_SendsNoWorkToTheThreadPool_OutsideTheListedPlaces()
+    {
+        var uses = ThreadApiUse.Find(Library.Value, [.. Allowed.Keys, .. NotYetMoved.Keys]);
+
+        Assert.True(uses.Count == 0, "Thread-pool APIs used outside the allowed places (post through the network's NetworkScheduler instead):\n" + string.Join('\n', uses));
+    }
+
+    [Fact]
+    public void NotYetMoved_ListsOnlyUsesThatStillExist()
+    {
+        // Without its entry, a place still in use shows up.
+        var stale = NotYetMoved.Keys
+            .Where(place => ThreadApiUse.Find(Library.Value, [.. Allowed.Keys, .. NotYetMoved.Keys.Where(other => other != place)]).Count == 0)
+            .ToArray();
+
+        Assert.True(stale.Length == 0, "No longer used there; remove from NotYetMoved:\n" + string.Join('\n', stale));
+    }
+
+    [Fact]
+    public void Find_ReportsAForbiddenCall_NamingTheSourceMemberOfAStateMachine()
+    {
+        CodeReference[] references =
+        [
+            new("Lib.Pump", "<RunAsync>d__4.MoveNext", "System.Threading.Tasks.Task", "Yield"),
+            new("Lib.Pump", "Start", "System.Threading.ThreadPool", "UnsafeQueueUserWorkItem"),
+            new("Lib.Pump", "Wait", "System.Threading.Tasks.Task", "Delay"),
+            new("Lib.Other", "<>c__DisplayClass1_0.<<Dial>g__Traced|0>d.MoveNext", "System.IO.Pipelines.PipeScheduler", "get_ThreadPool"),
+        ];
+
+        Assert.Equal(
+            ["Lib.Other::<>c__DisplayClass1_0.<<Dial>g__Traced|0>d.MoveNext -> System.IO.Pipelines.PipeScheduler::get_ThreadPool"],
+            ThreadApiUse.Find(references, ["Lib.Pump::RunAsync", "Lib.Pump::Start"]));
+        Assert.Equal(2, ThreadApiUse.Find(references, ["Lib.Pump::RunAsync"]).Count);
+        Assert.Equal("Dial", ThreadApiUse.SourceMember("<>c__DisplayClass1_0.<<Dial>g__Traced|0>d.MoveNext"));
+        Assert.Equal("Subscriber.Start", ThreadApiUse.SourceMember("Subscriber.Start"));
+    }
+}
