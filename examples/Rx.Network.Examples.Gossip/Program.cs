@@ -27,6 +27,7 @@ root.SetAction(async (parse, _) =>
     Console.WriteLine($"reached {result.Delivered} of {result.Peers} peers; virtual time: 50% {ms(result.Percentile(0.5))}, 90% {ms(result.Percentile(0.9))}, all {ms(result.Completion)}");
     Console.WriteLine($"{result.Sent:N0} copies sent, {result.Duplicates:N0} duplicates");
     Console.WriteLine($"wall time: setup {result.SetupWallTime.TotalSeconds:F1} s, flood {result.FloodWallTime.TotalSeconds:F1} s; peak working set {result.PeakWorkingSet / (1024 * 1024):N0} MiB");
+    Console.WriteLine($"garbage collections: gen0 {GC.CollectionCount(0):N0}, gen1 {GC.CollectionCount(1):N0}, gen2 {GC.CollectionCount(2):N0}; paused {GC.GetTotalPauseDuration().TotalSeconds:F1} s");
     string path = parse.GetValue(chart) ?? "gossip.png";
     if (path != "none")
     {

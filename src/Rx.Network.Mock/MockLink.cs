@@ -18,7 +18,11 @@ namespace Rx.Network.Mock;
 public sealed class MockLink
 {
     private readonly Lock gate = new();
-    private readonly Random jitter;
+    private readonly int seed;
+
+    // Made at the first jittered frame (the same draws as one made up front): a link without
+    // jitter, as most of a large simulation's, then holds no generator and its seed table.
+    private Random? jitter;
     // Copy-on-write under gate, read without it: every frame of the link consults it.
     private LinkRule[] rules = [];
     private readonly List<ConnectionPair> connections = [];
@@ -31,7 +35,7 @@ public sealed class MockLink
         A = a;
         B = b;
         this.options = options;
-        jitter = new Random(seed);
+        this.seed = seed;
         AToB = new LinkDirection(this, a, b);
         BToA = new LinkDirection(this, b, a);
     }
@@ -169,7 +173,7 @@ public sealed class MockLink
         lock (gate)
         {
             long max = options.Jitter.Ticks;
-            return max == 0 ? 0 : jitter.NextInt64(max + 1);
+            return max == 0 ? 0 : (jitter ??= new Random(seed)).NextInt64(max + 1);
         }
     }
 

@@ -15,10 +15,12 @@ internal sealed class MockConnection : IConnection
     public const string MockProtocol = "/rx-network/mock/1.0.0";
 
     private readonly Lock gate = new();
-    private readonly Dictionary<uint, MockStream> streams = [];
-    private readonly Dictionary<uint, PendingOpen> opening = [];
+    // Made on first use, as the subject below: a simulation holds hundreds of thousands of
+    // connections, many of which never carry a stream or have an observer of incoming ones.
+    private Dictionary<uint, MockStream>? streams;
+    private Dictionary<uint, PendingOpen>? opening;
     private readonly TaskCompletionSource completion;
-    private readonly ISubject<IStream> incoming = Subject.Synchronize(new Subject<IStream>());
+    private ISubject<IStream>? incoming;
     private readonly ConnectionScope resources;
     private uint nextStreamId;
     private bool closed;
@@ -73,14 +75,32 @@ internal sealed class MockConnection : IConnection
         {
             lock (gate)
             {
-                return [.. streams.Values];
+                return streams is null ? [] : [.. streams.Values];
             }
         }
     }
 
     public Task Completion => completion.Task;
 
-    public IObservable<IStream> IncomingStreams => incoming;
+    public IObservable<IStream> IncomingStreams
+    {
+        get
+        {
+            lock (gate)
+            {
+                if (incoming is null)
+                {
+                    incoming = Subject.Synchronize(new Subject<IStream>());
+                    if (closed)
+                    {
+                        incoming.OnCompleted();
+                    }
+                }
+
+                return incoming;
+            }
+        }
+    }
 
     public bool IsClosed
     {
@@ -114,7 +134,7 @@ internal sealed class MockConnection : IConnection
 
             id = nextStreamId;
             nextStreamId += 2;
-            opening[id] = pending;
+            (opening ??= [])[id] = pending;
         }
 
         if (cancellationToken.CanBeCanceled)
@@ -148,7 +168,7 @@ internal sealed class MockConnection : IConnection
     {
         lock (gate)
         {
-            return streams.GetValueOrDefault(id);
+            return streams?.GetValueOrDefault(id);
         }
     }
 
@@ -167,9 +187,9 @@ internal sealed class MockConnection : IConnection
             }
 
             closed = true;
-            failing = [.. streams.Values];
-            abandoned = [.. opening.Values];
-            opening.Clear();
+            failing = streams is null ? [] : [.. streams.Values];
+            abandoned = opening is null ? [] : [.. opening.Values];
+            opening?.Clear();
         }
 
         var streamError = error ?? new MuxerClosedException(
@@ -199,7 +219,13 @@ internal sealed class MockConnection : IConnection
         resources.Dispose();
         Local.ResourceManager.PublishIfObserved();
         Local.OnConnectionClosed(this, error);
-        incoming.OnCompleted();
+        ISubject<IStream>? observed;
+        lock (gate)
+        {
+            observed = incoming;
+        }
+
+        observed?.OnCompleted();
         if (error is null)
         {
             completion.TrySetResult();
@@ -216,7 +242,7 @@ internal sealed class MockConnection : IConnection
     {
         lock (gate)
         {
-            streams.Remove(stream.StreamId);
+            streams?.Remove(stream.StreamId);
         }
 
         stream.Resources?.Dispose();
@@ -254,14 +280,21 @@ internal sealed class MockConnection : IConnection
                 return;
             }
 
-            streams[id] = stream;
+            (streams ??= [])[id] = stream;
         }
 
         Pair.Send(this, kind: null, protocol, 0, remote => remote.OnAccepted(id, protocol), lost: null);
         Local.OnStreamOpened(stream);
+        ISubject<IStream>? observed;
+        lock (gate)
+        {
+            observed = incoming;
+        }
+
         try
         {
-            incoming.OnNext(stream);
+            // No subject yet: nobody observes, and a later subscriber would not see this stream either.
+            observed?.OnNext(stream);
         }
         catch (Exception)
         {
@@ -277,7 +310,7 @@ internal sealed class MockConnection : IConnection
         PendingOpen? pending;
         lock (gate)
         {
-            if (!opening.Remove(id, out pending) || closed)
+            if (opening is null || !opening.Remove(id, out pending) || closed)
             {
                 pending = null;
             }
@@ -305,7 +338,7 @@ internal sealed class MockConnection : IConnection
             }
             else
             {
-                streams[id] = stream;
+                (streams ??= [])[id] = stream;
             }
         }
 
@@ -342,7 +375,8 @@ internal sealed class MockConnection : IConnection
         PendingOpen? pending;
         lock (gate)
         {
-            opening.Remove(id, out pending);
+            pending = null;
+            opening?.Remove(id, out pending);
         }
 
         pending?.Outcome.TrySetException(error);

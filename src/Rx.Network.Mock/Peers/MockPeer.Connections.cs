@@ -273,5 +273,5 @@ internal sealed partial class MockPeer
     private string NextConnectionId() => $"{LocalPeer.Short()}-c{Interlocked.Increment(ref nextConnectionId)}";
 
     private void UpdateStatus(PeerId peer, Connectedness connectedness, int connectionCount) =>
-        statuses.AddOrUpdate(new PeerStatus(peer, connectedness, connectionCount, peerstore.PeerInfo(peer)?.Latency));
+        statuses.AddOrUpdate(new PeerStatus(peer, connectedness, connectionCount, peerstore.LatencyOf(peer)));
 }

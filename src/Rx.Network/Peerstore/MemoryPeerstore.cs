@@ -51,6 +51,18 @@ public sealed partial class MemoryPeerstore : IPeerstore, IDisposable
         }
     }
 
+    /// <summary>
+    /// The peer's smoothed round-trip time, without the snapshot <see cref="PeerInfo(PeerId)"/>
+    /// builds (a connection's open and close ask for it, and a simulation opens hundreds of thousands).
+    /// </summary>
+    internal TimeSpan? LatencyOf(PeerId peer)
+    {
+        lock (gate)
+        {
+            return entries.TryGetValue(peer, out var entry) ? entry.Latency : null;
+        }
+    }
+
     /// <inheritdoc/>
     public IReadOnlyList<Multiaddr> Addresses(PeerId peer) => PeerInfo(peer)?.Addresses ?? [];
 

@@ -173,7 +173,7 @@ internal sealed class ConnectionScope : IDisposable
                 return null;
             }
 
-            chain = [new ResourceScope(manager.NextStreamName(), ScopeKind.Stream, manager.Limits.Stream), manager.TransientScope, .. Chain];
+            chain = [manager.NewStreamScope(), manager.TransientScope, .. Chain];
             liveStreams++;
         }
 

@@ -59,18 +59,18 @@ internal sealed partial class ResourceManager
             stale = false;
             if (!rebuild)
             {
-                gone = [.. retired];
+                gone = [.. retired.Select(scope => scope.Name)];
             }
 
             retired.Clear();
             AddIf(changed, SystemScope, rebuild);
             AddIf(changed, TransientScope, rebuild);
-            foreach (var scope in shared.Values)
+            foreach (var scope in SharedScopes())
             {
                 AddIf(changed, scope, rebuild);
             }
 
-            foreach (var scope in connections.Values)
+            foreach (var scope in connections)
             {
                 AddIf(changed, scope, rebuild);
             }

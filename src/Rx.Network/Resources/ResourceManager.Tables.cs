@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.InteropServices;
 using Rx.Network.Identity;
 
 namespace Rx.Network.Resources;
@@ -12,9 +13,13 @@ namespace Rx.Network.Resources;
 internal sealed partial class ResourceManager
 {
     private readonly Lock gate = new();
-    private readonly Dictionary<string, ResourceScope> shared = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ResourceScope> connections = new(StringComparer.Ordinal);
-    private readonly List<string> retired = [];
+    // One table per kind, keyed by what names the scope, so that holding one formats no name.
+    private readonly Dictionary<string, ResourceScope> addressScopes = new(StringComparer.Ordinal);
+    private readonly Dictionary<PeerId, ResourceScope> peerScopes = [];
+    private readonly Dictionary<string, ResourceScope> protocolScopes = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Protocol, PeerId Peer), ResourceScope> protocolPeerScopes = [];
+    private readonly HashSet<ResourceScope> connections = new(ReferenceEqualityComparer.Instance);
+    private readonly List<ResourceScope> retired = [];
 
     /// <summary>Holds the address scopes of <paramref name="remote"/>, narrowest first.</summary>
     internal ResourceScope[] AcquireAddresses(IPAddress remote)
@@ -25,7 +30,7 @@ internal sealed partial class ResourceManager
         {
             for (int i = 0; i < groups.Length; i++)
             {
-                scopes[i] = AcquireLocked(groups[i].Name, ScopeKind.Address, groups[i].Limits);
+                scopes[i] = AcquireLocked(addressScopes, groups[i].Name, groups[i].Limits, static (name, limits) => new ResourceScope(name, ScopeKind.Address, limits));
             }
         }
 
@@ -36,7 +41,7 @@ internal sealed partial class ResourceManager
     {
         lock (gate)
         {
-            return AcquireLocked($"peer:{peer}", ScopeKind.Peer, Limits.Peer);
+            return AcquireLocked(peerScopes, peer, Limits.Peer, ResourceScope.OfPeer);
         }
     }
 
@@ -46,8 +51,8 @@ internal sealed partial class ResourceManager
         var limits = Limits.ForProtocol(protocol);
         lock (gate)
         {
-            var total = AcquireLocked($"protocol:{protocol}", ScopeKind.Protocol, limits.Total);
-            var perPeer = peer is null ? null : AcquireLocked($"protocol-peer:{protocol}@{peer}", ScopeKind.ProtocolPeer, limits.PerPeer);
+            var total = AcquireLocked(protocolScopes, protocol, limits.Total, ResourceScope.OfProtocol);
+            var perPeer = peer is null ? null : AcquireLocked(protocolPeerScopes, (protocol, peer), limits.PerPeer, static (key, limits) => ResourceScope.OfProtocolPeer(key.Item1, key.Item2, limits));
             return (total, perPeer);
         }
     }
@@ -61,9 +66,15 @@ internal sealed partial class ResourceManager
             {
                 if (--scope.Holders == 0)
                 {
-                    shared.Remove(scope.Name);
+                    _ = scope.Kind switch
+                    {
+                        ScopeKind.Peer => peerScopes.Remove(scope.Peer!),
+                        ScopeKind.Protocol => protocolScopes.Remove(scope.Protocol!),
+                        ScopeKind.ProtocolPeer => protocolPeerScopes.Remove((scope.Protocol!, scope.Peer!)),
+                        _ => addressScopes.Remove(scope.Name),
+                    };
                     scope.Retired = true;
-                    retired.Add(scope.Name);
+                    retired.Add(scope);
                 }
             }
         }
@@ -74,10 +85,10 @@ internal sealed partial class ResourceManager
     {
         lock (gate)
         {
-            if (connections.Remove(scope.Name))
+            if (connections.Remove(scope))
             {
                 scope.Retired = true;
-                retired.Add(scope.Name);
+                retired.Add(scope);
             }
         }
     }
@@ -89,7 +100,7 @@ internal sealed partial class ResourceManager
         {
             lock (gate)
             {
-                return shared.Count;
+                return addressScopes.Count + peerScopes.Count + protocolScopes.Count + protocolPeerScopes.Count;
             }
         }
     }
@@ -106,14 +117,15 @@ internal sealed partial class ResourceManager
         }
     }
 
-    private ResourceScope AcquireLocked(string name, ScopeKind kind, ScopeLimits limits)
-    {
-        if (!shared.TryGetValue(name, out var scope))
-        {
-            scope = new ResourceScope(name, kind, limits);
-            shared.Add(name, scope);
-        }
+    /// <summary>The shared scopes, guarded by the manager's lock: addresses, peers, protocols, protocols per peer.</summary>
+    private IEnumerable<ResourceScope> SharedScopes() =>
+        addressScopes.Values.Concat(peerScopes.Values).Concat(protocolScopes.Values).Concat(protocolPeerScopes.Values);
 
+    private static ResourceScope AcquireLocked<TKey>(Dictionary<TKey, ResourceScope> table, TKey key, ScopeLimits limits, Func<TKey, ScopeLimits, ResourceScope> create)
+        where TKey : notnull
+    {
+        ref var scope = ref CollectionsMarshal.GetValueRefOrAddDefault(table, key, out _);
+        scope ??= create(key, limits);
         scope.Holders++;
         return scope;
     }

@@ -133,14 +133,14 @@ internal sealed partial class ResourceManager : IResourceManager, IDisposable
         Coalesce(error, peer, address, protocol);
     }
 
-    internal string NextStreamName() => $"stream:{Interlocked.Increment(ref streamCounter)}";
+    internal ResourceScope NewStreamScope() => ResourceScope.Numbered(ScopeKind.Stream, Interlocked.Increment(ref streamCounter), Limits.Stream);
 
     private ResourceScope NewConnectionScope()
     {
-        var scope = new ResourceScope($"connection:{Interlocked.Increment(ref connectionCounter)}", ScopeKind.Connection, Limits.Connection);
+        var scope = ResourceScope.Numbered(ScopeKind.Connection, Interlocked.Increment(ref connectionCounter), Limits.Connection);
         lock (gate)
         {
-            connections[scope.Name] = scope;
+            connections.Add(scope);
         }
 
         return scope;

@@ -1,3 +1,5 @@
+using Rx.Network.Identity;
+
 namespace Rx.Network.Resources;
 
 /// <summary>
@@ -16,13 +18,21 @@ internal sealed class ResourceScope
     /// <summary>How many resources a scope counts (the values of <see cref="Resource"/>).</summary>
     internal const int ResourceCount = 6;
 
-    private readonly long[] used = new long[ResourceCount];
-    private readonly long[] max = new long[ResourceCount];
+    // Inline in the scope rather than two arrays beside it: a node holds a scope per connection
+    // and per stream, and a simulation of many nodes holds hundreds of thousands.
+    private Counters used;
+    private Counters max;
     private int dirty = 1;
+    private string? name;
 
     public ResourceScope(string name, ScopeKind kind, ScopeLimits limits)
+        : this(kind, limits)
     {
-        Name = name;
+        this.name = name;
+    }
+
+    private ResourceScope(ScopeKind kind, ScopeLimits limits)
+    {
         Kind = kind;
         Limits = limits;
         for (int i = 0; i < ResourceCount; i++)
@@ -31,11 +41,44 @@ internal sealed class ResourceScope
         }
     }
 
-    public string Name { get; }
+    /// <summary>
+    /// The scope's name, as rows and refusals show it. A connection's, stream's, peer's or
+    /// protocol's is written on first read: a node opens many and most are never shown.
+    /// </summary>
+    public string Name => name ??= Kind switch
+    {
+        ScopeKind.Connection => $"connection:{Number}",
+        ScopeKind.Stream => $"stream:{Number}",
+        ScopeKind.Peer => $"peer:{Peer}",
+        ScopeKind.Protocol => $"protocol:{Protocol}",
+        _ => $"protocol-peer:{Protocol}@{Peer}",
+    };
+
+    /// <summary>The peer of a peer or protocol-per-peer scope.</summary>
+    public PeerId? Peer { get; private init; }
+
+    /// <summary>The protocol of a protocol or protocol-per-peer scope.</summary>
+    public string? Protocol { get; private init; }
+
+    /// <summary>The ordinal of a connection or stream scope.</summary>
+    public long Number { get; private init; }
 
     public ScopeKind Kind { get; }
 
     public ScopeLimits Limits { get; }
+
+    /// <summary>A connection's or a stream's scope, named by its ordinal.</summary>
+    public static ResourceScope Numbered(ScopeKind kind, long number, ScopeLimits limits) => new(kind, limits) { Number = number };
+
+    /// <summary>A peer's scope.</summary>
+    public static ResourceScope OfPeer(PeerId peer, ScopeLimits limits) => new(ScopeKind.Peer, limits) { Peer = peer };
+
+    /// <summary>A protocol's scope, over all peers.</summary>
+    public static ResourceScope OfProtocol(string protocol, ScopeLimits limits) => new(ScopeKind.Protocol, limits) { Protocol = protocol };
+
+    /// <summary>A protocol's scope for one peer.</summary>
+    public static ResourceScope OfProtocolPeer(string protocol, PeerId peer, ScopeLimits limits) =>
+        new(ScopeKind.ProtocolPeer, limits) { Protocol = protocol, Peer = peer };
 
     /// <summary>Scopes below this one that count in it (for the manager's bookkeeping of shared scopes); guarded by the manager.</summary>
     public int Holders { get; set; }
@@ -155,4 +198,11 @@ internal sealed class ResourceScope
 
     /// <inheritdoc/>
     public override string ToString() => Name;
+
+    /// <summary>One counter per <see cref="Resource"/>, stored in the scope itself.</summary>
+    [System.Runtime.CompilerServices.InlineArray(ResourceCount)]
+    private struct Counters
+    {
+        private long first;
+    }
 }
