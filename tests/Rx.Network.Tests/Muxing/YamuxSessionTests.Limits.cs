@@ -146,8 +146,10 @@ public partial class YamuxSessionTests
         YamuxHeader.Ping(1, response: false).WriteTo(ping);
 
         // The connection holds one chunk and the writer one more (each at most CoalesceLimit
-        // bytes of pongs); the rest piles up in the queue.
-        const int count = 2 * (YamuxWriter.CoalesceLimit / YamuxHeader.Size) + YamuxWriter.MaxProvokedFrames + 1;
+        // bytes of pongs), plus the one pong the writer took out of the queue and carries to the
+        // next chunk because it did not fit; the rest piles up in the queue. With full chunks
+        // exactly MaxProvokedFrames + 1 wait; smaller chunks only leave more.
+        const int count = 2 * (YamuxWriter.CoalesceLimit / YamuxHeader.Size) + 1 + YamuxWriter.MaxProvokedFrames + 1;
         var flood = new byte[ping.Length * count];
         for (var i = 0; i < count; i++)
         {
