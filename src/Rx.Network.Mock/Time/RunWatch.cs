@@ -19,7 +19,14 @@ namespace Rx.Network.Mock.Time;
 /// thread runs a run's code is that run's, numbered in the order the run queued it, until the
 /// thread that takes it switches into the run's context, or shows it ran something else (it takes
 /// its next item, or holds the claim for <see cref="StaleClaimMilliseconds"/>: an item queued by
-/// the run to wake code outside it).</para>
+/// the run to wake code outside it). What such a thread queues meanwhile is the run's too (a consumer
+/// the run woke that in turn wakes a writer of the run).</para>
+/// <para>Ending: a thread that leaves the run's context inside a task keeps its turn until the
+/// task's <c>TaskCompleted</c> event (its continuations are still to come); a task that started
+/// before those events were on never reports it, so kept turns, like claims, end after
+/// <see cref="StaleClaimMilliseconds"/>, or at once when the whole pool is idle
+/// (<see cref="PoolIdle"/>; never in a test host, which keeps pool threads blocked for its whole
+/// run).</para>
 /// <para>The listener turns those two events on for the whole process once a virtual-time mock
 /// network exists (a cost per thread-pool item of about a microsecond; the mock's own work never
 /// touches the pool).</para>
@@ -28,6 +35,9 @@ internal static class RunWatch
 {
     /// <summary>How long a pool thread may hold an item of the run without switching into its context before the item counts as someone else's.</summary>
     public const int StaleClaimMilliseconds = 1_000;
+
+    /// <summary>How old a kept turn or a claim must be before an idle pool ends it (the thread has gone idle, not merely not yet reported).</summary>
+    private const int IdleGraceMilliseconds = 5;
 
     private const string PoolEventSource = "System.Diagnostics.Eventing.FrameworkEventSource";
     private const EventKeywords ThreadPoolKeywords = (EventKeywords)(0x2 | 0x10);
@@ -38,8 +48,10 @@ internal static class RunWatch
     private static readonly Lock gate = new();
     private static readonly Dictionary<long, Queue<(VirtualTimeDriver Driver, long Sequence)>> queued = [];
     private static readonly Dictionary<Thread, Claim> claims = [];
+    private static readonly Dictionary<Thread, Linger> lingering = [];
     private static PoolListener? listener;
     private static int claimCount;
+    private static int waitingPoolThreads;
     private static int taskEvents;
 
     /// <summary>The driver whose run this thread executes right now (counted and holding its turn).</summary>
@@ -114,7 +126,17 @@ internal static class RunWatch
         }
 
         countedFor = null;
-        lingerTask = 0;
+        if (lingerTask != 0)
+        {
+            // Its run code had ended; only the task's continuations were still to come.
+            if (EndLinger())
+            {
+                driver.LeaveTurn();
+            }
+
+            return false;
+        }
+
         driver.LeaveTurn();
         return true;
     }
@@ -129,23 +151,12 @@ internal static class RunWatch
         }
     }
 
-    /// <summary>Releases the claims of <paramref name="driver"/> held longer than <see cref="StaleClaimMilliseconds"/>.</summary>
-    public static void ReleaseStaleClaims(VirtualTimeDriver driver)
-    {
-        long now = Environment.TickCount64;
-        lock (gate)
-        {
-            foreach (var (thread, claim) in claims.ToArray())
-            {
-                if (claim.Driver == driver && now - claim.Since > StaleClaimMilliseconds)
-                {
-                    claims.Remove(thread);
-                    claimCount--;
-                    driver.Settled(claim.Sequence);
-                }
-            }
-        }
-    }
+    /// <summary>
+    /// Releases the claims of <paramref name="driver"/>, and the turns kept for tasks, held longer
+    /// than <see cref="StaleClaimMilliseconds"/> (a task that started before the task events were on
+    /// never reports its completion).
+    /// </summary>
+    public static void ReleaseStaleClaims(VirtualTimeDriver driver) => ReleaseOlderThan(driver, StaleClaimMilliseconds);
 
     /// <summary>Forgets the queued items of <paramref name="driver"/> (run inline by a waiter, so no pool thread will take them).</summary>
     public static void ForgetQueued(VirtualTimeDriver driver)
@@ -191,10 +202,11 @@ internal static class RunWatch
         var counted = countedFor;
         if (counted == next)
         {
-            if (next is not null && lingerTask != 0)
+            if (next is not null && lingerTask != 0 && !EndLinger())
             {
-                // Back into the run inside the task it lingered in (an inline continuation).
-                lingerTask = 0;
+                // Back into the run inside the task it lingered in (an inline continuation), after
+                // the driver ended the turn kept for it (idle pool, or a second gone): counted again.
+                next.EnterTurn(null);
             }
 
             return;
@@ -206,12 +218,19 @@ internal static class RunWatch
             {
                 // Leaving the run's context inside a task: its continuations are still to come.
                 lingerTask = task;
+                lock (gate)
+                {
+                    lingering[Thread.CurrentThread] = new Linger(counted, Environment.TickCount64);
+                }
+
                 return;
             }
 
             countedFor = null;
-            lingerTask = 0;
-            counted.LeaveTurn();
+            if (lingerTask == 0 || EndLinger())
+            {
+                counted.LeaveTurn();
+            }
         }
 
         if (next is not null && !next.OnDriverThread)
@@ -249,22 +268,37 @@ internal static class RunWatch
     {
         if (lingerTask != 0 && lingerTask == task && countedFor is { } counted)
         {
-            lingerTask = 0;
             countedFor = null;
-            counted.LeaveTurn();
+            if (EndLinger())
+            {
+                counted.LeaveTurn();
+            }
         }
     }
 
     private static void OnEnqueued(long id)
     {
         var driver = current.Value ?? (lingerTask != 0 ? countedFor : null);
-        if (driver is null)
+        if (driver is null && Volatile.Read(ref claimCount) == 0)
         {
             return;
         }
 
         lock (gate)
         {
+            if (driver is null)
+            {
+                // Queued by a thread running an item the run queued, outside the run's context (a
+                // consumer the run woke, reading a channel and so waking a writer of the run):
+                // work set off by the run's work is the run's until it shows otherwise.
+                if (!claims.TryGetValue(Thread.CurrentThread, out var claim))
+                {
+                    return;
+                }
+
+                driver = claim.Driver;
+            }
+
             if (!queued.TryGetValue(id, out var items))
             {
                 queued[id] = items = new Queue<(VirtualTimeDriver Driver, long Sequence)>(1);
@@ -277,11 +311,13 @@ internal static class RunWatch
     private static void OnDequeued(long id)
     {
         var thread = Thread.CurrentThread;
-        if (lingerTask != 0 && countedFor is { } lingering)
+        if (lingerTask != 0 && countedFor is { } lingered)
         {
-            lingerTask = 0;
             countedFor = null;
-            lingering.LeaveTurn();
+            if (EndLinger())
+            {
+                lingered.LeaveTurn();
+            }
         }
 
         lock (gate)
@@ -315,6 +351,82 @@ internal static class RunWatch
             listener?.EnableTaskEvents();
         }
     }
+
+    /// <summary>Ends the calling thread's linger; whether it still held its turn (the driver had not ended it).</summary>
+    private static bool EndLinger()
+    {
+        lingerTask = 0;
+        lock (gate)
+        {
+            return lingering.Remove(Thread.CurrentThread);
+        }
+    }
+
+    /// <summary>
+    /// The pool is idle (nothing queued, no worker busy but those waiting in the mock): the turns
+    /// kept for tasks that never reported their completion and the claims of items whose threads
+    /// went idle without switching into the run are over.
+    /// </summary>
+    /// <returns>Whether anything was released.</returns>
+    public static bool ReleaseIdle(VirtualTimeDriver driver) => ReleaseOlderThan(driver, IdleGraceMilliseconds);
+
+    private static bool ReleaseOlderThan(VirtualTimeDriver driver, int milliseconds)
+    {
+        long now = Environment.TickCount64;
+        bool released = false;
+        lock (gate)
+        {
+            foreach (var (thread, linger) in lingering.ToArray())
+            {
+                if (linger.Driver == driver && now - linger.Since >= milliseconds)
+                {
+                    lingering.Remove(thread);
+                    driver.LeaveTurn(thread.ManagedThreadId);
+                    released = true;
+                }
+            }
+
+            foreach (var (thread, claim) in claims.ToArray())
+            {
+                if (claim.Driver == driver && now - claim.Since >= milliseconds)
+                {
+                    claims.Remove(thread);
+                    claimCount--;
+                    driver.Settled(claim.Sequence);
+                    released = true;
+                }
+            }
+        }
+
+        return released;
+    }
+
+    /// <summary>
+    /// Whether every thread-pool worker is parked, but those blocked in the mock's own waits, and
+    /// nothing is queued: then no code of any run executes on the pool.
+    /// </summary>
+    public static bool PoolIdle()
+    {
+        if (ThreadPool.PendingWorkItemCount != 0)
+        {
+            return false;
+        }
+
+        ThreadPool.GetMaxThreads(out int max, out _);
+        ThreadPool.GetAvailableThreads(out int available, out _);
+        return max - available <= Volatile.Read(ref waitingPoolThreads);
+    }
+
+    /// <summary>A pool thread starts (+1) or stops (-1) waiting inside the mock (a driver, a turn).</summary>
+    public static void PoolThreadWaits(int delta)
+    {
+        if (Thread.CurrentThread.IsThreadPoolThread)
+        {
+            Interlocked.Add(ref waitingPoolThreads, delta);
+        }
+    }
+
+    private readonly record struct Linger(VirtualTimeDriver Driver, long Since);
 
     private readonly record struct Claim(VirtualTimeDriver Driver, long Sequence, long Since);
 

@@ -20,9 +20,10 @@ namespace Rx.Network.Mock.Time;
 /// channel, <c>Task.Yield</c>) runs on the thread pool, and the driver waits for it before its next
 /// step: <see cref="RunWatch"/> counts exactly the run's work queued to the pool and the threads
 /// executing it. One step and what it sets off on the pool finish before the next step starts,
-/// so the order stays a function of the inputs and the seed as long as a step sends at most one
-/// piece of work to the pool at a time; several at once run concurrently, in the order the
-/// operating system gives them, still in exact virtual time.</para>
+/// and the pieces take turns, one at a time, in the order the run queued them, so the order stays a
+/// function of the inputs and the seed; only a piece the pool never runs (run inline by a waiter)
+/// lets the others go after a bounded wait, in the order the operating system gives them, still in
+/// exact virtual time. Code started outside the run is not counted.</para>
 /// </remarks>
 internal sealed class VirtualTimeDriver
 {
@@ -151,6 +152,19 @@ internal sealed class VirtualTimeDriver
     /// <param name="sequence">The queued item it runs, if it took one.</param>
     internal void EnterTurn(long? sequence)
     {
+        RunWatch.PoolThreadWaits(1);
+        try
+        {
+            EnterTurnCore(sequence);
+        }
+        finally
+        {
+            RunWatch.PoolThreadWaits(-1);
+        }
+    }
+
+    private void EnterTurnCore(long? sequence)
+    {
         lock (wake)
         {
             elsewhere++;
@@ -181,12 +195,13 @@ internal sealed class VirtualTimeDriver
     }
 
     /// <summary>The calling thread (not the driver) switches out of the run's context: its turn ends.</summary>
-    internal void LeaveTurn()
+    /// <param name="thread">The thread whose turn ends, when not the calling one (the driver ending a turn kept by an idle thread).</param>
+    internal void LeaveTurn(int? thread = null)
     {
         lock (wake)
         {
             elsewhere--;
-            if (holder == Environment.CurrentManagedThreadId)
+            if (holder == (thread ?? Environment.CurrentManagedThreadId))
             {
                 holder = 0;
             }
@@ -282,6 +297,19 @@ internal sealed class VirtualTimeDriver
             Monitor.PulseAll(wake);
         }
 
+        RunWatch.PoolThreadWaits(1);
+        try
+        {
+            AwaitQuiescenceCore();
+        }
+        finally
+        {
+            RunWatch.PoolThreadWaits(-1);
+        }
+    }
+
+    private void AwaitQuiescenceCore()
+    {
         long since = Environment.TickCount64;
         long poolEmptySince = 0;
         while (true)
@@ -303,6 +331,11 @@ internal sealed class VirtualTimeDriver
             }
 
             RunWatch.ReleaseStaleClaims(this);
+            if (RunWatch.PoolIdle())
+            {
+                RunWatch.ReleaseIdle(this);
+            }
+
             long now = Environment.TickCount64;
             if (Volatile.Read(ref elsewhere) == 0 && ThreadPool.PendingWorkItemCount == 0)
             {
