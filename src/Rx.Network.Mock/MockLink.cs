@@ -64,7 +64,6 @@ public sealed class MockLink
         set
         {
             ArgumentNullException.ThrowIfNull(value);
-            Network.CheckThread("Setting a link's options");
             lock (gate)
             {
                 options = value;

@@ -98,7 +98,6 @@ public sealed partial class MockNetwork
             }
         }
 
-        CheckThread("Unlinking peers");
         link.MarkUnlinked();
         Drive(() => link.Cut(link.CutReason!));
         return true;
@@ -160,7 +159,6 @@ public sealed partial class MockNetwork
             }
         }
 
-        CheckThread("Partitioning the network");
         MockLink[] affected;
         lock (gate)
         {

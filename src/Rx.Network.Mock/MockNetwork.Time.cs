@@ -106,6 +106,13 @@ public sealed partial class MockNetwork
             return;
         }
 
+        if (driver.DrivenElsewhere)
+        {
+            // Called by code of the run on another thread (ADR 0011 §4): the driver runs it, in order.
+            driver.Post(action);
+            return;
+        }
+
         driver.RunUntil(action, static () => true, Timeout.InfiniteTimeSpan);
         ThrowIfFaulted();
     }

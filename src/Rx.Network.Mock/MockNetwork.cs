@@ -35,6 +35,7 @@ public sealed partial class MockNetwork : IAsyncDisposable
 {
     private readonly Lock gate = new();
     private readonly VirtualTimeDriver? driver;
+    private readonly IScheduler clock;
     private readonly Random? keySource;
     private readonly Random linkSeeds;
     private Exception? fault;
@@ -53,8 +54,13 @@ public sealed partial class MockNetwork : IAsyncDisposable
     {
         Scheduler = scheduler ?? DefaultScheduler.Instance;
         Options = options ?? MockNetworkOptions.Default;
-        TimeProvider = new SchedulerTimeProvider(Scheduler);
-        if (VirtualClock.TryCreate(Scheduler, out var virtualClock))
+        bool isVirtual = VirtualClock.TryCreate(Scheduler, out var virtualClock);
+
+        // In virtual time everything the network schedules goes through the clock's lock: code of
+        // a run may schedule from another thread while the driver steps the clock.
+        clock = isVirtual ? new GuardedScheduler(Scheduler, virtualClock!) : Scheduler;
+        TimeProvider = new SchedulerTimeProvider(clock);
+        if (isVirtual)
         {
             if (Options.Mode == MockNetworkMode.RealStack)
             {
@@ -63,12 +69,12 @@ public sealed partial class MockNetwork : IAsyncDisposable
                     nameof(scheduler));
             }
 
-            driver = new VirtualTimeDriver(virtualClock!);
-            Work = new NetworkScheduler(TimeProvider, Scheduler, driver.Post, runsInline: true);
+            driver = new VirtualTimeDriver(virtualClock!, Options.OperationTimeout);
+            Work = new NetworkScheduler(TimeProvider, clock, driver.Post, runsInline: true);
         }
         else
         {
-            Work = new NetworkScheduler(TimeProvider, Scheduler);
+            Work = new NetworkScheduler(TimeProvider, clock);
         }
 
         linkDefaults = Options.DefaultLink;
@@ -103,7 +109,11 @@ public sealed partial class MockNetwork : IAsyncDisposable
     internal TaskCreationOptions ContinuationOptions =>
         driver is null ? TaskCreationOptions.RunContinuationsAsynchronously : TaskCreationOptions.None;
 
-    /// <summary>Disposes every peer (each closes its connections gracefully).</summary>
+    /// <summary>
+    /// Disposes every peer (each closes its connections gracefully). Never throws: a peer whose
+    /// disposal fails, or virtual time that cannot finish it within
+    /// <see cref="MockNetworkOptions.OperationTimeout"/>, leaves the rest disposed.
+    /// </summary>
     /// <returns>A task that completes when every peer is disposed.</returns>
     public async ValueTask DisposeAsync()
     {
@@ -119,21 +129,40 @@ public sealed partial class MockNetwork : IAsyncDisposable
             all = [.. peers];
         }
 
-        if (driver is not null)
+        if (driver is null)
         {
-            await RunAsync(async () =>
-            {
-                foreach (var peer in all)
-                {
-                    await peer.DisposeAsync().ConfigureAwait(false);
-                }
-            }).ConfigureAwait(false);
+            await DisposeAllAsync(all).ConfigureAwait(false);
+            return;
         }
-        else
+
+        if (driver.OnDriverThread || driver.DrivenElsewhere)
         {
-            foreach (var peer in all)
+            // From inside the run (a handler), or while another thread drives: the driver finishes it.
+            _ = DisposeAllAsync(all);
+            return;
+        }
+
+        try
+        {
+            await RunAsync(() => DisposeAllAsync(all)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        {
+            // What could not finish in time stays as it is; the network is disposed regardless.
+        }
+    }
+
+    private static async Task DisposeAllAsync(INetwork[] all)
+    {
+        foreach (var peer in all)
+        {
+            try
             {
                 await peer.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // One peer's failure to close must not keep the others open.
             }
         }
     }
@@ -151,8 +180,6 @@ public sealed partial class MockNetwork : IAsyncDisposable
         }
     }
 
-    internal void CheckThread(string operation) => driver?.CheckThread(operation);
-
     /// <summary>Whether a frame due at <paramref name="ticks"/> may be delivered now.</summary>
     internal bool IsDue(long ticks) =>
         ticks <= (driver is null ? NowTicks + TimeSpan.TicksPerMillisecond : NowTicks);
@@ -166,7 +193,7 @@ public sealed partial class MockNetwork : IAsyncDisposable
             return;
         }
 
-        Scheduler.Schedule(action, new DateTimeOffset(ticks, TimeSpan.Zero), static (_, a) =>
+        clock.Schedule(action, new DateTimeOffset(ticks, TimeSpan.Zero), static (_, a) =>
         {
             a();
             return System.Reactive.Disposables.Disposable.Empty;

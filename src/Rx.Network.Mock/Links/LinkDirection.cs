@@ -48,7 +48,6 @@ internal sealed class LinkDirection
     public void Send(Frame frame)
     {
         var network = link.Network;
-        network.CheckThread("A mock link send");
         if (link.CutReason is { } cut)
         {
             network.Work.Post(() => frame.Lose(cut));

@@ -121,7 +121,6 @@ internal sealed class MockConnection : IConnection
             throw new ArgumentException("Give at least one protocol id, none empty.", nameof(protocols));
         }
 
-        Network.CheckThread("Opening a mock stream");
         cancellationToken.ThrowIfCancellationRequested();
         var pending = new PendingOpen([.. protocols], new TaskCompletionSource<IStream>(Network.ContinuationOptions));
         uint id;
@@ -155,7 +154,6 @@ internal sealed class MockConnection : IConnection
 
     public Task CloseAsync(CancellationToken cancellationToken = default)
     {
-        Network.CheckThread("Closing a mock connection");
         Close(null, notifyRemote: true);
         return Task.CompletedTask;
     }

@@ -66,7 +66,6 @@ internal sealed partial class MockPeer
             throw new ArgumentException("A node cannot dial itself.", nameof(peer));
         }
 
-        Network.CheckThread("A mock dial");
         cancellationToken.ThrowIfCancellationRequested();
         SharedOutcome<IConnection>? attempt;
         bool start = false;

@@ -9,7 +9,6 @@ internal sealed partial class MockStream
 
     public async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        connection.Network.CheckThread("A mock stream read");
         if (buffer.IsEmpty)
         {
             return 0;
@@ -59,7 +58,6 @@ internal sealed partial class MockStream
 
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        connection.Network.CheckThread("A mock stream write");
         await AcquireWriteAsync(cancellationToken).ConfigureAwait(false);
         try
         {

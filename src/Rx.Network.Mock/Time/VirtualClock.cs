@@ -11,6 +11,12 @@ namespace Rx.Network.Mock.Time;
 /// </summary>
 internal abstract class VirtualClock
 {
+    /// <summary>
+    /// Guards the scheduler's queue: virtual-time schedulers are not thread-safe, and code of a run
+    /// may schedule timers from other threads while the driver steps the clock (ADR 0011 §4).
+    /// </summary>
+    public Lock Gate { get; } = new();
+
     /// <summary>The current time, in ticks of 100 ns.</summary>
     public abstract long Ticks { get; }
 

@@ -43,25 +43,33 @@ internal abstract class VirtualClock<TAbsolute, TRelative> : VirtualClock
     /// <inheritdoc/>
     public override bool TryPeekNextDue(out long dueTicks)
     {
-        var next = getNext();
-        dueTicks = next is null ? 0 : ToTicks(next.DueTime);
-        return next is not null;
+        lock (Gate)
+        {
+            var next = getNext();
+            dueTicks = next is null ? 0 : ToTicks(next.DueTime);
+            return next is not null;
+        }
     }
 
     /// <inheritdoc/>
     public override bool RunNext(long limitTicks)
     {
-        var next = getNext();
-        if (next is null || ToTicks(next.DueTime) > limitTicks)
+        IScheduledItem<TAbsolute>? next;
+        lock (Gate)
         {
-            return false;
+            next = getNext();
+            if (next is null || ToTicks(next.DueTime) > limitTicks)
+            {
+                return false;
+            }
+
+            if (next.DueTime.CompareTo(scheduler.Clock) > 0)
+            {
+                scheduler.Sleep(Between(scheduler.Clock, next.DueTime));
+            }
         }
 
-        if (next.DueTime.CompareTo(scheduler.Clock) > 0)
-        {
-            scheduler.Sleep(Between(scheduler.Clock, next.DueTime));
-        }
-
+        // Outside the lock: the item schedules more, and code elsewhere may too meanwhile.
         next.Invoke();
         return true;
     }
@@ -69,9 +77,12 @@ internal abstract class VirtualClock<TAbsolute, TRelative> : VirtualClock
     /// <inheritdoc/>
     public override void MoveTo(long ticks)
     {
-        if (ticks > Ticks)
+        lock (Gate)
         {
-            scheduler.Sleep(Between(scheduler.Clock, FromTicks(ticks)));
+            if (ticks > Ticks)
+            {
+                scheduler.Sleep(Between(scheduler.Clock, FromTicks(ticks)));
+            }
         }
     }
 

@@ -17,6 +17,8 @@ public sealed class ThreadingTests
         ["Rx.Network.Transports.TcpConnection::SendLoopAsync"] = "the TCP socket pump",
         ["Rx.Network.Transports.TcpConnection::PipeOptionsFor"] = "the socket pipes' reader scheduler, as measured (docs/benchmarks.md)",
         ["Rx.Network.Mock.MockNetwork::RunAsync"] = "real-time mode only (no driver): the user's operation runs on the pool as over TCP",
+        ["Rx.Network.Mock.Time.RunWatch::*"] = "the virtual-time driver watching the pool (its counts and idleness) for the run's code that left the driver (ADR 0011 §4); it sends no work but the listener's no-op handshake",
+        ["Rx.Network.Mock.Time.VirtualTimeDriver::*"] = "the virtual-time driver reading the pool's queue length before a step (ADR 0011 §4)",
     };
 
     /// <summary>
