@@ -1,3 +1,4 @@
+using System.Threading.Tasks.Dataflow;
 using Rx.Network.Errors;
 using Rx.Network.Resources;
 using Rx.Network.Transports;
@@ -39,6 +40,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     private readonly YamuxAcceptQueue acceptQueue;
     private readonly YamuxStreamTable streams;
     private readonly YamuxPings pings;
+    private readonly FrameTap frames;
     private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Starts a session over <paramref name="channel"/>; the session owns the channel from now on.</summary>
@@ -63,13 +65,14 @@ internal sealed partial class YamuxSession : IAsyncDisposable
         this.options = options;
         this.time = time ?? TimeProvider.System;
         IsInitiator = isInitiator;
-        writer = new YamuxWriter(this, channel);
+        frames = new FrameTap(this.time);
+        writer = new YamuxWriter(this, channel, frames);
         acceptQueue = new YamuxAcceptQueue(this, options.AcceptBacklog);
         streams = new YamuxStreamTable(this, options, this.time, resources, acceptQueue, writer);
 
         // The keep-alive timer exists before the loops start: a loop that ends at once must find it to dispose it.
         pings = new YamuxPings(this, writer, options, this.time);
-        var reader = new YamuxReader(this, channel, streams, writer);
+        var reader = new YamuxReader(this, channel, streams, writer, frames);
 
         var readLoop = Task.Run(reader.RunAsync);
         _ = Task.WhenAll(readLoop, writer.Stopped).ContinueWith(
@@ -115,6 +118,13 @@ internal sealed partial class YamuxSession : IAsyncDisposable
 
     /// <summary>The smoothed round trip measured by pings; <see cref="TimeSpan.Zero"/> until the first pong.</summary>
     public TimeSpan Rtt => pings.Rtt;
+
+    /// <summary>
+    /// The session's frame trace: a Dataflow source of the decoded header of every frame received
+    /// and sent (see <see cref="FrameTap"/>); publishes only while a block is linked. Completes when
+    /// the session has ended (faulted when it ended on an error).
+    /// </summary>
+    public ISourceBlock<TracedFrame> Frames => frames;
 
     /// <summary>Frames waiting for the writer (for tests and diagnostics).</summary>
     internal int QueuedFrameCount => writer.QueuedFrameCount;
@@ -358,6 +368,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     {
         // Loops only stop after a termination; this covers a bug rather than a path.
         Terminate(null, Error.MuxerClosed("The session ended.", remote: false, null), goAway: null);
+        frames.End(TerminalError);
         if (TerminalError is { } error)
         {
             completion.TrySetException(error);
