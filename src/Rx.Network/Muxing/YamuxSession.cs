@@ -1,5 +1,6 @@
 using System.Threading.Tasks.Dataflow;
 using Rx.Network.Errors;
+using Rx.Network.Reactive;
 using Rx.Network.Resources;
 using Rx.Network.Transports;
 
@@ -56,7 +57,14 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="channel"/> is null.</exception>
     /// <exception cref="ArgumentException">The options contradict each other.</exception>
-    public YamuxSession(IDuplexChannel channel, bool isInitiator, YamuxOptions? options = null, TimeProvider? time = null, ConnectionScope? resources = null)
+    /// <param name="scheduler">Where contended stream writers resume (the network's); one over <paramref name="time"/> posting to the thread pool when null.</param>
+    public YamuxSession(
+        IDuplexChannel channel,
+        bool isInitiator,
+        YamuxOptions? options = null,
+        TimeProvider? time = null,
+        ConnectionScope? resources = null,
+        NetworkScheduler? scheduler = null)
     {
         ArgumentNullException.ThrowIfNull(channel);
         options ??= YamuxOptions.Default;
@@ -64,6 +72,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
         this.channel = channel;
         this.options = options;
         this.time = time ?? TimeProvider.System;
+        Scheduler = scheduler ?? new NetworkScheduler(this.time);
         IsInitiator = isInitiator;
         frames = new FrameTap(this.time);
         writer = new YamuxWriter(this, channel, frames);
@@ -86,6 +95,9 @@ internal sealed partial class YamuxSession : IAsyncDisposable
             Observe(PingAsync());
         }
     }
+
+    /// <summary>Where the session's waiters resume: the network's scheduler.</summary>
+    internal NetworkScheduler Scheduler { get; }
 
     /// <summary>Whether we dialed (odd stream ids).</summary>
     public bool IsInitiator { get; }

@@ -147,10 +147,50 @@ public sealed class FrameTraceTests
     }
 
     [Fact]
+    public async Task Frames_TargetThatThrows_IsUnlinked_AndTheSessionCarriesOn()
+    {
+        await using var pair = new SessionPair();
+        var target = new ThrowingTarget();
+        using var link = pair.Dialer.Frames.LinkTo(target);
+
+        await pair.Dialer.PingAsync().WaitAsync(SessionPair.Timeout);
+        await pair.Dialer.PingAsync().WaitAsync(SessionPair.Timeout);
+
+        Assert.Equal(1, target.Offers);
+        Assert.False(Tap(pair.Dialer).IsActive);
+        var (opened, accepted) = await pair.OpenAsync();
+        await opened.WriteAsync(new byte[7]).AsTask().WaitAsync(SessionPair.Timeout);
+        Assert.Equal(7, (await accepted.ReadExactlyAsync(7)).Length);
+    }
+
+    [Fact]
     public void TracedFrame_ToString_IsOneCompactLine()
     {
         var frame = new TracedFrame(Direction.Outbound, YamuxFrameType.Data, YamuxFlags.Syn | YamuxFlags.Fin, 3, 32, Start);
 
         Assert.Equal("12:00:00.000000 out Data SYN|FIN stream 3 len 32", frame.ToString());
+    }
+
+    private sealed class ThrowingTarget : ITargetBlock<TracedFrame>
+    {
+        private int offers;
+
+        public int Offers => Volatile.Read(ref offers);
+
+        public Task Completion => Task.CompletedTask;
+
+        public DataflowMessageStatus OfferMessage(DataflowMessageHeader messageHeader, TracedFrame messageValue, ISourceBlock<TracedFrame>? source, bool consumeToAccept)
+        {
+            Interlocked.Increment(ref offers);
+            throw new InvalidOperationException("a broken block");
+        }
+
+        public void Complete()
+        {
+        }
+
+        public void Fault(Exception exception)
+        {
+        }
     }
 }
