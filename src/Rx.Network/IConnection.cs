@@ -68,8 +68,11 @@ public interface IConnection : IAsyncDisposable
     /// <para>It never slows the connection: a frame is offered to each linked block once and
     /// never kept for it, so a block that is full (bounded and behind), postponing or declining
     /// misses that frame (one that postpones and later asks for it gets nothing), and a block that
-    /// throws is unlinked; the connection never waits for a trace and holds no frame for it. Received frames are offered in order as they are decoded, sent frames in order as the
-    /// session's writer takes them; the two directions are offered concurrently.</para>
+    /// throws is unlinked; the connection never waits for a trace and holds no frame for it. The
+    /// offer itself runs on the connection's reader or writer: Dataflow's own blocks only queue
+    /// there, and a target of your own should do no more. Received frames are offered in order as
+    /// they are decoded, sent frames in order as the session's writer takes them; the two
+    /// directions are offered concurrently.</para>
     /// <para>The source completes when the connection's muxer session has ended (faulted when it
     /// ended on an error); links made with <see cref="DataflowLinkOptions.PropagateCompletion"/>
     /// pass that on. A link may also end by <see cref="DataflowLinkOptions.MaxMessages"/>
