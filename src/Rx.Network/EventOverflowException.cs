@@ -1,8 +1,9 @@
 namespace Rx.Network;
 
 /// <summary>
-/// A subscriber to <see cref="INetwork.Events"/> fell further behind than its queue allows, so its
-/// subscription was ended rather than letting memory grow or silently dropping events.
+/// A subscriber to <see cref="INetwork.Events"/> (or to a connection's frame trace,
+/// <see cref="ConnectionTraceExtensions.TraceFrames"/>) fell further behind than its queue allows,
+/// so its subscription was ended rather than letting memory grow or silently dropping events.
 /// </summary>
 public sealed class EventOverflowException : Exception
 {
@@ -17,6 +18,15 @@ public sealed class EventOverflowException : Exception
     /// <param name="message">Why.</param>
     /// <param name="innerException">The underlying failure.</param>
     public EventOverflowException(string message, Exception innerException) : base(message, innerException) { }
+
+    /// <summary>Creates the exception for a queue of <paramref name="capacity"/> items, with a message.</summary>
+    /// <param name="capacity">The subscriber's queue bound.</param>
+    /// <param name="message">Why.</param>
+    public EventOverflowException(int capacity, string message)
+        : base(message)
+    {
+        Capacity = capacity;
+    }
 
     /// <summary>Creates the exception for a queue of <paramref name="capacity"/> events.</summary>
     /// <param name="capacity">The subscriber's queue bound.</param>

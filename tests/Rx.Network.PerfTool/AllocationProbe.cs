@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Rx.Network.Identity;
 using Rx.Network.Peerstore;
 using Rx.Network.Protocols;
 
@@ -22,6 +23,7 @@ internal static class AllocationProbe
         await using (client)
         {
             using var perf = new PerfService(server);
+            using var ping = new PingService(server);
             client.Peerstore.AddAddresses(server.LocalPeer, server.ListenAddresses, AddressTtl.Permanent);
             await PerfService.RunAsync(client, server.LocalPeer, bytes / 4, bytes / 4);
             GC.Collect();
@@ -49,8 +51,55 @@ internal static class AllocationProbe
                 ["workItemsPerMB"] = workItems / (2 * bytes / 1e6),
                 ["gc"] = $"{GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}",
             });
+            Json.Emit(await PingHandOffsAsync(client, server.LocalPeer, options));
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Thread-pool work items completed per ping round trip (both ends in this process, one
+    /// /ipfs/ping stream, 32 bytes each way): the hand-offs between threads that one round trip
+    /// costs (socket completions, pipeline stages waking each other), counted as the alloc
+    /// figure counts them per MB; plus CPU and bytes allocated per round trip.
+    /// </summary>
+    private static async Task<JsonObject> PingHandOffsAsync(INetwork client, PeerId server, Options options)
+    {
+        int count = options.Int("pings", 5000);
+        var stream = await client.NewStreamAsync(server, [PingService.ProtocolId]);
+        await using (stream)
+        {
+            var payload = new byte[PingService.PayloadSize];
+            var echo = new byte[PingService.PayloadSize];
+            for (int i = 0; i < 500; i++)
+            {
+                await RoundTripAsync();
+            }
+
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            long workItems = ThreadPool.CompletedWorkItemCount;
+            long allocated = GC.GetTotalAllocatedBytes(precise: true);
+            for (int i = 0; i < count; i++)
+            {
+                await RoundTripAsync();
+            }
+
+            workItems = ThreadPool.CompletedWorkItemCount - workItems;
+            return new JsonObject
+            {
+                ["impl"] = options.Text("label", "rxnet"),
+                ["measure"] = "ping-handoffs",
+                ["pings"] = count,
+                ["workItemsPerPing"] = (double)workItems / count,
+                ["cpuMicrosecondsPerPing"] = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds / count,
+                ["allocatedBytesPerPing"] = (double)(GC.GetTotalAllocatedBytes(precise: true) - allocated) / count,
+            };
+
+            async Task RoundTripAsync()
+            {
+                await stream.WriteAsync(payload);
+                await Measurements.ReadExactlyAsync(b => stream.ReadAsync(b), echo);
+            }
+        }
     }
 }

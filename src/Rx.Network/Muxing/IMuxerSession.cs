@@ -1,3 +1,5 @@
+using System.Threading.Tasks.Dataflow;
+
 namespace Rx.Network.Muxing;
 
 /// <summary>
@@ -21,6 +23,12 @@ internal interface IMuxerSession
     /// the open ones finish.
     /// </summary>
     bool CanOpenStreams { get; }
+
+    /// <summary>
+    /// The decoded frames of the session as a Dataflow source (<see cref="IConnection.Frames"/>);
+    /// <see langword="null"/> for a muxer that offers no trace.
+    /// </summary>
+    ISourceBlock<TracedFrame>? Frames => null;
 
     /// <summary>Opens an outbound stream.</summary>
     /// <exception cref="IOException">The session is closing or failed.</exception>

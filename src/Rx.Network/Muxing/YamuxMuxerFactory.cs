@@ -1,3 +1,5 @@
+using Rx.Network.Reactive;
+
 namespace Rx.Network.Muxing;
 
 /// <summary>Creates yamux sessions.</summary>
@@ -5,10 +7,13 @@ namespace Rx.Network.Muxing;
 /// <param name="time">The clock for pings, keep-alive and window tuning.</param>
 internal sealed class YamuxMuxerFactory(YamuxOptions options, TimeProvider time) : IMuxerFactory
 {
+    // One per network, shared by its sessions: where their contended stream writers resume.
+    private readonly NetworkScheduler scheduler = new(time);
+
     /// <inheritdoc/>
     public string Protocol => YamuxSession.ProtocolId;
 
     /// <inheritdoc/>
     public IMuxerSession Create(Transports.IDuplexChannel channel, bool isInitiator, Resources.ConnectionScope? resources = null) =>
-        new YamuxSession(channel, isInitiator, options, time, resources);
+        new YamuxSession(channel, isInitiator, options, time, resources, scheduler);
 }

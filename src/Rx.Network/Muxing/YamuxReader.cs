@@ -31,6 +31,7 @@ internal sealed class YamuxReader
     private readonly IDuplexChannel channel;
     private readonly YamuxStreamTable streams;
     private readonly YamuxWriter writer;
+    private readonly FrameTap frames;
 
     // Parser state, touched only by the read loop.
     private readonly byte[] partialHeader = new byte[YamuxHeader.Size];
@@ -45,8 +46,10 @@ internal sealed class YamuxReader
     /// <param name="channel">The secured connection whose input this reads.</param>
     /// <param name="streams">The session's streams, which SYN and ACK frames change.</param>
     /// <param name="writer">Where the replies the peer provokes (pongs, refusals) go.</param>
-    public YamuxReader(YamuxSession session, IDuplexChannel channel, YamuxStreamTable streams, YamuxWriter writer)
+    /// <param name="frames">The session's frame trace, told of every header decoded while a block is linked.</param>
+    public YamuxReader(YamuxSession session, IDuplexChannel channel, YamuxStreamTable streams, YamuxWriter writer, FrameTap frames)
     {
+        this.frames = frames;
         this.session = session;
         this.channel = channel;
         this.streams = streams;
@@ -203,6 +206,12 @@ internal sealed class YamuxReader
 
     private void OnFrame(in YamuxHeader header)
     {
+        // Before any check: a frame that breaks the protocol is the one a trace is for.
+        if (frames.IsActive)
+        {
+            frames.Publish(Direction.Inbound, header.Type, header.Flags, header.StreamId, header.Length);
+        }
+
         switch (header.Type)
         {
             case YamuxFrameType.Ping:

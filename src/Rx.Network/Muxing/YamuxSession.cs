@@ -1,4 +1,6 @@
+using System.Threading.Tasks.Dataflow;
 using Rx.Network.Errors;
+using Rx.Network.Reactive;
 using Rx.Network.Resources;
 using Rx.Network.Transports;
 
@@ -39,6 +41,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     private readonly YamuxAcceptQueue acceptQueue;
     private readonly YamuxStreamTable streams;
     private readonly YamuxPings pings;
+    private readonly FrameTap frames;
     private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Starts a session over <paramref name="channel"/>; the session owns the channel from now on.</summary>
@@ -54,7 +57,14 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     /// </param>
     /// <exception cref="ArgumentNullException"><paramref name="channel"/> is null.</exception>
     /// <exception cref="ArgumentException">The options contradict each other.</exception>
-    public YamuxSession(IDuplexChannel channel, bool isInitiator, YamuxOptions? options = null, TimeProvider? time = null, ConnectionScope? resources = null)
+    /// <param name="scheduler">Where contended stream writers resume (the network's); one over <paramref name="time"/> posting to the thread pool when null.</param>
+    public YamuxSession(
+        IDuplexChannel channel,
+        bool isInitiator,
+        YamuxOptions? options = null,
+        TimeProvider? time = null,
+        ConnectionScope? resources = null,
+        NetworkScheduler? scheduler = null)
     {
         ArgumentNullException.ThrowIfNull(channel);
         options ??= YamuxOptions.Default;
@@ -62,14 +72,16 @@ internal sealed partial class YamuxSession : IAsyncDisposable
         this.channel = channel;
         this.options = options;
         this.time = time ?? TimeProvider.System;
+        Scheduler = scheduler ?? new NetworkScheduler(this.time);
         IsInitiator = isInitiator;
-        writer = new YamuxWriter(this, channel);
+        frames = new FrameTap(this.time);
+        writer = new YamuxWriter(this, channel, frames);
         acceptQueue = new YamuxAcceptQueue(this, options.AcceptBacklog);
         streams = new YamuxStreamTable(this, options, this.time, resources, acceptQueue, writer);
 
         // The keep-alive timer exists before the loops start: a loop that ends at once must find it to dispose it.
         pings = new YamuxPings(this, writer, options, this.time);
-        var reader = new YamuxReader(this, channel, streams, writer);
+        var reader = new YamuxReader(this, channel, streams, writer, frames);
 
         var readLoop = Task.Run(reader.RunAsync);
         _ = Task.WhenAll(readLoop, writer.Stopped).ContinueWith(
@@ -83,6 +95,9 @@ internal sealed partial class YamuxSession : IAsyncDisposable
             Observe(PingAsync());
         }
     }
+
+    /// <summary>Where the session's waiters resume: the network's scheduler.</summary>
+    internal NetworkScheduler Scheduler { get; }
 
     /// <summary>Whether we dialed (odd stream ids).</summary>
     public bool IsInitiator { get; }
@@ -115,6 +130,13 @@ internal sealed partial class YamuxSession : IAsyncDisposable
 
     /// <summary>The smoothed round trip measured by pings; <see cref="TimeSpan.Zero"/> until the first pong.</summary>
     public TimeSpan Rtt => pings.Rtt;
+
+    /// <summary>
+    /// The session's frame trace: a Dataflow source of the decoded header of every frame received
+    /// and sent (see <see cref="FrameTap"/>); publishes only while a block is linked. Completes when
+    /// the session has ended (faulted when it ended on an error).
+    /// </summary>
+    public ISourceBlock<TracedFrame> Frames => frames;
 
     /// <summary>Frames waiting for the writer (for tests and diagnostics).</summary>
     internal int QueuedFrameCount => writer.QueuedFrameCount;
@@ -358,6 +380,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     {
         // Loops only stop after a termination; this covers a bug rather than a path.
         Terminate(null, Error.MuxerClosed("The session ended.", remote: false, null), goAway: null);
+        frames.End(TerminalError);
         if (TerminalError is { } error)
         {
             completion.TrySetException(error);

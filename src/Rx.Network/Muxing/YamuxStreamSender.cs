@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Rx.Network.Encoding;
+using Rx.Network.Reactive;
 
 namespace Rx.Network.Muxing;
 
@@ -16,16 +17,14 @@ namespace Rx.Network.Muxing;
 /// cannot leave in time. The stream feeds window updates in (<see cref="OnWindowUpdate"/>) and
 /// faults the credit when it is reset or the session ends (<see cref="Fault"/>).</para>
 /// </remarks>
-[System.Diagnostics.CodeAnalysis.SuppressMessage(
-    "Design",
-    "CA1001:Types that own disposable fields should be disposable",
-    Justification = "The write lock is a SemaphoreSlim whose wait handle is never created: it holds nothing to free (as when it was the stream's own field).")]
 internal sealed class YamuxStreamSender
 {
     private readonly YamuxStream stream;
     private readonly YamuxSession session;
     private readonly Credit sendWindow = new(YamuxHeader.InitialWindow);
-    private readonly SemaphoreSlim writeLock = new(1, 1);
+    // An AsyncGate rather than a SemaphoreSlim (ADR 0011 §2): a contended writer resumes through
+    // the network's scheduler, in order, instead of wherever the semaphore sends it.
+    private readonly AsyncGate writeLock;
     private readonly int maxFrameSize;
     private readonly TimeProvider time;
     private readonly TimeSpan closeTimeout;
@@ -44,6 +43,7 @@ internal sealed class YamuxStreamSender
     /// <param name="time">The clock for the FIN's deadline.</param>
     public YamuxStreamSender(YamuxStream stream, YamuxSession session, YamuxOptions options, TimeProvider time)
     {
+        writeLock = new AsyncGate(1, session.Scheduler);
         this.stream = stream;
         this.session = session;
         maxFrameSize = options.MaxFrameSize;
@@ -61,7 +61,7 @@ internal sealed class YamuxStreamSender
     public void Fault(Exception error) => sendWindow.Fault(error);
 
     /// <summary>Takes the write lock if no write or close holds it (for a dispose that must not wait).</summary>
-    public bool TryEnter() => writeLock.Wait(0);
+    public bool TryEnter() => writeLock.TryEnter();
 
     /// <summary>The body of <see cref="YamuxStream.WriteAsync"/> (which documents it).</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]

@@ -40,6 +40,7 @@ internal sealed class YamuxWriter
     private readonly YamuxSession session;
     private readonly IDuplexChannel channel;
     private readonly OutboundQueue outbound = new();
+    private readonly FrameTap frames;
 
     // Set once the writer has finished for good: the queue drained after the session's end, or a send failed.
     private readonly TaskCompletionSource stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -61,8 +62,10 @@ internal sealed class YamuxWriter
     /// <summary>Creates the writer of <paramref name="session"/> over <paramref name="channel"/>'s output.</summary>
     /// <param name="session">The session whose end a failed send causes.</param>
     /// <param name="channel">The secured connection.</param>
-    public YamuxWriter(YamuxSession session, IDuplexChannel channel)
+    /// <param name="frames">The session's frame trace, told of every frame taken for sending while a block is linked.</param>
+    public YamuxWriter(YamuxSession session, IDuplexChannel channel, FrameTap frames)
     {
+        this.frames = frames;
         this.session = session;
         this.channel = channel;
         writerStart = new WriterStart(this);
@@ -327,6 +330,23 @@ internal sealed class YamuxWriter
 
     /// <summary>Turns a queued item into the frame to send, or drops it (stream reset, nothing left to say).</summary>
     private bool TryPrepare(in OutboundItem item, PendingWrite? write, out PooledBuffer frame)
+    {
+        if (!TryPrepareFrame(item, write, out frame))
+        {
+            return false;
+        }
+
+        if (frames.IsActive)
+        {
+            // The frame is final here (a claimed write no longer grows): its header is what goes out.
+            var header = YamuxHeader.ReadFrom(frame.Span);
+            frames.Publish(Direction.Outbound, header.Type, header.Flags, header.StreamId, header.Length);
+        }
+
+        return true;
+    }
+
+    private bool TryPrepareFrame(in OutboundItem item, PendingWrite? write, out PooledBuffer frame)
     {
         frame = default;
         if (write is not null)

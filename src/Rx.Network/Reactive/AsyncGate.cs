@@ -15,7 +15,9 @@ internal sealed class AsyncGate
 {
     private readonly NetworkScheduler scheduler;
     private readonly Lock gate = new();
-    private readonly LinkedList<Waiter> waiters = new();
+    // Created at the first wait that has to queue: a gate that is never contended (a yamux
+    // stream's write lock, one per stream) costs no list.
+    private LinkedList<Waiter>? waiters;
     private int free;
 
     /// <summary>Creates the gate with <paramref name="slots"/> free slots.</summary>
@@ -48,7 +50,7 @@ internal sealed class AsyncGate
         {
             lock (gate)
             {
-                return waiters.Count;
+                return waiters?.Count ?? 0;
             }
         }
     }
@@ -73,7 +75,7 @@ internal sealed class AsyncGate
             }
 
             waiter = new Waiter(this);
-            waiter.Node = waiters.AddLast(waiter);
+            waiter.Node = (waiters ??= new LinkedList<Waiter>()).AddLast(waiter);
         }
 
         if (cancellationToken.CanBeCanceled)
@@ -84,20 +86,36 @@ internal sealed class AsyncGate
         return waiter.Task;
     }
 
+    /// <summary>Takes a slot if one is free, without waiting.</summary>
+    /// <returns>Whether the caller now holds a slot.</returns>
+    public bool TryEnter()
+    {
+        lock (gate)
+        {
+            if (free > 0)
+            {
+                free--;
+                return true;
+            }
+
+            return false;
+        }
+    }
+
     /// <summary>Gives a slot back: to the first waiter, or to the free count.</summary>
     public void Release()
     {
         Waiter? next;
         lock (gate)
         {
-            if (waiters.First is not { } first)
+            if (waiters?.First is not { } first)
             {
                 free++;
                 return;
             }
 
             next = first.Value;
-            waiters.RemoveFirst();
+            waiters!.RemoveFirst();
             next.Node = null;
         }
 
@@ -131,7 +149,7 @@ internal sealed class AsyncGate
                     return;
                 }
 
-                owner.waiters.Remove(Node);
+                owner.waiters!.Remove(Node);
                 Node = null;
             }
 

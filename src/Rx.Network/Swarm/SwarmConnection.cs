@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Reactive.Subjects;
+using System.Threading.Tasks.Dataflow;
 using Microsoft.Extensions.Logging;
 using Rx.Network.Addressing;
 using Rx.Network.Errors;
@@ -78,6 +79,10 @@ internal sealed partial class SwarmConnection : IConnection
 
     /// <inheritdoc/>
     public Task Completion => closed.Task;
+
+    /// <inheritdoc/>
+    public ISourceBlock<TracedFrame> Frames =>
+        upgraded.Session.Frames ?? throw new NotSupportedException($"The connection {Id} runs {Muxer}, which has no frame trace.");
 
     /// <inheritdoc/>
     public IObservable<IStream> IncomingStreams => incoming;

@@ -18,6 +18,25 @@ public class AsyncGateTests
     }
 
     [Fact]
+    public void TryEnter_TakesAFreeSlotOnly_AndNeverQueues()
+    {
+        var queue = new ManualQueue();
+        var gate = new AsyncGate(1, queue.Scheduler);
+
+        Assert.True(gate.TryEnter());
+        Assert.False(gate.TryEnter());
+        Assert.Equal(0, gate.Waiting);
+
+        var waiting = gate.WaitAsync();
+        gate.Release();
+        Assert.False(gate.TryEnter());
+        queue.RunAll();
+        Assert.True(waiting.IsCompletedSuccessfully);
+        gate.Release();
+        Assert.True(gate.TryEnter());
+    }
+
+    [Fact]
     public void Release_WithWaiters_GrantsTheFirstThroughTheScheduler_InOrder()
     {
         var queue = new ManualQueue();

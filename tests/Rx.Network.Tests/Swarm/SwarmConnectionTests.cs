@@ -57,6 +57,15 @@ public class SwarmConnectionTests
         Assert.True(session.LastStream!.WasReset);
     }
 
+    [Fact]
+    public void Frames_MuxerWithoutATrace_ThrowsNotSupported()
+    {
+        var connection = Create(new ScriptedSession(), new RecordingHost());
+
+        Assert.Throws<NotSupportedException>(() => connection.Frames);
+        Assert.Throws<NotSupportedException>(() => connection.TraceFrames().Subscribe(_ => { }));
+    }
+
     private static SwarmConnection Create(ScriptedSession session, RecordingHost host)
     {
         var upgraded = new UpgradedConnection(new NullRaw(), new NullChannel(), session, IsInitiator: true);

@@ -1,10 +1,14 @@
-namespace Rx.Network.Muxing;
+namespace Rx.Network;
 
 /// <summary>
 /// The flags field of a yamux header (spec "Flag Field": libp2p/specs yamux/README.md#flag-field).
 /// </summary>
 [Flags]
-internal enum YamuxFlags : ushort
+[System.Diagnostics.CodeAnalysis.SuppressMessage(
+    "Naming",
+    "CA1711:Identifiers should not have incorrect suffix",
+    Justification = "The spec's name for the field (\"Flags\"); the enum is that field.")]
+public enum YamuxFlags : ushort
 {
     /// <summary>No flag.</summary>
     None = 0,

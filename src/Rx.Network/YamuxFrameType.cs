@@ -1,9 +1,9 @@
-namespace Rx.Network.Muxing;
+namespace Rx.Network;
 
 /// <summary>
 /// The type field of a yamux header (spec "Type Field": libp2p/specs yamux/README.md#type-field).
 /// </summary>
-internal enum YamuxFrameType : byte
+public enum YamuxFrameType : byte
 {
     /// <summary>Carries stream bytes; may be empty when it only carries flags.</summary>
     Data = 0,
@@ -14,6 +14,6 @@ internal enum YamuxFrameType : byte
     /// <summary>Measures the round trip; the length field is an opaque value echoed back. Stream id 0.</summary>
     Ping = 2,
 
-    /// <summary>Ends the session; the length field is a <see cref="YamuxGoAwayCode"/>. Stream id 0.</summary>
+    /// <summary>Ends the session; the length field is the GoAway code (0 normal, 1 protocol error, 2 internal error). Stream id 0.</summary>
     GoAway = 3,
 }
