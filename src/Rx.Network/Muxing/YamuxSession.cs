@@ -116,6 +116,9 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     /// <summary>The smoothed round trip measured by pings; <see cref="TimeSpan.Zero"/> until the first pong.</summary>
     public TimeSpan Rtt => pings.Rtt;
 
+    /// <summary>The lowest round trip a ping measured (the path without its queues); <see cref="TimeSpan.Zero"/> until the first pong. Window auto-tuning reads it.</summary>
+    public TimeSpan MinRtt => pings.MinRtt;
+
     /// <summary>Frames waiting for the writer (for tests and diagnostics).</summary>
     internal int QueuedFrameCount => writer.QueuedFrameCount;
 
