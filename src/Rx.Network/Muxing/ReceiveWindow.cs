@@ -84,7 +84,7 @@ internal sealed class ReceiveWindow
     /// Decides the next window update: the credit to grant now (already added to
     /// <see cref="Credit"/>), or 0 when none is due.
     /// </summary>
-    /// <param name="rtt">The session's measured round trip, <see cref="TimeSpan.Zero"/> when unknown.</param>
+    /// <param name="rtt">The session's lowest measured round trip (the path without its queues), <see cref="TimeSpan.Zero"/> when unknown.</param>
     /// <param name="force">Grant whatever is free even if below half a window (the update carries a SYN or ACK anyway); never auto-tunes.</param>
     public uint TakeUpdate(TimeSpan rtt, bool force)
     {

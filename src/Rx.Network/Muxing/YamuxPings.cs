@@ -26,6 +26,7 @@ internal sealed class YamuxPings
     private ActivePing? activePing;
     private uint nextPingId;
     private long rttTicks;
+    private long minRttTicks;
     private MuxerClosedException? failure;
 
     /// <summary>Creates the pings of <paramref name="session"/> and starts its keep-alive timer when one is configured.</summary>
@@ -47,6 +48,14 @@ internal sealed class YamuxPings
 
     /// <summary>The smoothed round trip measured by pings; <see cref="TimeSpan.Zero"/> until the first pong.</summary>
     public TimeSpan Rtt => TimeSpan.FromTicks(Interlocked.Read(ref rttTicks));
+
+    /// <summary>
+    /// The lowest round trip any pong measured; <see cref="TimeSpan.Zero"/> until the first pong.
+    /// The path's own delay, without the queues a busy connection builds: what window auto-tuning
+    /// reads, so that bytes a bulk stream keeps in flight do not inflate the round trip they are
+    /// judged against (and through it the window, and the queue again).
+    /// </summary>
+    public TimeSpan MinRtt => TimeSpan.FromTicks(Interlocked.Read(ref minRttTicks));
 
     /// <summary>Measures the round trip with a ping, or joins the one in flight.</summary>
     /// <param name="cancellationToken">Stops waiting (the ping stays in flight for others).</param>
@@ -100,6 +109,13 @@ internal sealed class YamuxPings
 
             // Smoothed as go-yamux does: the mean of the previous estimate and the new sample.
             Interlocked.Exchange(ref rttTicks, previous == 0 ? rtt.Ticks : (previous + rtt.Ticks) / 2);
+            var lowest = Interlocked.Read(ref minRttTicks);
+            if (lowest == 0 || rtt.Ticks < lowest)
+            {
+                // Pongs are handled by the one reader: no other writer races this.
+                Interlocked.Exchange(ref minRttTicks, Math.Max(rtt.Ticks, 1));
+            }
+
             answered.Pong.TrySetResult(rtt);
         }
     }

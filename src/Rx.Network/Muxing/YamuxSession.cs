@@ -138,6 +138,9 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     /// </summary>
     public ISourceBlock<TracedFrame> Frames => frames;
 
+    /// <summary>The lowest round trip a ping measured (the path without its queues); <see cref="TimeSpan.Zero"/> until the first pong. Window auto-tuning reads it.</summary>
+    public TimeSpan MinRtt => pings.MinRtt;
+
     /// <summary>Frames waiting for the writer (for tests and diagnostics).</summary>
     internal int QueuedFrameCount => writer.QueuedFrameCount;
 

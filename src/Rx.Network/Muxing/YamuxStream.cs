@@ -371,7 +371,7 @@ internal sealed partial class YamuxStream : IAsyncDisposable
 
     private bool GrantLocked(bool force)
     {
-        var delta = receiveWindow.TakeUpdate(session.Rtt, force);
+        var delta = receiveWindow.TakeUpdate(session.MinRtt, force);
         return delta != 0 && pendingUpdate.AddDelta(delta);
     }
 

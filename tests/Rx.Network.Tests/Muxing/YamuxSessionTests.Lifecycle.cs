@@ -157,6 +157,7 @@ public partial class YamuxSessionTests
     {
         var time = new FakeTimeProvider();
         var (session, peer) = RawPeer.Create(time: time);
+        Assert.Equal(TimeSpan.Zero, session.MinRtt);
         var first = session.PingAsync();
         var shared = session.PingAsync();
         var request = await peer.ReadFrameAsync();
@@ -177,6 +178,16 @@ public partial class YamuxSessionTests
         await peer.SendAsync(YamuxHeader.Ping(request.Header.Length, response: true));
         Assert.Equal(TimeSpan.FromMilliseconds(20), await second.WaitAsync(Timeout));
         Assert.Equal(TimeSpan.FromMilliseconds(30), session.Rtt);
+        Assert.Equal(TimeSpan.FromMilliseconds(20), session.MinRtt);
+
+        // A round trip inflated by queues (a busy connection) moves the mean, never the minimum.
+        var third = session.PingAsync();
+        request = await peer.ReadFrameAsync();
+        time.Advance(TimeSpan.FromMilliseconds(90));
+        await peer.SendAsync(YamuxHeader.Ping(request.Header.Length, response: true));
+        Assert.Equal(TimeSpan.FromMilliseconds(90), await third.WaitAsync(Timeout));
+        Assert.Equal(TimeSpan.FromMilliseconds(60), session.Rtt);
+        Assert.Equal(TimeSpan.FromMilliseconds(20), session.MinRtt);
         session.Abort(new IOException("done"));
     }
 
