@@ -9,14 +9,18 @@ namespace Rx.Network.PerfTool;
 /// <summary>
 /// Steady-state allocation: two networks in this process (so both ends count), Noise (or
 /// <c>--security tls</c>) + yamux over
-/// loopback TCP, perf exchanges on one stream after a warm-up; bytes allocated by every thread
-/// divided by payload bytes moved; also CPU seconds per GB and thread-pool work items per MB.
+/// loopback TCP, perf exchanges on one stream (or <c>--streams N</c> in parallel on one connection,
+/// <c>--bytes</c> split among them) after a warm-up; bytes allocated by every thread divided by
+/// payload bytes moved; also CPU seconds per GB and thread-pool work items per MB.
 /// </summary>
 internal static class AllocationProbe
 {
     public static async Task<int> RunAsync(Options options)
     {
         long bytes = options.Long("bytes", 256L << 20);
+        int streams = options.Int("streams", 1);
+        long perStream = bytes / streams;
+        bytes = perStream * streams;
         var server = await LibP2pPerf.Builder(options).ListenOn("/ip4/127.0.0.1/tcp/0").StartAsync();
         var client = await LibP2pPerf.Builder(options).WithoutPing().StartAsync();
         await using (server)
@@ -25,14 +29,14 @@ internal static class AllocationProbe
             using var perf = new PerfService(server);
             using var ping = new PingService(server);
             client.Peerstore.AddAddresses(server.LocalPeer, server.ListenAddresses, AddressTtl.Permanent);
-            await PerfService.RunAsync(client, server.LocalPeer, bytes / 4, bytes / 4);
+            await Parallel(streams, () => PerfService.RunAsync(client, server.LocalPeer, perStream / 4, perStream / 4));
             GC.Collect();
             int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
             long allocated = GC.GetTotalAllocatedBytes(precise: true);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             long workItems = ThreadPool.CompletedWorkItemCount;
             long started = Stopwatch.GetTimestamp();
-            await PerfService.RunAsync(client, server.LocalPeer, bytes, bytes);
+            await Parallel(streams, () => PerfService.RunAsync(client, server.LocalPeer, perStream, perStream));
             double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
             long delta = GC.GetTotalAllocatedBytes(precise: true) - allocated;
@@ -41,6 +45,7 @@ internal static class AllocationProbe
             {
                 ["impl"] = options.Text("label", "rxnet"),
                 ["measure"] = "alloc",
+                ["streams"] = streams,
                 ["payloadBytes"] = 2 * bytes,
                 ["allocatedBytes"] = delta,
                 ["bytesPerPayloadByte"] = (double)delta / (2 * bytes),
@@ -102,4 +107,7 @@ internal static class AllocationProbe
             }
         }
     }
+
+    private static Task<T[]> Parallel<T>(int streams, Func<Task<T>> exchange) =>
+        Task.WhenAll(Enumerable.Range(0, streams).Select(_ => exchange()));
 }

@@ -10,7 +10,8 @@ using Rx.Network.PerfTool;
 //   tcp-cpu [--bytes N]                            in-process: the baseline's CPU seconds per GB
 //   memory [--streams 10000 --connections 200 --security noise|tls --label L]
 //                                                  in-process: memory of open streams and idle connections
-//   alloc [--bytes N --security noise|tls --label L] in-process: bytes allocated per payload byte, steady state
+//   alloc [--bytes N --streams 1 --security noise|tls --label L]
+//                                                  in-process: bytes allocated per payload byte, steady state
 //   handshake-cpu [--count N --warmup W]           in-process: CPU per full handshake (both ends)
 //   attack --rxnet RXNET.DLL | --js PEER.MJS [--attacks window-fill,slowloris,churn,identify --k 1,4,16]
 //                                                  issue #14's attacks against a listener child process

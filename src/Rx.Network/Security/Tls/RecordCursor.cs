@@ -1,0 +1,134 @@
+using System.Buffers;
+using System.Buffers.Binary;
+
+namespace Rx.Network.Security.Tls;
+
+/// <summary>
+/// Where the TLS records begin in the raw bytes <see cref="PipeStream"/> hands to SslStream, so
+/// that it can hand them over in whole records: it reads each record's 5-byte header (RFC 8446
+/// §5.1: content type, legacy version, length) as the bytes go by.
+/// </summary>
+/// <remarks>
+/// Only a hint for when to hand bytes over, never a check: SslStream parses and authenticates
+/// every record itself. Bytes that do not look like a TLS record header (an unknown content type,
+/// a major version other than 3, a length beyond any TLS version's limit) switch the cursor to
+/// passing everything on as it comes, and SslStream fails the connection on them.
+/// </remarks>
+internal sealed class RecordCursor
+{
+    /// <summary>The size of a record header: content type, legacy version, length.</summary>
+    public const int HeaderSize = 5;
+
+    /// <summary>
+    /// The longest record body any TLS version allows (2^14 + 2,048, TLS 1.2's ciphertext limit;
+    /// TLS 1.3's is 2^14 + 256): a longer length is not a TLS record.
+    /// </summary>
+    public const int MaxBody = (16 * 1024) + 2048;
+
+    /// <summary>
+    /// Bytes waiting in the raw pipe beyond which part of a record is handed over anyway: half the
+    /// smallest buffer bound a transport accepts (16 KiB, which pauses the receive pump), so that a
+    /// record larger than the pipe may hold is never waited for whole.
+    /// </summary>
+    public const int PartialHandOver = 8 * 1024;
+
+    // Bytes of the record SslStream is in the middle of that it has not been handed yet; 0 at a
+    // record boundary.
+    private long left;
+    private bool passThrough;
+
+    /// <summary>
+    /// How many bytes at the start of <paramref name="available"/> to hand over: the rest of the
+    /// current record and every whole record after it, counted until at least
+    /// <paramref name="atLeast"/>; when not even the current record is whole, 0, or all of
+    /// <paramref name="available"/> once it reaches <see cref="PartialHandOver"/> (all of it is
+    /// then inside the current record, whose header it holds).
+    /// </summary>
+    /// <param name="available">The raw bytes waiting in the pipe, starting where SslStream left off.</param>
+    /// <param name="atLeast">Stop counting once this many are found (what the reader can take).</param>
+    public long Ready(in ReadOnlySequence<byte> available, long atLeast)
+    {
+        long whole = WholeBytes(available, atLeast);
+        return whole == 0 && available.Length >= PartialHandOver ? available.Length : whole;
+    }
+
+    private long WholeBytes(in ReadOnlySequence<byte> available, long atLeast)
+    {
+        if (passThrough)
+        {
+            return available.Length;
+        }
+
+        long whole = left;
+        if (available.Length < whole)
+        {
+            return 0;
+        }
+
+        Span<byte> header = stackalloc byte[HeaderSize];
+        while (whole < atLeast || whole == 0)
+        {
+            if (available.Length - whole < HeaderSize)
+            {
+                break;
+            }
+
+            available.Slice(whole, HeaderSize).CopyTo(header);
+            if (!TryReadLength(header, out int body))
+            {
+                passThrough = true;
+                return available.Length;
+            }
+
+            if (available.Length - whole < HeaderSize + body)
+            {
+                break;
+            }
+
+            whole += HeaderSize + body;
+        }
+
+        return whole;
+    }
+
+    /// <summary>
+    /// Moves past <paramref name="count"/> bytes handed to SslStream. They lie within what
+    /// <see cref="Ready"/> counted in <paramref name="available"/>, so every header they begin is
+    /// in it.
+    /// </summary>
+    /// <param name="available">The bytes <see cref="Ready"/> looked at.</param>
+    /// <param name="count">How many of them were handed over.</param>
+    public void Advance(in ReadOnlySequence<byte> available, long count)
+    {
+        if (passThrough)
+        {
+            return;
+        }
+
+        long position = Math.Min(left, count);
+        left -= position;
+        Span<byte> header = stackalloc byte[HeaderSize];
+        while (position < count)
+        {
+            available.Slice(position, HeaderSize).CopyTo(header);
+            if (!TryReadLength(header, out int body))
+            {
+                passThrough = true;
+                return;
+            }
+
+            long record = HeaderSize + body;
+            long taken = Math.Min(record, count - position);
+            position += taken;
+            left = record - taken;
+        }
+    }
+
+    private static bool TryReadLength(ReadOnlySpan<byte> header, out int body)
+    {
+        body = BinaryPrimitives.ReadUInt16BigEndian(header[3..]);
+
+        // change_cipher_spec (20), alert (21), handshake (22), application_data (23); version 3.x.
+        return header[0] is >= 20 and <= 23 && header[1] == 3 && body <= MaxBody;
+    }
+}

@@ -1,0 +1,146 @@
+using System.IO.Pipelines;
+using Rx.Network.Security.Tls;
+using Rx.Network.Transports;
+
+namespace Rx.Network.Tests.Security.Tls;
+
+/// <summary>
+/// <see cref="PipeStream"/> hands SslStream whole TLS records: a record still arriving stays in
+/// the raw pipe (where the receive budget counts it) until its last byte is there.
+/// </summary>
+public class PipeStreamTests
+{
+    private static readonly TimeSpan Wait = TlsTestKit.Wait;
+
+    // Readers and writers run inline, so a read that could complete has completed once the write's flush returns.
+    private static readonly PipeOptions Inline = new(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, pauseWriterThreshold: 0);
+
+    [Fact]
+    public async Task Read_RecordArrivingInPieces_CompletesOnlyWithItsLastByte()
+    {
+        var (remote, stream) = Pair();
+        var record = Record(100);
+        var buffer = new byte[4096];
+        var read = stream.ReadAsync(buffer).AsTask();
+        await remote.Output.WriteAsync(record.AsMemory(0, 60));
+        Assert.False(read.IsCompleted);
+
+        await remote.Output.WriteAsync(record.AsMemory(60));
+        Assert.Equal(record.Length, await read.WaitAsync(Wait));
+        Assert.Equal(record, buffer[..record.Length]);
+    }
+
+    [Fact]
+    public async Task Read_ZeroBytes_CompletesOnceARecordIsWhole()
+    {
+        var (remote, stream) = Pair();
+        var record = Record(40);
+        var wait = stream.ReadAsync(Memory<byte>.Empty).AsTask();
+        await remote.Output.WriteAsync(record.AsMemory(0, 3));
+        Assert.False(wait.IsCompleted);
+
+        await remote.Output.WriteAsync(record.AsMemory(3));
+        Assert.Equal(0, await wait.WaitAsync(Wait));
+
+        // The zero-byte read took nothing.
+        Assert.Equal(record.Length, await stream.ReadAsync(new byte[4096]));
+    }
+
+    [Fact]
+    public async Task Read_WholeRecordsAndThePartOfTheNext_HandsOverOnlyTheWholeOnes()
+    {
+        var (remote, stream) = Pair();
+        byte[] first = Record(100), second = Record(200), third = Record(300);
+        await remote.Output.WriteAsync((byte[])[.. first, .. second, .. third.AsSpan(0, 10)]);
+        var buffer = new byte[4096];
+        Assert.Equal(first.Length + second.Length, await stream.ReadAsync(buffer).AsTask().WaitAsync(Wait));
+
+        var read = stream.ReadAsync(buffer).AsTask();
+        Assert.False(read.IsCompleted);
+        await remote.Output.WriteAsync(third.AsMemory(10));
+        Assert.Equal(third.Length, await read.WaitAsync(Wait));
+    }
+
+    [Fact]
+    public async Task Read_BufferEndsInsideAHeader_KeepsTrackOfTheRecords()
+    {
+        var (remote, stream) = Pair();
+        byte[] first = Record(100), second = Record(200), third = Record(50);
+        await remote.Output.WriteAsync((byte[])[.. first, .. second]);
+
+        // A buffer that ends two bytes into the second record's header, then the rest of it.
+        var buffer = new byte[4096];
+        Assert.Equal(first.Length + 2, await stream.ReadAsync(buffer.AsMemory(0, first.Length + 2)));
+        Assert.Equal(second.Length - 2, await stream.ReadAsync(buffer).AsTask().WaitAsync(Wait));
+
+        // Still aligned: the next record is again held back until whole.
+        var read = stream.ReadAsync(buffer).AsTask();
+        await remote.Output.WriteAsync(third.AsMemory(0, 20));
+        Assert.False(read.IsCompleted);
+        await remote.Output.WriteAsync(third.AsMemory(20));
+        Assert.Equal(third.Length, await read.WaitAsync(Wait));
+    }
+
+    [Fact]
+    public async Task Read_LargeRecord_HandedOverInPartOncePartialHandOverBytesWait()
+    {
+        // A pipe bounded below one record (a transport's smallest buffer, 16 KiB) must not stall on it.
+        var (remote, stream) = Pair();
+        var record = Record(16_000);
+        var buffer = new byte[32 * 1024];
+        var read = stream.ReadAsync(buffer).AsTask();
+        await remote.Output.WriteAsync(record.AsMemory(0, RecordCursor.PartialHandOver - 1));
+        Assert.False(read.IsCompleted);
+
+        await remote.Output.WriteAsync(record.AsMemory(RecordCursor.PartialHandOver - 1, 1));
+        Assert.Equal(RecordCursor.PartialHandOver, await read.WaitAsync(Wait));
+
+        // The rest of that record is the current record: handed over once whole.
+        var rest = stream.ReadAsync(buffer).AsTask();
+        await remote.Output.WriteAsync(record.AsMemory(RecordCursor.PartialHandOver, 100));
+        Assert.False(rest.IsCompleted);
+        await remote.Output.WriteAsync(record.AsMemory(RecordCursor.PartialHandOver + 100));
+        Assert.Equal(record.Length - RecordCursor.PartialHandOver, await rest.WaitAsync(Wait));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0x47, 0x45, 0x54, 0x20, 0x2f, 0x20 })] // "GET / ": no TLS content type
+    [InlineData(new byte[] { 0x17, 0x02, 0x00, 0x00, 0x10, 0x00 })] // version 2.x
+    [InlineData(new byte[] { 0x17, 0x03, 0x03, 0xff, 0xff, 0x00 })] // a length no TLS version allows
+    public async Task Read_NotATlsRecord_PassesTheBytesOn(byte[] bytes)
+    {
+        var (remote, stream) = Pair();
+        await remote.Output.WriteAsync(bytes);
+        Assert.Equal(bytes.Length, await stream.ReadAsync(new byte[4096]).AsTask().WaitAsync(Wait));
+    }
+
+    [Fact]
+    public async Task Read_ConnectionEndsInsideARecord_HandsOverWhatCameThenTheEnd()
+    {
+        var (remote, stream) = Pair();
+        await remote.Output.WriteAsync(Record(100).AsMemory(0, 20));
+        await remote.Output.CompleteAsync();
+        var buffer = new byte[4096];
+        Assert.Equal(20, await stream.ReadAsync(buffer).AsTask().WaitAsync(Wait));
+        Assert.Equal(0, await stream.ReadAsync(buffer).AsTask().WaitAsync(Wait));
+    }
+
+    private static (IDuplexPipe Remote, PipeStream Stream) Pair()
+    {
+        var (remote, local) = DuplexPipe.CreatePair(Inline);
+        return (remote, new PipeStream(local, int.MaxValue));
+    }
+
+    /// <summary>An application-data record (TLS 1.3 framing) with a <paramref name="body"/>-byte body.</summary>
+    private static byte[] Record(int body)
+    {
+        var record = new byte[RecordCursor.HeaderSize + body];
+        record[0] = 0x17;
+        record[1] = 0x03;
+        record[2] = 0x03;
+        record[3] = (byte)(body >> 8);
+        record[4] = (byte)body;
+        Random.Shared.NextBytes(record.AsSpan(RecordCursor.HeaderSize));
+        return record;
+    }
+}
