@@ -57,7 +57,9 @@ if [[ -z $prebuilt ]]; then
   dotnet publish "$cli" -c Release -r linux-x64 --self-contained false -o "$out/rxnet" -v quiet -nologo >&2
   if [[ $composite -eq 1 ]]; then
     echo "publishing the self-contained composite (minutes) ..." >&2
-    dotnet publish "$cli" -c Release -r linux-x64 --self-contained true -p:PublishReadyToRunComposite=true -o "$out/rxnet-composite" -v quiet -nologo >&2
+    # Its own artifacts path: composite publishing rewrites the component assemblies in obj/, and a
+    # later plain ReadyToRun publish for the same runtime identifier would pick those up.
+    dotnet publish "$cli" -c Release -r linux-x64 --self-contained true -p:PublishReadyToRunComposite=true -o "$out/rxnet-composite" --artifacts-path "$out/composite-artifacts" -v quiet -nologo >&2
   fi
 fi
 echo "building the plain build (Release, IL only) ..." >&2
