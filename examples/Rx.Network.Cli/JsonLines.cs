@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Rx.Network.Cli;
@@ -14,7 +13,9 @@ internal static class JsonLines
 
     private static void Write(TextWriter writer, JsonObject value)
     {
-        var line = value.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
+        // The default options (one line, no indentation): a new options instance per line would build
+        // its metadata cache afresh each time, work a new process pays for on every event it logs.
+        var line = value.ToJsonString();
         lock (Gate)
         {
             writer.WriteLine(line);

@@ -107,7 +107,7 @@ public sealed class PackageContentsTests(PackedRepository packed)
     }
 
     [Fact]
-    public void Tool_IsTheRxnetCommand()
+    public void Tool_IsTheRxnetCommand_WithAPackagePerRuntime()
     {
         var package = PackageFile.Open(packed.PackageFile("rxnet"));
 
@@ -115,10 +115,37 @@ public sealed class PackageContentsTests(PackedRepository packed)
         Assert.Equal(packed.Version, package["version"]);
         Assert.Equal("DotnetTool", (string?)package.Metadata.Descendants().Single(e => e.Name.LocalName == "packageType").Attribute("name"));
         Assert.Equal("README.md", package["readme"]);
-        using var settings = new MemoryStream(PackageFile.ReadEntry(packed.PackageFile("rxnet"), "tools/net10.0/any/DotnetToolSettings.xml"));
-        var command = System.Xml.Linq.XDocument.Load(settings).Descendants("Command").Single();
-        Assert.Equal("rxnet", (string?)command.Attribute("Name"));
-        Assert.Equal("rxnet.dll", (string?)command.Attribute("EntryPoint"));
+        // The rxnet package only points at its runtime-specific packages; `dotnet tool install`
+        // takes the one for the machine's runtime identifier, or the portable one.
+        var settings = ToolSettings("rxnet", "tools/any/any/DotnetToolSettings.xml");
+        Assert.Equal("rxnet", (string?)settings.Descendants("Command").Single().Attribute("Name"));
+        var runtimes = settings.Descendants("RuntimeIdentifierPackage")
+            .ToDictionary(e => (string)e.Attribute("RuntimeIdentifier")!, e => (string)e.Attribute("Id")!);
+        Assert.Equal(new Dictionary<string, string> { ["linux-x64"] = "rxnet.linux-x64", ["any"] = "rxnet.any" }, runtimes);
+    }
+
+    [Fact]
+    public void Tool_ForLinuxX64_IsPrecompiled_ThePortableOneIsIl()
+    {
+        // linux-x64: the apphost, framework-dependent, every assembly of the tool with ReadyToRun code
+        // (issue #18: a new process leaves little to the JIT).
+        var native = ToolSettings("rxnet.linux-x64", "tools/net10.0/linux-x64/DotnetToolSettings.xml").Descendants("Command").Single();
+        Assert.Equal("rxnet", (string?)native.Attribute("EntryPoint"));
+        Assert.Equal("executable", (string?)native.Attribute("Runner"));
+        Assert.Contains("tools/net10.0/linux-x64/rxnet", PackageFile.Open(packed.PackageFile("rxnet.linux-x64")).Entries);
+        foreach (var assembly in new[] { "rxnet.dll", "Rx.Network.dll", "Rx.Network.Mock.dll", "System.Reactive.dll", "NSec.Cryptography.dll" })
+        {
+            Assert.True(IsReadyToRun("rxnet.linux-x64", $"tools/net10.0/linux-x64/{assembly}"), $"{assembly} of rxnet.linux-x64 has no ReadyToRun code");
+        }
+
+        var runtimeConfig = System.Text.Encoding.UTF8.GetString(PackageFile.ReadEntry(packed.PackageFile("rxnet.linux-x64"), "tools/net10.0/linux-x64/rxnet.runtimeconfig.json"));
+        Assert.Contains("\"Microsoft.NETCore.App\"", runtimeConfig, StringComparison.Ordinal);
+
+        // Anywhere else: the portable IL build, run by `dotnet`.
+        var portable = ToolSettings("rxnet.any", "tools/net10.0/any/DotnetToolSettings.xml").Descendants("Command").Single();
+        Assert.Equal("rxnet.dll", (string?)portable.Attribute("EntryPoint"));
+        Assert.Equal("dotnet", (string?)portable.Attribute("Runner"));
+        Assert.False(IsReadyToRun("rxnet.any", "tools/net10.0/any/Rx.Network.dll"));
     }
 
     [Fact]
@@ -129,7 +156,21 @@ public sealed class PackageContentsTests(PackedRepository packed)
         // Tests, examples and benchmarks are not packable; every src/ library is.
         var libraries = Directory.GetDirectories(Path.Combine(packed.Root, "src")).Select(Path.GetFileName)
             .Where(name => File.Exists(Path.Combine(packed.Root, "src", name!, $"{name}.csproj")));
-        var expected = libraries.Append("rxnet").Select(id => $"{id}.{packed.Version}.nupkg").Order(StringComparer.Ordinal).ToList();
+        var expected = libraries.Concat(["rxnet", "rxnet.any", "rxnet.linux-x64"]).Select(id => $"{id}.{packed.Version}.nupkg").Order(StringComparer.Ordinal).ToList();
         Assert.Equal(expected, produced);
+    }
+
+    private System.Xml.Linq.XDocument ToolSettings(string id, string entry)
+    {
+        using var settings = new MemoryStream(PackageFile.ReadEntry(packed.PackageFile(id), entry));
+        return System.Xml.Linq.XDocument.Load(settings);
+    }
+
+    /// <summary>Whether the assembly carries native code beside its IL (a ReadyToRun image has a managed native header).</summary>
+    private bool IsReadyToRun(string id, string entry)
+    {
+        using var image = new MemoryStream(PackageFile.ReadEntry(packed.PackageFile(id), entry));
+        using var pe = new PEReader(image);
+        return pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0;
     }
 }

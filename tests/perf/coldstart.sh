@@ -10,14 +10,20 @@
 # ReadyToRun code, see examples/Rx.Network.Cli/Rx.Network.Cli.csproj) and, for comparison, as the
 # plain `dotnet build` output (every method compiled by the JIT when first called).
 #
-# usage: tests/perf/coldstart.sh [--runs N] [--bytes BYTES] [--composite] [--out DIR]
-#   --runs N       new processes per figure and implementation (default 7)
-#   --composite    also measure a self-contained publish whose .NET libraries are precompiled with
-#                  the CLI into one composite ReadyToRun image (~100 MB; its publish takes minutes)
-#   --bytes BYTES  perf bytes each way (default 268435456, 256 MiB)
-#   --out DIR      where results.jsonl and the listeners' logs go (default: a new temp dir)
+# Every process also gets its CPU time (user + sys, from /usr/bin/time) and the machine's 1-minute
+# load average when it started; the table gives the medians of both beside each figure.
+#
+# usage: tests/perf/coldstart.sh [--runs N] [--bytes BYTES] [--composite] [--prebuilt DIR] [--out DIR]
+#   --runs N        new processes per figure and implementation (default 7)
+#   --composite     also measure a self-contained publish whose .NET libraries are precompiled with
+#                   the CLI into one composite ReadyToRun image (~100 MB; its publish takes minutes)
+#   --prebuilt DIR  take the publishes from DIR (DIR/rxnet, and DIR/rxnet-composite with --composite)
+#                   instead of publishing again; the plain build is still built
+#   --bytes BYTES   perf bytes each way (default 268435456, 256 MiB)
+#   --out DIR       where results.jsonl and the listeners' logs go (default: a new temp dir)
 # Needs: the .NET SDK (and the linux-x64 runtime pack and crossgen2 from NuGet for ReadyToRun),
-# Node.js 20+ and npm. Only 127.0.0.1 is used; the listeners are stopped when the script exits.
+# Node.js 20+, npm and /usr/bin/time (GNU time). Only 127.0.0.1 is used; the listeners are stopped
+# when the script exits.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -25,11 +31,13 @@ runs=7
 bytes=$((256 << 20))
 out=""
 composite=0
+prebuilt=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) runs=$2; shift 2 ;;
     --composite) composite=1; shift ;;
     --bytes) bytes=$2; shift 2 ;;
+    --prebuilt) prebuilt=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
@@ -41,15 +49,26 @@ mkdir -p "$out"
 results=$out/results.jsonl
 : > "$results"
 
-echo "building (Release: publish with ReadyToRun, and the plain build) ..." >&2
+[[ -x /usr/bin/time ]] || { echo "needs GNU time at /usr/bin/time (apt-get install time)" >&2; exit 2; }
 cli=$root/examples/Rx.Network.Cli
-dotnet publish "$cli" -c Release -r linux-x64 --self-contained false -o "$out/rxnet" -v quiet -nologo >&2
+published=${prebuilt:-$out}
+if [[ -z $prebuilt ]]; then
+  echo "publishing (Release, linux-x64, ReadyToRun: what the rxnet tool package holds) ..." >&2
+  dotnet publish "$cli" -c Release -r linux-x64 --self-contained false -o "$out/rxnet" -v quiet -nologo >&2
+  if [[ $composite -eq 1 ]]; then
+    echo "publishing the self-contained composite (minutes) ..." >&2
+    # Its own artifacts path: composite publishing rewrites the component assemblies in obj/, and a
+    # later plain ReadyToRun publish for the same runtime identifier would pick those up.
+    dotnet publish "$cli" -c Release -r linux-x64 --self-contained true -p:PublishReadyToRunComposite=true -o "$out/rxnet-composite" --artifacts-path "$out/composite-artifacts" -v quiet -nologo >&2
+  fi
+fi
+echo "building the plain build (Release, IL only) ..." >&2
 dotnet build -c Release "$cli" -v quiet -nologo >&2
-shipped=("$out/rxnet/rxnet")
+shipped=("$published/rxnet/rxnet")
 jit=(dotnet "$cli/bin/Release/net10.0/rxnet.dll")
+[[ -x ${shipped[0]} ]] || { echo "no published rxnet at ${shipped[0]}" >&2; exit 2; }
 if [[ $composite -eq 1 ]]; then
-  echo "publishing the self-contained composite (minutes) ..." >&2
-  dotnet publish "$cli" -c Release -r linux-x64 --self-contained true -p:PublishReadyToRunComposite=true -o "$out/rxnet-composite" -v quiet -nologo >&2
+  [[ -x $published/rxnet-composite/rxnet ]] || { echo "no composite rxnet at $published/rxnet-composite" >&2; exit 2; }
 fi
 peer=$root/tests/interop/js-peer
 if [[ ! -d $peer/node_modules ]]; then
@@ -90,15 +109,18 @@ echo "rxnet $rx_addr | js-libp2p $js_addr" >&2
 # now_ms: a monotonic-enough wall clock in milliseconds (date's nanoseconds).
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-# dial IMPL TEST COMMAND...: one new process; appends {"impl","test","wallMs","line"} to the results.
+# dial IMPL TEST COMMAND...: one new process; appends {"impl","test","wallMs","cpuMs","load","line"}
+# to the results (cpuMs: the process's user + sys time; load: the 1-minute load average at its start).
 dial() {
   local impl=$1 test=$2; shift 2
-  local started ended line
+  local started ended line load cpu
+  load=$(cut -d ' ' -f 1 /proc/loadavg)
   started=$(now_ms)
-  line=$("$@" 2> /dev/null | grep -m1 "\"check\":\"$test\"" || true)
+  line=$(/usr/bin/time -f '%U %S' -o "$out/cpu.txt" "$@" 2> /dev/null | grep -m1 "\"check\":\"$test\"" || true)
   ended=$(now_ms)
+  cpu=$(awk '/^[0-9.]+ [0-9.]+$/ { printf "%d", ($1 + $2) * 1000 }' "$out/cpu.txt")
   [[ -n $line ]] || line='{"ok":false}'
-  echo "{\"impl\":\"$impl\",\"test\":\"$test\",\"wallMs\":$((ended - started)),\"line\":$line}" | tee -a "$results" >&2
+  echo "{\"impl\":\"$impl\",\"test\":\"$test\",\"wallMs\":$((ended - started)),\"cpuMs\":${cpu:-null},\"load\":$load,\"line\":$line}" | tee -a "$results" >&2
 }
 
 # A first dial of each kind, unmeasured: the listeners' own first connection compiles their code,
@@ -109,13 +131,13 @@ dial() {
 for _ in $(seq 1 "$runs"); do
   dial rxnet ping "${shipped[@]}" dial "$rx_addr" --test ping
   dial rxnet-jit ping "${jit[@]}" dial "$rx_addr" --test ping
-  if [[ $composite -eq 1 ]]; then dial rxnet-composite ping "$out/rxnet-composite/rxnet" dial "$rx_addr" --test ping; fi
+  if [[ $composite -eq 1 ]]; then dial rxnet-composite ping "$published/rxnet-composite/rxnet" dial "$rx_addr" --test ping; fi
   dial js-libp2p ping "${js[@]}" dial "$js_addr" --test ping
 done
 for _ in $(seq 1 "$runs"); do
   dial rxnet perf "${shipped[@]}" dial "$rx_addr" --test perf --bytes "$bytes"
   dial rxnet-jit perf "${jit[@]}" dial "$rx_addr" --test perf --bytes "$bytes"
-  if [[ $composite -eq 1 ]]; then dial rxnet-composite perf "$out/rxnet-composite/rxnet" dial "$rx_addr" --test perf --bytes "$bytes"; fi
+  if [[ $composite -eq 1 ]]; then dial rxnet-composite perf "$published/rxnet-composite/rxnet" dial "$rx_addr" --test perf --bytes "$bytes"; fi
   dial js-libp2p perf "${js[@]}" dial "$js_addr" --test perf --bytes "$bytes"
 done
 
@@ -140,24 +162,35 @@ const figures = Object.fromEntries(impls.map((impl) => [impl, {
   first: median(of(impl, 'ping').map(firstPing)),
   settled: median(of(impl, 'ping').map(settledPing)),
   wall: median(of(impl, 'ping').map((r) => r.wallMs)),
+  cpu: median(of(impl, 'ping').map((r) => r.cpuMs)),
+  load: median(of(impl, 'ping').map((r) => r.load)),
   perf: median(of(impl, 'perf').map(perfMbps)),
-  perfWall: median(of(impl, 'perf').map((r) => r.wallMs))
+  perfWall: median(of(impl, 'perf').map((r) => r.wallMs)),
+  perfCpu: median(of(impl, 'perf').map((r) => r.cpuMs)),
+  perfLoad: median(of(impl, 'perf').map((r) => r.load))
 }]))
+// The perf ratio turn by turn (the processes of one turn ran back to back), then its median.
+const turnRatio = (impl) => {
+  const mine = of(impl, 'perf').map(perfMbps)
+  const js = of('js-libp2p', 'perf').map(perfMbps)
+  return median(mine.map((x, i) => x / js[i]))
+}
 const load = fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
-console.log(`machine: ${require('node:os').cpus().length} cores, load average ${load}, ${new Date().toISOString()}`)
+console.log(`machine: ${require('node:os').cpus().length} cores, load average ${load} at the end, ${new Date().toISOString()}`)
 console.log(`medians of ${runs} new processes each, in turns; perf ${bytes} bytes each way${failed ? `; ${failed} process(es) FAILED, see results.jsonl` : ''}`)
 console.log()
-console.log(`| fresh process | ${impls.map((i) => names[i]).join(' | ')} | rxnet (published) / js |`)
-console.log(`|---|${impls.map(() => '---:|').join('')}---:|`)
-const row = (label, key, digits, ratio) => {
-  const cells = impls.map((i) => fmt(figures[i][key], digits))
-  const r = figures.rxnet?.[key] / figures['js-libp2p']?.[key]
-  console.log(`| ${label} | ${cells.join(' | ')} | ${ratio ? fmt(r, 2) + ' ×' : '–'} |`)
-}
-row('first ping RTT (ms; js-libp2p\'s ping service reports whole ms)', 'first', 2, true)
-row('settled ping RTT (ms; rxnet: median of pings 2-10, on one stream; js: of pings 2-3)', 'settled', 3, false)
-row('whole `dial --test ping` (ms, process start to exit)', 'wall', 0, true)
-row('`dial --test perf` throughput (MB/s, both ways)', 'perf', 0, true)
-row('whole `dial --test perf` (ms)', 'perfWall', 0, true)
+console.log(`| fresh process | ${impls.map((i) => names[i]).join(' | ')} |`)
+console.log(`|---|${impls.map(() => '---:|').join('')}`)
+const row = (label, key, digits) => console.log(`| ${label} | ${impls.map((i) => fmt(figures[i][key], digits)).join(' | ')} |`)
+row('first ping RTT (ms; js-libp2p\'s ping service reports whole ms)', 'first', 2)
+row('settled ping RTT (ms; rxnet: median of pings 2-10, on one stream; js: of pings 2-3)', 'settled', 3)
+row('whole `dial --test ping` (ms, process start to exit)', 'wall', 0)
+row('its CPU time (ms, user + sys)', 'cpu', 0)
+row('load average (1 min) at its start', 'load', 1)
+row('`dial --test perf` throughput (MB/s, both ways)', 'perf', 0)
+row('whole `dial --test perf` (ms)', 'perfWall', 0)
+row('its CPU time (ms, user + sys)', 'perfCpu', 0)
+row('load average (1 min) at its start', 'perfLoad', 1)
+console.log(`| perf throughput ÷ js-libp2p's (median of the turns' ratios) | ${impls.map((i) => i === 'js-libp2p' ? '–' : fmt(turnRatio(i), 2) + ' ×').join(' | ')} |`)
 EOF
 echo "results: $out" >&2
