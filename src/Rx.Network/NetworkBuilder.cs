@@ -286,7 +286,9 @@ public sealed class NetworkBuilder
             SecurityProtocol.Tls => new TlsSecurity(key, options.TimeProvider, Timeout.InfiniteTimeSpan, channelOptions),
             _ => throw new ArgumentOutOfRangeException(nameof(security), p, "Unknown security protocol."),
         }).ToArray();
-        var muxers = new IMuxerFactory[] { new YamuxMuxerFactory(yamux, options.TimeProvider) };
+        // One scheduler per network: the swarm's coordination and the muxer's waiters resume on it.
+        var scheduler = new NetworkScheduler(options.TimeProvider);
+        var muxers = new IMuxerFactory[] { new YamuxMuxerFactory(yamux, options.TimeProvider, scheduler) };
         var upgrader = new Upgrader(protocols, muxers, options.Upgrade, options.TimeProvider);
         var tcpOptions = tcp ?? new TcpTransportOptions { TimeProvider = options.TimeProvider };
         var transports = new List<ITransport> { new TcpTransport(tcpOptions), new WebSocketTransport(tcpOptions, webSockets) };
@@ -296,7 +298,7 @@ public sealed class NetworkBuilder
         }
 
         // The swarm sees only IPeerstore; the default store is made here and owned by the network.
-        var network = new SwarmNetwork(key, transports, upgrader, peerstore ?? new MemoryPeerstore(options.TimeProvider), ownsPeerstore: peerstore is null, options);
+        var network = new SwarmNetwork(key, transports, upgrader, peerstore ?? new MemoryPeerstore(options.TimeProvider), ownsPeerstore: peerstore is null, options, scheduler);
         if (ping)
         {
             network.AddService(new PingService(network, options.TimeProvider));

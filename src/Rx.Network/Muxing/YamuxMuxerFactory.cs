@@ -5,11 +5,9 @@ namespace Rx.Network.Muxing;
 /// <summary>Creates yamux sessions.</summary>
 /// <param name="options">The session options.</param>
 /// <param name="time">The clock for pings, keep-alive and window tuning.</param>
-internal sealed class YamuxMuxerFactory(YamuxOptions options, TimeProvider time) : IMuxerFactory
+/// <param name="scheduler">The network's scheduler, where the sessions' contended stream writers resume.</param>
+internal sealed class YamuxMuxerFactory(YamuxOptions options, TimeProvider time, NetworkScheduler scheduler) : IMuxerFactory
 {
-    // One per network, shared by its sessions: where their contended stream writers resume.
-    private readonly NetworkScheduler scheduler = new(time);
-
     /// <inheritdoc/>
     public string Protocol => YamuxSession.ProtocolId;
 

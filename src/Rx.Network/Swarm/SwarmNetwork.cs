@@ -38,13 +38,13 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost
     private readonly SwarmListeners listeners;
     private long connectionCounter;
 
-    public SwarmNetwork(PrivateKey identity, IReadOnlyList<ITransport> transports, Upgrader upgrader, IPeerstore peerstore, bool ownsPeerstore, NetworkOptions options)
+    public SwarmNetwork(PrivateKey identity, IReadOnlyList<ITransport> transports, Upgrader upgrader, IPeerstore peerstore, bool ownsPeerstore, NetworkOptions options, NetworkScheduler scheduler)
     {
         this.identity = identity;
         this.transports = transports;
         this.upgrader = upgrader;
         this.options = options;
-        scheduler = new NetworkScheduler(options.TimeProvider);
+        this.scheduler = scheduler;
         LocalPeer = PeerId.FromPublicKey(identity.PublicKey);
         logger = options.LoggerFactory.CreateLogger("Rx.Network.Swarm");
         events = new EventHub(options.EventQueueCapacity, logger);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Rx.Network.Muxing;
+using Rx.Network.Reactive;
 
 namespace Rx.Network.Tests.Muxing;
 
@@ -284,7 +285,7 @@ public sealed class YamuxMuxerConformanceTests : MuxerConformance
     internal override (IMuxerSession Dialer, IMuxerSession Listener) CreatePair(TimeSpan closeTimeout)
     {
         var (a, b) = Rx.Network.Transports.InMemoryDuplexChannel.CreatePair();
-        var factory = new YamuxMuxerFactory(new YamuxOptions { KeepAliveInterval = null, CloseTimeout = closeTimeout }, TimeProvider.System);
+        var factory = new YamuxMuxerFactory(new YamuxOptions { KeepAliveInterval = null, CloseTimeout = closeTimeout }, TimeProvider.System, new NetworkScheduler(TimeProvider.System));
         return (factory.Create(a, isInitiator: true), factory.Create(b, isInitiator: false));
     }
 }
