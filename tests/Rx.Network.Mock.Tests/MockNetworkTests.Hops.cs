@@ -15,51 +15,30 @@ public class MockNetworkHopTests
 {
     private const string Protocol = "/test/serial/1.0.0";
 
-    [Fact]
-    public async Task Handler_AwaitingAContendedSemaphore_AnswersEveryRequestAtExactTimes()
+    /// <summary>
+    /// Requests arrive at 250 ms (dial, open, request); the handlers run one after another through
+    /// the user's semaphore for 10 ms each; each reply takes 50 ms back. The clock waits for each
+    /// Task.Run (the same times as without it); beyond MaxConcurrentHandlers the requests wait in
+    /// the library's handler gate or in the user's semaphore alike.
+    /// </summary>
+    [Theory]
+    [InlineData(7, false, 20)]
+    [InlineData(8, true, 20)]
+    [InlineData(9, true, 100)]
+    public async Task Handler_AwaitingAContendedSemaphore_AnswersEveryRequestAtExactTimes(int seed, bool viaTaskRun, int requests)
     {
-        var net = Serial(seed: 7);
+        var net = Serial(seed);
         var (client, server) = Pair(net);
         using var one = new SemaphoreSlim(1, 1);
-        using var service = new RequestReplyService(server, Protocol, OneAtATime(net, one, viaTaskRun: false));
+        using var service = new RequestReplyService(server, Protocol, OneAtATime(net, one, viaTaskRun));
+        if (requests == 100)
+        {
+            Assert.True(service.Options.MaxConcurrentHandlers < requests);
+        }
 
-        var times = await RequestsAsync(net, client, server, 20);
+        var times = await RequestsAsync(net, client, server, requests);
 
-        // Requests arrive at 250 ms (dial, open, request); the handlers run one after another for
-        // 10 ms each; each reply takes 50 ms back.
-        Assert.Equal(Enumerable.Range(1, 20).Select(k => Ms(300 + 10 * k)), times);
-        await net.DisposeAsync();
-    }
-
-    [Fact]
-    public async Task Handler_AwaitingAContendedSemaphoreAndTaskRun_AnswersEveryRequestAtExactTimes()
-    {
-        var net = Serial(seed: 8);
-        var (client, server) = Pair(net);
-        using var one = new SemaphoreSlim(1, 1);
-        using var service = new RequestReplyService(server, Protocol, OneAtATime(net, one, viaTaskRun: true));
-
-        var times = await RequestsAsync(net, client, server, 20);
-
-        // The clock waits for each Task.Run: the same times as without it.
-        Assert.Equal(Enumerable.Range(1, 20).Select(k => Ms(300 + 10 * k)), times);
-        await net.DisposeAsync();
-    }
-
-    [Fact]
-    public async Task HundredRequests_OverTheHandlerLimit_HandlerHopping_AllAnsweredAtExactTimes()
-    {
-        var net = Serial(seed: 9);
-        var (client, server) = Pair(net);
-        using var one = new SemaphoreSlim(1, 1);
-        using var service = new RequestReplyService(server, Protocol, OneAtATime(net, one, viaTaskRun: true));
-        Assert.True(service.Options.MaxConcurrentHandlers < 100);
-
-        var times = await RequestsAsync(net, client, server, 100);
-
-        // One at a time through the semaphore, 10 ms each, whether waiting in the library's
-        // handler gate (beyond MaxConcurrentHandlers) or in the user's semaphore.
-        Assert.Equal(Enumerable.Range(1, 100).Select(k => Ms(300 + 10 * k)), times);
+        Assert.Equal(Enumerable.Range(1, requests).Select(k => Ms(300 + 10 * k)), times);
         await net.DisposeAsync();
     }
 
