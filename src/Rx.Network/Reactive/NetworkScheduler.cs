@@ -35,6 +35,7 @@ internal sealed class NetworkScheduler : IScheduler
         this.clock = clock ?? (time as SchedulerTimeProvider)?.Scheduler;
         this.post = post;
         RunsInline = runsInline;
+        Tasks = post is null ? TaskScheduler.Default : new PostingTaskScheduler(post);
     }
 
     /// <summary>
@@ -47,6 +48,13 @@ internal sealed class NetworkScheduler : IScheduler
 
     /// <summary>The network's clock.</summary>
     public TimeProvider Time { get; }
+
+    /// <summary>
+    /// The same queue as a <see cref="TaskScheduler"/>, for Dataflow blocks, <c>ContinueWith</c> and
+    /// <c>Task.Factory.StartNew</c>: <see cref="TaskScheduler.Default"/> in production (the thread pool,
+    /// as <see cref="Post"/>), the driver's ready queue in virtual time.
+    /// </summary>
+    public TaskScheduler Tasks { get; }
 
     /// <summary>Whether posted work runs in order on one thread (the mock's virtual-time driver).</summary>
     public bool RunsInline { get; }
