@@ -79,7 +79,7 @@ public sealed partial class MemoryPeerstore : IPeerstore, IDisposable
             {
                 ArgumentNullException.ThrowIfNull(address, nameof(addresses));
                 var bare = address.WithoutPeerId();
-                if (!entry.Addresses.TryGetValue(bare, out var existing) || existing < expiry)
+                if (!entry.TryGetExpiry(bare, out var existing) || existing < expiry)
                 {
                     entry.SetAddress(bare, expiry, options.MaxAddressesPerPeer);
                 }
@@ -101,7 +101,7 @@ public sealed partial class MemoryPeerstore : IPeerstore, IDisposable
                 var bare = address.WithoutPeerId();
                 if (ttl == TimeSpan.Zero)
                 {
-                    entry.Addresses.Remove(bare);
+                    entry.RemoveAddress(bare);
                 }
                 else
                 {

@@ -49,6 +49,26 @@ public class MemoryPeerstoreTests
     }
 
     [Fact]
+    public void Addresses_KeepTheOrderFirstAdded_ThroughRenewalsAndRemovals()
+    {
+        var time = new FakeTimeProvider();
+        using var store = new MemoryPeerstore(time);
+        var peer = NewPeer();
+        var a3 = Multiaddr.Parse("/ip4/127.0.0.3/tcp/4003");
+        store.AddAddresses(peer, [A1, A2, a3], TimeSpan.FromMinutes(1));
+        store.AddAddresses(peer, [A1], TimeSpan.FromMinutes(10));
+        Assert.Equal([A1, A2, a3], store.Addresses(peer));
+
+        store.SetAddresses(peer, [A2], TimeSpan.Zero);
+        store.AddAddresses(peer, [A2], TimeSpan.FromMinutes(10));
+        Assert.Equal([A1, a3, A2], store.Addresses(peer));
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal([A1, A2], store.Addresses(peer));
+        Assert.Equal([A1, A2], store.PeerInfo(peer)!.Addresses);
+    }
+
+    [Fact]
     public void SetAddresses_OverridesAndZeroRemoves()
     {
         var time = new FakeTimeProvider();
