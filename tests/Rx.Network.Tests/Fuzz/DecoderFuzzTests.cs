@@ -191,8 +191,8 @@ public sealed class DecoderFuzzTests
         // least 32 bytes (e is unauthenticated); a changed second message never authenticates.
         Gen.Select(Gen.Bool, Fuzz.Edit).Sample((second, edit) =>
         {
-            using var s1 = Key.Create(KeyAgreementAlgorithm.X25519);
-            using var s2 = Key.Create(KeyAgreementAlgorithm.X25519);
+            using var s1 = X25519KeyPair.Create();
+            using var s2 = X25519KeyPair.Create();
             using var initiator = new HandshakeState(true, [], s1);
             using var responder = new HandshakeState(false, [], s2);
             var buffer = new byte[HandshakeState.MaxMessageSize];
@@ -279,8 +279,8 @@ public sealed class DecoderFuzzTests
 
     private static (NoiseFrameCodec Alice, NoiseFrameCodec Bob) CodecPair()
     {
-        using var k1 = Key.Create(KeyAgreementAlgorithm.X25519);
-        using var k2 = Key.Create(KeyAgreementAlgorithm.X25519);
+        using var k1 = X25519KeyPair.Create();
+        using var k2 = X25519KeyPair.Create();
         using var initiator = new HandshakeState(true, [], k1);
         using var responder = new HandshakeState(false, [], k2);
         var buffer = new byte[256];

@@ -105,7 +105,7 @@ internal sealed class HostilePeer : IAsyncDisposable
     }
 
     /// <summary>Sends the first Noise message and reads the second: the handshake is then waiting for our third.</summary>
-    public async Task<HandshakeState> StartNoiseAsync(NSec.Cryptography.Key staticKey)
+    public async Task<HandshakeState> StartNoiseAsync(X25519KeyPair staticKey)
     {
         var state = new HandshakeState(true, [], staticKey);
         var buffer = new byte[HandshakeState.MaxMessageSize];

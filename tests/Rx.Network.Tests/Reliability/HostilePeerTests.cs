@@ -53,7 +53,7 @@ public sealed partial class HostilePeerTests
         await using (var peer = await HostilePeer.ConnectAsync(target.Address))
         {
             using var identity = PrivateKey.Generate();
-            using var staticKey = Key.Create(KeyAgreementAlgorithm.X25519);
+            using var staticKey = X25519KeyPair.Create();
             switch (step)
             {
                 case HandshakeStep.InsteadOfHeader:
@@ -169,7 +169,7 @@ public sealed partial class HostilePeerTests
         using var events = new EventRecorder(target.Listener);
         using var identity = PrivateKey.Generate();
         using var impostor = PrivateKey.Generate();
-        using var staticKey = Key.Create(KeyAgreementAlgorithm.X25519);
+        using var staticKey = X25519KeyPair.Create();
         await using (var peer = await HostilePeer.ConnectAsync(target.Address))
         {
             await peer.NegotiateAsync(NoiseHandshake.ProtocolId);

@@ -1,4 +1,4 @@
-using NSec.Cryptography;
+using System.Security.Cryptography;
 using Rx.Network.Errors;
 
 namespace Rx.Network.Security.Noise;
@@ -25,8 +25,6 @@ internal sealed class HandshakeState : IDisposable
     /// <summary>The largest Noise message (Noise §3).</summary>
     public const int MaxMessageSize = 65535;
 
-    private static readonly KeyAgreementAlgorithm X25519 = KeyAgreementAlgorithm.X25519;
-
     // XX (Noise §7.5): -> e; <- e, ee, s, es; -> s, se
     private static readonly Token[][] Xx =
     [
@@ -37,35 +35,29 @@ internal sealed class HandshakeState : IDisposable
 
     private readonly SymmetricState symmetric;
     private readonly bool initiator;
-    private readonly Key localStatic;
+    private readonly X25519KeyPair localStatic;
     private readonly byte[] localStaticPublic;
-    private Key? localEphemeral;
-    private PublicKey? remoteEphemeral;
-    private PublicKey? remoteStatic;
-    private byte[]? remoteStaticBytes;
+    private X25519KeyPair? localEphemeral;
+    private byte[]? remoteEphemeral;
+    private byte[]? remoteStatic;
     private int messageIndex;
 
     /// <summary>Noise <c>Initialize</c> for <c>Noise_XX_25519_ChaChaPoly_SHA256</c>.</summary>
     /// <param name="initiator">Whether we send the first message.</param>
     /// <param name="prologue">Data both sides must agree on (empty for libp2p).</param>
     /// <param name="localStatic">Our static X25519 key; the caller keeps ownership.</param>
-    public HandshakeState(bool initiator, ReadOnlySpan<byte> prologue, Key localStatic)
+    public HandshakeState(bool initiator, ReadOnlySpan<byte> prologue, X25519KeyPair localStatic)
         : this(initiator, prologue, localStatic, fixedEphemeral: null)
     {
     }
 
     /// <summary>Test hook: as the public constructor, with a fixed ephemeral key (for test vectors); this state takes ownership of it.</summary>
-    internal HandshakeState(bool initiator, ReadOnlySpan<byte> prologue, Key localStatic, Key? fixedEphemeral)
+    internal HandshakeState(bool initiator, ReadOnlySpan<byte> prologue, X25519KeyPair localStatic, X25519KeyPair? fixedEphemeral)
     {
         ArgumentNullException.ThrowIfNull(localStatic);
-        if (localStatic.Algorithm != X25519)
-        {
-            throw new ArgumentException("The Noise static key must be an X25519 key.", nameof(localStatic));
-        }
-
         this.initiator = initiator;
         this.localStatic = localStatic;
-        localStaticPublic = localStatic.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+        localStaticPublic = localStatic.PublicKey.ToArray();
         localEphemeral = fixedEphemeral;
         symmetric = new SymmetricState(ProtocolName);
         symmetric.MixHash(prologue);
@@ -87,7 +79,7 @@ internal sealed class HandshakeState : IDisposable
     public ReadOnlySpan<byte> LocalStaticPublicKey => localStaticPublic;
 
     /// <summary>The remote's static public key, once received (empty before).</summary>
-    public ReadOnlySpan<byte> RemoteStaticPublicKey => remoteStaticBytes;
+    public ReadOnlySpan<byte> RemoteStaticPublicKey => remoteStatic;
 
     /// <summary>The handshake hash so far; after completion, a value unique to this session.</summary>
     public ReadOnlySpan<byte> HandshakeHash => symmetric.Hash;
@@ -118,8 +110,8 @@ internal sealed class HandshakeState : IDisposable
             switch (token)
             {
                 case Token.E:
-                    localEphemeral ??= Key.Create(X25519);
-                    localEphemeral.PublicKey.Export(KeyBlobFormat.RawPublicKey).CopyTo(message[offset..]);
+                    localEphemeral ??= X25519KeyPair.Create();
+                    localEphemeral.PublicKey.CopyTo(message[offset..]);
                     symmetric.MixHash(message.Slice(offset, DhSize));
                     offset += DhSize;
                     break;
@@ -162,7 +154,7 @@ internal sealed class HandshakeState : IDisposable
             switch (token)
             {
                 case Token.E:
-                    remoteEphemeral = ImportRemoteKey(Take(message, ref offset, DhSize));
+                    remoteEphemeral = Take(message, ref offset, DhSize).ToArray();
                     symmetric.MixHash(message.Slice(offset - DhSize, DhSize));
                     break;
                 case Token.S:
@@ -172,8 +164,7 @@ internal sealed class HandshakeState : IDisposable
                         throw Error.Protocol("The Noise handshake message failed authentication (static key).");
                     }
 
-                    remoteStaticBytes = key.ToArray();
-                    remoteStatic = ImportRemoteKey(key);
+                    remoteStatic = key.ToArray();
                     break;
                 default:
                     MixDh(token);
@@ -248,11 +239,6 @@ internal sealed class HandshakeState : IDisposable
         return slice;
     }
 
-    private static PublicKey ImportRemoteKey(ReadOnlySpan<byte> bytes) =>
-        PublicKey.TryImport(X25519, bytes, KeyBlobFormat.RawPublicKey, out var key) && key is not null
-            ? key
-            : throw Error.Protocol("The remote's Noise public key is malformed.");
-
     private void MixDh(Token token)
     {
         // The first letter names the initiator's key, the second the responder's (Noise §7.1).
@@ -271,11 +257,22 @@ internal sealed class HandshakeState : IDisposable
             throw new InvalidOperationException($"Noise token {token} used before its keys are known.");
         }
 
-        // NSec returns null for an all-zero result, i.e. a low-order remote point; Noise §12.1
-        // allows rejecting it, and nothing honest ever sends one.
-        using var secret = X25519.Agree(local, remote)
-            ?? throw Error.Protocol("The remote's Noise public key is a low-order point.");
-        symmetric.MixKey(secret);
+        // libsodium refuses a remote point of small order (the result would be all zeros); Noise
+        // §12.1 allows rejecting it, and nothing honest ever sends one.
+        Span<byte> secret = stackalloc byte[X25519Dh.KeySize];
+        try
+        {
+            if (!X25519Dh.TryAgree(local.PrivateKey, remote, secret))
+            {
+                throw Error.Protocol("The remote's Noise public key is a low-order point.");
+            }
+
+            symmetric.MixKey(secret);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(secret);
+        }
     }
 
     private enum Token

@@ -199,7 +199,7 @@ internal static partial class NoiseHandshake
     {
         // Keys are made and our payload is signed before any I/O, so caller mistakes (a disposed
         // identity, too many muxers) throw here, not from the task. A shared key stays with its owner.
-        var freshKey = shared is null ? Key.Create(KeyAgreementAlgorithm.X25519) : null;
+        var freshKey = shared is null ? X25519KeyPair.Create() : null;
         HandshakeState? state = null;
         try
         {
@@ -219,7 +219,7 @@ internal static partial class NoiseHandshake
 
     private static async Task<NoiseHandshakeResult> RunAsync(
         Session session,
-        Key? staticKey,
+        X25519KeyPair? staticKey,
         HandshakeState state,
         byte[] localPayload,
         TimeProvider timeProvider,

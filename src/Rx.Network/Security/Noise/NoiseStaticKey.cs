@@ -1,4 +1,3 @@
-using NSec.Cryptography;
 using Rx.Network.Identity;
 
 namespace Rx.Network.Security.Noise;
@@ -14,19 +13,19 @@ namespace Rx.Network.Security.Noise;
 /// ask for a fresh one per connection, and go-libp2p and js-libp2p both generate theirs once, at
 /// construction. Forward secrecy of each session comes from the ephemeral keys (the <c>ee</c>
 /// DH), which stay fresh per handshake; the static key only authenticates. What reuse changes is
-/// exposure: the key lives (in NSec's protected memory) as long as the node, and a copy leaked from
+/// exposure: the key lives (in a pinned array, <see cref="X25519KeyPair"/>) as long as the node, and a copy leaked from
 /// the process, together with the signed payload every peer sees, would let its holder pass as this
 /// node until the key changes (a restart), where a per-handshake key was worthless after its
 /// handshake. Whoever can read this process's memory can read the identity key as well, so the
 /// trade is the one go-libp2p and js-libp2p make. Measured saving (docs/benchmarks.md): one X25519 key generation
 /// and one Ed25519 signature per side and handshake.</para>
-/// <para>Thread safety: NSec keys may be used by several key agreements at once; the payload cache
+/// <para>Thread safety: the key is only read, by any number of handshakes at once; the payload cache
 /// is one immutable entry swapped atomically, so concurrent handshakes at worst sign twice.</para>
 /// <para>Lifetime: the key lives as long as the node's security protocol, i.e. the network; it is
-/// not disposed at shutdown because a handshake still in flight may be using it. NSec keeps the
-/// secret in a SafeHandle that wipes and frees it when it is finalized.</para>
+/// not disposed at shutdown because a handshake still in flight may be using it; the collector
+/// frees its array with the network.</para>
 /// </remarks>
-[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "Lives as long as the network; in-flight handshakes may still use it at shutdown, and NSec's SafeHandle frees it on finalization.")]
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable", Justification = "Lives as long as the network; in-flight handshakes may still use it at shutdown.")]
 internal sealed class NoiseStaticKey
 {
     private readonly PrivateKey identity;
@@ -39,12 +38,12 @@ internal sealed class NoiseStaticKey
     {
         ArgumentNullException.ThrowIfNull(identity);
         this.identity = identity;
-        Key = Key.Create(KeyAgreementAlgorithm.X25519);
-        PublicKey = Key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
+        Key = X25519KeyPair.Create();
+        PublicKey = Key.PublicKey.ToArray();
     }
 
     /// <summary>The X25519 key, owned by this object.</summary>
-    public Key Key { get; }
+    public X25519KeyPair Key { get; }
 
     /// <summary>The raw 32-byte public half of <see cref="Key"/>.</summary>
     public byte[] PublicKey { get; }

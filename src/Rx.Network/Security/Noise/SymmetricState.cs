@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using NSec.Cryptography;
-using IncrementalHash = System.Security.Cryptography.IncrementalHash;
 
 namespace Rx.Network.Security.Noise;
 
@@ -9,18 +7,15 @@ namespace Rx.Network.Security.Noise;
 /// cipher state they key (<see href="https://noiseprotocol.org/noise.html#the-symmetricstate-object">Noise rev 34, §5.2</see>).
 /// </summary>
 /// <remarks>
-/// Noise's <c>HKDF(ck, ikm)</c> (§4.3) is RFC 5869 HKDF-Extract with <c>salt = ck</c> followed by
-/// HKDF-Expand with empty info, so its two outputs are the first 64 bytes of
-/// <see cref="KeyDerivationAlgorithm.HkdfSha256"/>. That lets a Diffie-Hellman result stay inside
-/// NSec's <see cref="SharedSecret"/>, which never exposes its bytes. Other input (Split's empty
-/// one, which both NSec and OpenSSL's HKDF refuse) goes through Noise's own HMAC definition.
+/// Noise's <c>HKDF(ck, ikm)</c> (§4.3) is spelled out with HMAC-SHA256 as the specification
+/// defines it (it equals RFC 5869 HKDF with <c>salt = ck</c> and empty info, but also takes the
+/// empty input of <c>Split</c>, which HKDF implementations refuse). Diffie-Hellman results arrive as
+/// stack spans (<see cref="X25519Dh"/>) that the caller zeroes.
 /// </remarks>
 internal sealed class SymmetricState : IDisposable
 {
     /// <summary>SHA-256 output length (Noise §4.3, <c>HASHLEN</c>).</summary>
     public const int HashSize = 32;
-
-    private static readonly KeyDerivationAlgorithm Hkdf = KeyDerivationAlgorithm.HkdfSha256;
 
     private readonly byte[] chainingKey = new byte[HashSize];
     private readonly byte[] hash = new byte[HashSize];
@@ -42,7 +37,7 @@ internal sealed class SymmetricState : IDisposable
         hash.CopyTo(chainingKey, 0);
     }
 
-    /// <summary>The cipher state keyed by <see cref="MixKey(SharedSecret)"/>.</summary>
+    /// <summary>The cipher state keyed by <see cref="MixKey"/>.</summary>
     /// <remarks>
     /// NSec's AEAD here even where the platform's is faster: the handshake encrypts two small
     /// payloads and re-keys at every <c>MixKey</c>, and importing an NSec key is cheaper than
@@ -56,16 +51,7 @@ internal sealed class SymmetricState : IDisposable
     /// <summary>Test hook: the chaining key <c>ck</c>.</summary>
     internal ReadOnlySpan<byte> ChainingKey => chainingKey;
 
-    /// <summary>Noise <c>MixKey</c> with a Diffie-Hellman output.</summary>
-    /// <param name="sharedSecret">The DH result.</param>
-    public void MixKey(SharedSecret sharedSecret)
-    {
-        Span<byte> output = stackalloc byte[2 * HashSize];
-        Hkdf.DeriveBytes(sharedSecret, chainingKey, ReadOnlySpan<byte>.Empty, output);
-        ApplyMixKey(output);
-    }
-
-    /// <summary>Noise <c>MixKey</c> with raw input keying material (unused by XX, kept for other patterns and tests).</summary>
+    /// <summary>Noise <c>MixKey</c>: a Diffie-Hellman output (or other input keying material) into the chaining key and a new cipher key.</summary>
     /// <param name="inputKeyMaterial">The input.</param>
     public void MixKey(ReadOnlySpan<byte> inputKeyMaterial)
     {

@@ -6,10 +6,9 @@ namespace Rx.Network.Tests.Security.Noise;
 
 public class HandshakeStateTests
 {
-    private static Key X25519Key(byte[] privateKey) =>
-        Key.Import(KeyAgreementAlgorithm.X25519, privateKey, KeyBlobFormat.RawPrivateKey);
+    private static X25519KeyPair X25519Key(byte[] privateKey) => X25519KeyPair.FromPrivateKey(privateKey);
 
-    private static (HandshakeState Initiator, HandshakeState Responder, Key[] Statics) FromVector(NoiseVectors.Vector v)
+    private static (HandshakeState Initiator, HandshakeState Responder, X25519KeyPair[] Statics) FromVector(NoiseVectors.Vector v)
     {
         var statics = new[] { X25519Key(v.InitiatorStatic), X25519Key(v.ResponderStatic) };
         var initiator = new HandshakeState(true, v.InitiatorPrologue, statics[0], X25519Key(v.InitiatorEphemeral));
@@ -17,9 +16,9 @@ public class HandshakeStateTests
         return (initiator, responder, statics);
     }
 
-    private static (HandshakeState Initiator, HandshakeState Responder, Key[] Statics) RandomPair()
+    private static (HandshakeState Initiator, HandshakeState Responder, X25519KeyPair[] Statics) RandomPair()
     {
-        var statics = new[] { Key.Create(KeyAgreementAlgorithm.X25519), Key.Create(KeyAgreementAlgorithm.X25519) };
+        var statics = new[] { X25519KeyPair.Create(), X25519KeyPair.Create() };
         return (new HandshakeState(true, [], statics[0]), new HandshakeState(false, [], statics[1]), statics);
     }
 
@@ -107,8 +106,7 @@ public class HandshakeStateTests
     public void Constructor_BadArguments_Throw()
     {
         Assert.Throws<ArgumentNullException>(() => new HandshakeState(true, [], null!));
-        using var ed25519 = Key.Create(SignatureAlgorithm.Ed25519);
-        Assert.Throws<ArgumentException>(() => new HandshakeState(true, [], ed25519));
+        Assert.Throws<ArgumentException>(() => X25519KeyPair.FromPrivateKey(new byte[31]));
     }
 
     [Fact]

@@ -12,7 +12,7 @@ public class NoiseFrameCodecTests
     /// <summary>Two codecs facing each other, with keys from a real handshake.</summary>
     private static (NoiseFrameCodec Alice, NoiseFrameCodec Bob) CreatePair()
     {
-        var keys = new[] { NSec.Cryptography.Key.Create(NSec.Cryptography.KeyAgreementAlgorithm.X25519), NSec.Cryptography.Key.Create(NSec.Cryptography.KeyAgreementAlgorithm.X25519) };
+        var keys = new[] { X25519KeyPair.Create(), X25519KeyPair.Create() };
         using var initiator = new HandshakeState(true, [], keys[0]);
         using var responder = new HandshakeState(false, [], keys[1]);
         var buffer = new byte[256];

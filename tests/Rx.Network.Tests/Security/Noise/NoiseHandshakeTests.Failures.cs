@@ -16,7 +16,7 @@ public partial class NoiseHandshakeTests
     /// <summary>A hand-driven responder whose payload the test chooses, given its Noise static key.</summary>
     private static async Task ScriptedRespondAsync(IDuplexPipe pipe, Func<byte[], byte[]> payload)
     {
-        using var staticKey = Key.Create(KeyAgreementAlgorithm.X25519);
+        using var staticKey = X25519KeyPair.Create();
         using var state = new HandshakeState(false, [], staticKey);
         var buffer = new byte[HandshakeState.MaxMessageSize];
         state.ReadMessage((await NoiseTestKit.ReadFramedAsync(pipe.Input))!, buffer);
@@ -27,7 +27,7 @@ public partial class NoiseHandshakeTests
     /// <summary>A hand-driven initiator whose final payload the test chooses.</summary>
     private static async Task ScriptedInitiateAsync(IDuplexPipe pipe, Func<byte[], byte[]> payload)
     {
-        using var staticKey = Key.Create(KeyAgreementAlgorithm.X25519);
+        using var staticKey = X25519KeyPair.Create();
         using var state = new HandshakeState(true, [], staticKey);
         var buffer = new byte[HandshakeState.MaxMessageSize];
         await NoiseTestKit.WriteFramedAsync(pipe.Output, buffer.AsMemory(0, state.WriteMessage([], buffer)));

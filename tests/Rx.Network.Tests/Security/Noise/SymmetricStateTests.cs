@@ -52,30 +52,6 @@ public class SymmetricStateTests
     }
 
     [Fact]
-    public void MixKey_SharedSecret_EqualsMixKeyOfItsBytes()
-    {
-        var x25519 = KeyAgreementAlgorithm.X25519;
-        using var a = Key.Create(x25519);
-        using var b = Key.Create(x25519);
-        using var secret = x25519.Agree(a, b.PublicKey, new SharedSecretCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextExport })!;
-        var raw = secret.Export(SharedSecretBlobFormat.RawSharedSecret);
-
-        using var viaSecret = new SymmetricState(HandshakeState.ProtocolName);
-        using var viaBytes = new SymmetricState(HandshakeState.ProtocolName);
-        viaSecret.MixKey(secret);
-        viaBytes.MixKey(raw);
-        Assert.Equal(viaBytes.ChainingKey.ToArray(), viaSecret.ChainingKey.ToArray());
-
-        // Same key too: both encrypt the same bytes identically.
-        var c1 = new byte[16 + 3];
-        var c2 = new byte[16 + 3];
-        viaSecret.EncryptAndHash([1, 2, 3], c1);
-        viaBytes.EncryptAndHash([1, 2, 3], c2);
-        Assert.Equal(c2, c1);
-        Assert.Equal(viaBytes.Hash.ToArray(), viaSecret.Hash.ToArray());
-    }
-
-    [Fact]
     public void EncryptAndHash_ThenDecryptAndHash_KeepsBothSidesInStep()
     {
         using var alice = new SymmetricState(HandshakeState.ProtocolName);
