@@ -16,7 +16,9 @@ public interface IScenarioHost : IAsyncDisposable
     DateTimeOffset Now { get; }
 
     /// <summary>Two peers that can reach each other (B's address known to A), without ping and identify; connected (A dialed) when asked.</summary>
-    Task<(INetwork A, INetwork B)> TwoPeersAsync(bool connect);
+    /// <param name="connect">Whether A dials B first.</param>
+    /// <param name="limits">Both peers' resource limits; the defaults when null. Once per host.</param>
+    Task<(INetwork A, INetwork B)> TwoPeersAsync(bool connect, Resources.ResourceLimits? limits = null);
 
     /// <summary>Runs <paramref name="operation"/> to its end: in virtual time, moving the clock as it needs; in real time, bounded by a real-time timeout.</summary>
     Task<T> RunAsync<T>(Func<Task<T>> operation);

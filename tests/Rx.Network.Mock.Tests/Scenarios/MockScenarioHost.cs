@@ -1,4 +1,5 @@
 using Microsoft.Reactive.Testing;
+using Rx.Network.Resources;
 
 namespace Rx.Network.Mock.Tests.Scenarios;
 
@@ -8,40 +9,60 @@ internal sealed class MockScenarioHost(MockNetworkMode mode) : IScenarioHost
     /// <summary>The link's one-way latency.</summary>
     public static readonly TimeSpan Latency = TimeSpan.FromMilliseconds(20);
 
-    private readonly MockNetwork net = new(new TestScheduler(), new MockNetworkOptions
-    {
-        Mode = mode,
-        Seed = 7,
-        Ping = false,
-        Identify = null,
-        DefaultLink = new LinkOptions { Latency = Latency },
-        ConfigurePeer = builder => builder.WithoutIdentify().WithoutPing(),
-    });
+    private readonly TestScheduler scheduler = new();
+    private MockNetwork? net;
 
     public bool IsVirtual => true;
 
-    public TimeProvider Time => net.TimeProvider;
+    public TimeProvider Time => Net.TimeProvider;
 
-    public DateTimeOffset Now => net.Now;
+    public DateTimeOffset Now => Net.Now;
 
-    public async Task<(INetwork A, INetwork B)> TwoPeersAsync(bool connect)
+    private MockNetwork Net => net ??= Create(null);
+
+    public async Task<(INetwork A, INetwork B)> TwoPeersAsync(bool connect, ResourceLimits? limits = null)
     {
-        var a = net.GenPeer();
-        var b = net.GenPeer();
-        net.LinkPeers(a, b);
+        if (limits is not null)
+        {
+            Assert.Null(net);
+            net = Create(limits);
+        }
+
+        var mock = Net;
+        var a = mock.GenPeer();
+        var b = mock.GenPeer();
+        mock.LinkPeers(a, b);
         if (connect)
         {
-            await net.ConnectPeersAsync(a, b);
+            await mock.ConnectPeersAsync(a, b);
         }
 
         return (a, b);
     }
 
-    public Task<T> RunAsync<T>(Func<Task<T>> operation) => net.RunAsync(operation);
+    public Task<T> RunAsync<T>(Func<Task<T>> operation) => Net.RunAsync(operation);
 
-    public Task SettleAsync() => net.RunUntilIdleAsync();
+    public Task SettleAsync() => Net.RunUntilIdleAsync();
 
-    public ValueTask DisposeAsync() => net.DisposeAsync();
+    public ValueTask DisposeAsync() => net?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    private MockNetwork Create(ResourceLimits? limits) => new(scheduler, new MockNetworkOptions
+    {
+        Mode = mode,
+        Seed = 7,
+        Ping = false,
+        Identify = null,
+        Resources = limits ?? ResourceLimits.Default,
+        DefaultLink = new LinkOptions { Latency = Latency },
+        ConfigurePeer = builder =>
+        {
+            builder.WithoutIdentify().WithoutPing();
+            if (limits is not null)
+            {
+                builder.WithResourceLimits(limits);
+            }
+        },
+    });
 
     public override string ToString() => mode.ToString();
 }

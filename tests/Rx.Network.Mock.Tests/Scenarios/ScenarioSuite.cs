@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Rx.Network.Identity;
 using Rx.Network.Protocols;
+using Rx.Network.Resources;
 using static Rx.Network.Mock.Tests.MockKit;
 
 namespace Rx.Network.Mock.Tests.Scenarios;
@@ -132,6 +133,45 @@ public abstract class ScenarioSuite : IAsyncLifetime
         Assert.IsType<RequestFailedException>(refused);
         Assert.Equal(16, small.Length);
         Assert.Equal(Connectedness.Connected, a.Connectedness(b.LocalPeer));
+    }
+
+    [Fact]
+    public async Task StreamsOverThePerPeerLimit_AreRefused_WithATypedError()
+    {
+        var limits = ResourceLimits.Default with { Peer = ResourceLimits.Default.Peer with { InboundStreams = 2 } };
+        var (a, b) = await Host.TwoPeersAsync(connect: true, limits);
+        using var echo = ServeEcho(b);
+
+        var start = Host.Now;
+        var outcome = await Host.RunAsync(async () =>
+        {
+            var open = new List<IStream>();
+            for (int i = 0; i < 2; i++)
+            {
+                var stream = await a.NewStreamAsync(b.LocalPeer, [Echo]);
+                await stream.WriteAsync(new byte[] { 1 });
+                await ReadExactlyAsync(stream, new byte[1]);
+                open.Add(stream);
+            }
+
+            var refused = await Catch(async () =>
+            {
+                var third = await a.NewStreamAsync(b.LocalPeer, [Echo]);
+                await third.WriteAsync(new byte[] { 1 });
+                return await third.ReadAsync(new byte[1]);
+            });
+            return (open.Count, refused);
+        });
+
+        // The remote refuses the third stream with a reset carrying the limit's code (0x1002, as
+        // go-libp2p's yamux). The fast mode reports it while opening, the real stack on the first
+        // read (its open is optimistic: the protocol's proposal goes with the stream's SYN).
+        Assert.Equal(2, outcome.Count);
+        var reset = Assert.IsType<StreamResetException>(outcome.refused);
+        Assert.True(reset.Remote);
+        Assert.Equal(0x1002u, reset.Code);
+        Assert.Equal(Connectedness.Connected, a.Connectedness(b.LocalPeer));
+        AssertTook(start);
     }
 
     [Fact]
@@ -274,7 +314,8 @@ public sealed class FastScenarios : ScenarioSuite
         [nameof(RequestReply_AnswersTheRequest_DialingFirst)] = TimeSpan.FromMilliseconds(120), // the dial (one round trip), opening the stream (one), the exchange (one)
         [nameof(AProtocolTheRemoteDoesNotSpeak_FailsWithNegotiationException_AndKeepsTheConnection)] = TimeSpan.FromMilliseconds(40), // the refused proposal (one round trip)
         [nameof(AStreamTheRemoteResets_FailsTheReaderWithStreamResetException)] = TimeSpan.FromMilliseconds(80), // opening (one round trip), the byte there and the reset back (one)
-        [nameof(Connectedness_AndTheEventStream_FollowConnectStreamAndClose_InOrder)] = TimeSpan.FromMilliseconds(120), // dial (40), echo (80); the close is local
+        [nameof(Connectedness_AndTheEventStream_FollowConnectStreamAndClose_InOrder)] = TimeSpan.FromMilliseconds(120),
+        [nameof(StreamsOverThePerPeerLimit_AreRefused_WithATypedError)] = TimeSpan.FromMilliseconds(200), // two echoes (80 each), the refusal (one round trip) // dial (40), echo (80); the close is local
     };
 
     protected override IScenarioHost CreateHost() => new MockScenarioHost(MockNetworkMode.Fast);
@@ -289,7 +330,8 @@ public sealed class RealStackScenarios : ScenarioSuite
         [nameof(RequestReply_AnswersTheRequest_DialingFirst)] = TimeSpan.FromMilliseconds(200), // the dial is three round trips (TCP-like accept, /noise, the XX handshake and /yamux: 120 ms), then as the fast mode (80)
         [nameof(AProtocolTheRemoteDoesNotSpeak_FailsWithNegotiationException_AndKeepsTheConnection)] = TimeSpan.FromMilliseconds(40), // as the fast mode
         [nameof(AStreamTheRemoteResets_FailsTheReaderWithStreamResetException)] = TimeSpan.FromMilliseconds(80), // as the fast mode
-        [nameof(Connectedness_AndTheEventStream_FollowConnectStreamAndClose_InOrder)] = TimeSpan.FromMilliseconds(240), // dial (120), echo (80), and yamux's graceful close waits for the remote's half of it (40)
+        [nameof(Connectedness_AndTheEventStream_FollowConnectStreamAndClose_InOrder)] = TimeSpan.FromMilliseconds(240),
+        [nameof(StreamsOverThePerPeerLimit_AreRefused_WithATypedError)] = TimeSpan.FromMilliseconds(200), // as the fast mode // dial (120), echo (80), and yamux's graceful close waits for the remote's half of it (40)
     };
 
     protected override IScenarioHost CreateHost() => new MockScenarioHost(MockNetworkMode.RealStack);

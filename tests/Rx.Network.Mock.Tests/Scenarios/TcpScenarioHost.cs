@@ -1,5 +1,5 @@
-using System.Reactive.Concurrency;
 using Rx.Network.Peerstore;
+using Rx.Network.Resources;
 
 namespace Rx.Network.Mock.Tests.Scenarios;
 
@@ -15,11 +15,11 @@ internal sealed class TcpScenarioHost : IScenarioHost
 
     public DateTimeOffset Now => Time.GetUtcNow();
 
-    public async Task<(INetwork A, INetwork B)> TwoPeersAsync(bool connect)
+    public async Task<(INetwork A, INetwork B)> TwoPeersAsync(bool connect, ResourceLimits? limits = null)
     {
-        var a = await new NetworkBuilder().WithoutIdentify().WithoutPing().StartAsync().WaitAsync(Bound);
+        var a = await Builder(limits).StartAsync().WaitAsync(Bound);
         peers.Add(a);
-        var b = await new NetworkBuilder().WithoutIdentify().WithoutPing().ListenOn("/ip4/127.0.0.1/tcp/0").StartAsync().WaitAsync(Bound);
+        var b = await Builder(limits).ListenOn("/ip4/127.0.0.1/tcp/0").StartAsync().WaitAsync(Bound);
         peers.Add(b);
         a.Peerstore.AddAddresses(b.LocalPeer, b.ListenAddresses, AddressTtl.Temporary);
         if (connect)
@@ -28,6 +28,12 @@ internal sealed class TcpScenarioHost : IScenarioHost
         }
 
         return (a, b);
+    }
+
+    private static NetworkBuilder Builder(ResourceLimits? limits)
+    {
+        var builder = new NetworkBuilder().WithoutIdentify().WithoutPing();
+        return limits is null ? builder : builder.WithResourceLimits(limits);
     }
 
     public Task<T> RunAsync<T>(Func<Task<T>> operation) => operation().WaitAsync(Bound);
