@@ -87,7 +87,7 @@ public sealed partial class MockNetwork
             }
 
             end = Options.Mode == MockNetworkMode.RealStack
-                ? new RealStackPeer(this, peers.Count, key, ownsKey)
+                ? InRun(() => new RealStackPeer(this, peers.Count, key, ownsKey))
                 : new MockPeer(this, peers.Count, key, ownsKey);
             ends[PeerId.FromPublicKey(key.PublicKey)] = end;
             peers.Add(end.Peer);
@@ -100,7 +100,7 @@ public sealed partial class MockNetwork
                 Drive(fast.Start);
                 break;
             case RealStackPeer real:
-                real.Start();
+                Drive(real.Start);
                 break;
         }
 

@@ -1,3 +1,4 @@
+using Rx.Network.Mock.Time;
 namespace Rx.Network.Mock;
 
 public sealed partial class MockNetwork
@@ -95,6 +96,30 @@ public sealed partial class MockNetwork
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="create"/> as code of the network's run (virtual time): what it starts
+    /// (a production peer's loops, timers and continuations) carries the run, so the driver waits for
+    /// it wherever it goes, even when the caller is not driving.
+    /// </summary>
+    internal T InRun<T>(Func<T> create)
+    {
+        if (driver is null)
+        {
+            return create();
+        }
+
+        var outer = RunWatch.Current;
+        RunWatch.Current = driver;
+        try
+        {
+            return create();
+        }
+        finally
+        {
+            RunWatch.Current = outer;
+        }
     }
 
     /// <summary>Runs <paramref name="action"/> as part of virtual time (inline when already on the driver), or directly in real time.</summary>

@@ -49,7 +49,6 @@ public sealed partial class MockNetwork : IAsyncDisposable
     /// time; <see cref="DefaultScheduler.Instance"/> when null.
     /// </param>
     /// <param name="options">Settings; <see cref="MockNetworkOptions.Default"/> when null.</param>
-    /// <exception cref="ArgumentException"><see cref="MockNetworkMode.RealStack"/> was asked for with a virtual-time scheduler.</exception>
     public MockNetwork(IScheduler? scheduler = null, MockNetworkOptions? options = null)
     {
         Scheduler = scheduler ?? DefaultScheduler.Instance;
@@ -62,13 +61,6 @@ public sealed partial class MockNetwork : IAsyncDisposable
         TimeProvider = new SchedulerTimeProvider(clock);
         if (isVirtual)
         {
-            if (Options.Mode == MockNetworkMode.RealStack)
-            {
-                throw new ArgumentException(
-                    "The real-stack mode runs the production pipeline on the thread pool, which virtual time cannot order; use a real-time scheduler for it, or the fast mode for virtual time.",
-                    nameof(scheduler));
-            }
-
             driver = new VirtualTimeDriver(virtualClock!, Options.OperationTimeout);
             Work = new NetworkScheduler(TimeProvider, clock, driver.Post, runsInline: true);
         }

@@ -13,8 +13,9 @@ public enum MockNetworkMode
     /// <summary>
     /// The real stack: each peer is a production network (multistream-select, Noise, yamux, the
     /// swarm) whose transport is a mock link carrying bytes with the link's latency and bandwidth.
-    /// Integration tests cover the real pipeline without sockets. Its work runs on the thread pool,
-    /// so this mode needs a real-time scheduler.
+    /// Integration tests cover the real pipeline without sockets, in real or virtual time: in virtual
+    /// time link latencies are exact and the stack's keep-alives and timeouts follow the virtual
+    /// clock; it costs more wall time than the fast mode (see the package README).
     /// </summary>
     RealStack,
 }

@@ -41,6 +41,7 @@ public sealed class NetworkBuilder
     private bool ping = true;
     private IdentifyOptions? identify = IdentifyOptions.Default;
     private Func<NetworkOptions, ITransport>? extraTransport;
+    private NetworkScheduler? networkScheduler;
 
     /// <summary>Uses <paramref name="key"/> as the node's identity (default: a fresh Ed25519 key). The network does not take ownership.</summary>
     /// <param name="key">The identity key.</param>
@@ -273,6 +274,17 @@ public sealed class NetworkBuilder
         return this;
     }
 
+    /// <summary>
+    /// Runs the network on <paramref name="scheduler"/> (the mock network's, whose posts go to its
+    /// virtual-time driver) instead of one made from the time provider.
+    /// </summary>
+    internal NetworkBuilder WithNetworkScheduler(NetworkScheduler scheduler)
+    {
+        ArgumentNullException.ThrowIfNull(scheduler);
+        networkScheduler = scheduler;
+        return this;
+    }
+
     /// <summary>Creates the network without listening.</summary>
     /// <returns>The network; dispose it to shut down.</returns>
     public INetwork Build()
@@ -287,7 +299,7 @@ public sealed class NetworkBuilder
             _ => throw new ArgumentOutOfRangeException(nameof(security), p, "Unknown security protocol."),
         }).ToArray();
         // One scheduler per network: the swarm's coordination and the muxer's waiters resume on it.
-        var scheduler = new NetworkScheduler(options.TimeProvider);
+        var scheduler = networkScheduler ?? new NetworkScheduler(options.TimeProvider);
         var muxers = new IMuxerFactory[] { new YamuxMuxerFactory(yamux, options.TimeProvider, scheduler) };
         var upgrader = new Upgrader(protocols, muxers, options.Upgrade, options.TimeProvider);
         var tcpOptions = tcp ?? new TcpTransportOptions { TimeProvider = options.TimeProvider };

@@ -40,7 +40,9 @@ public class MockNetworkRealStackTests
 
         var rtt = await net.RunAsync(() => PingService.PingAsync(a, b.LocalPeer, net.TimeProvider), timeout: Patience);
 
-        Assert.True(rtt >= Ms(10), $"rtt {rtt} is below two latencies");
+        // In real time a link delivers a frame up to 1 ms before it is due (MockNetwork.IsDue: timers
+        // fire late, never early, so the mock takes what is due within the millisecond): 2 ms per round trip.
+        Assert.True(rtt >= Ms(8), $"rtt {rtt} is below two latencies");
     }
 
     [Fact]

@@ -351,7 +351,6 @@ public class MockNetworkTests
         Assert.Throws<ArgumentOutOfRangeException>(() => net.FullMeshLinked(-1));
         await Assert.ThrowsAsync<ArgumentNullException>(() => net.RunAsync((Func<Task<int>>)null!));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => net.AdvanceByAsync(TimeSpan.FromTicks(-1)));
-        Assert.Throws<ArgumentException>(() => new MockNetwork(new TestScheduler(), new MockNetworkOptions { Mode = MockNetworkMode.RealStack }));
     }
 
     [Fact]

@@ -228,8 +228,10 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
             (reader, readSignal) = (readSignal, null);
         }
 
-        reader?.TrySetResult();
+        // Finished first: in virtual time the reader resumes inline, and what it does next (dispose
+        // the stream, close the connection) must find the stream ended cleanly, as on the real stack.
         TryFinish();
+        reader?.TrySetResult();
     }
 
     private void SendFin()

@@ -34,11 +34,12 @@ internal sealed class RealStackPeer : ILinkEnd
         Peer = builder
             .WithIdentity(key)
             .WithTimeProvider(network.TimeProvider)
+            .WithNetworkScheduler(network.Work)
             .WithTransport(_ => new StackTransport(this))
             .Build();
         if (ownsKey)
         {
-            _ = Peer.Completion.ContinueWith(_ => key.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _ = Peer.Completion.ContinueWith(_ => key.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, network.Work.Tasks);
         }
     }
 

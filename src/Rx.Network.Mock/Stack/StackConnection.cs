@@ -42,9 +42,10 @@ internal sealed class StackConnection : IRawConnection
         RemoteAddress = remoteAddress;
         Credit = new ReceiveCredit(bufferSize);
 
-        // Unbounded on its own: the sender's ReceiveCredit bounds what can be in it.
+        // Unbounded on its own: the sender's ReceiveCredit bounds what can be in it. The reader
+        // resumes on the network's scheduler: in virtual time, on the driver at the arrival's instant.
         inbound = new Pipe(new PipeOptions(
-            readerScheduler: PipeScheduler.ThreadPool,
+            readerScheduler: new PostingPipeScheduler(link.Network.Work),
             writerScheduler: PipeScheduler.Inline,
             pauseWriterThreshold: 0,
             resumeWriterThreshold: 0,

@@ -36,6 +36,12 @@ internal static class RunWatch
     /// <summary>How long a pool thread may hold an item of the run without switching into its context before the item counts as someone else's.</summary>
     public const int StaleClaimMilliseconds = 1_000;
 
+    /// <summary>How long a turn kept for a task may hold off another thread of the run that waits for its turn.</summary>
+    private const int ContendedLingerMilliseconds = 2;
+
+    /// <summary>The fewest thread-pool workers the process keeps ready once a virtual-time network exists.</summary>
+    private const int MinimumWorkers = 64;
+
     /// <summary>How old a kept turn or a claim must be before an idle pool ends it (the thread has gone idle, not merely not yet reported).</summary>
     private const int IdleGraceMilliseconds = 5;
 
@@ -89,6 +95,15 @@ internal static class RunWatch
             if (listener is not null)
             {
                 return;
+            }
+
+            // Threads of a run wait inside the mock for their turn, and the driver may itself be a
+            // pool thread: with only one worker per core, the item whose turn it is could sit queued
+            // until the pool's starvation detection adds a thread (half a second per thread).
+            ThreadPool.GetMinThreads(out int workers, out int completionPorts);
+            if (workers < MinimumWorkers)
+            {
+                ThreadPool.SetMinThreads(MinimumWorkers, completionPorts);
             }
 
             var created = new PoolListener();
@@ -369,6 +384,29 @@ internal static class RunWatch
     /// </summary>
     /// <returns>Whether anything was released.</returns>
     public static bool ReleaseIdle(VirtualTimeDriver driver) => ReleaseOlderThan(driver, IdleGraceMilliseconds);
+
+    /// <summary>
+    /// Ends the turns kept for tasks (<see cref="Linger"/>) older than <see cref="ContendedLingerMilliseconds"/>
+    /// while another thread of the run waits for its turn: the kept turn only orders the task's
+    /// continuations after the others, and a task that waits for the waiting thread (a Dataflow
+    /// block offering to a target that thread runs) would otherwise hold the run for a second.
+    /// The released thread is counted again as soon as it switches back into the run.
+    /// </summary>
+    public static void ReleaseContendedLingers(VirtualTimeDriver driver)
+    {
+        long now = Environment.TickCount64;
+        lock (gate)
+        {
+            foreach (var (thread, linger) in lingering.ToArray())
+            {
+                if (linger.Driver == driver && now - linger.Since >= ContendedLingerMilliseconds)
+                {
+                    lingering.Remove(thread);
+                    driver.LeaveTurn(thread.ManagedThreadId);
+                }
+            }
+        }
+    }
 
     private static bool ReleaseOlderThan(VirtualTimeDriver driver, int milliseconds)
     {

@@ -330,6 +330,17 @@ internal sealed class VirtualTimeDriver
                 }
             }
 
+            bool contended;
+            lock (wake)
+            {
+                contended = holder != 0 && elsewhere > 1;
+            }
+
+            if (contended)
+            {
+                RunWatch.ReleaseContendedLingers(this);
+            }
+
             RunWatch.ReleaseStaleClaims(this);
             if (RunWatch.PoolIdle())
             {

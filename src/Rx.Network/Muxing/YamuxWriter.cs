@@ -165,7 +165,15 @@ internal sealed class YamuxWriter
         {
             // Local queue, as a resumed await would be: the thread that queued usually runs it next.
             Volatile.Write(ref writerPending, 1);
-            ThreadPool.UnsafeQueueUserWorkItem(writerStart, preferLocal: true);
+            if (session.Scheduler.RunsInline)
+            {
+                // Virtual time (the mock's driver orders everything): posted to the network's queue.
+                session.Scheduler.Post(writerStart.Execute);
+            }
+            else
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(writerStart, preferLocal: true);
+            }
         }
     }
 

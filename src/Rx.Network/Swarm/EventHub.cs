@@ -20,14 +20,24 @@ internal sealed class EventHub : IObservable<NetworkEvent>
     private readonly object gate = new();
     private readonly int capacity;
     private readonly ILogger logger;
+    private readonly TaskScheduler pumps;
     private ImmutableSubscribers subscribers = ImmutableSubscribers.Empty;
     private bool completed;
 
-    public EventHub(int capacity, ILogger logger)
+    /// <summary>Creates the hub.</summary>
+    /// <param name="capacity">How many events a subscriber may fall behind.</param>
+    /// <param name="logger">Where a throwing subscriber is logged.</param>
+    /// <param name="pumps">
+    /// Where the subscribers' pumps run (the network's <c>NetworkScheduler.Tasks</c>): the thread pool in
+    /// production, the mock's driver in virtual time, so an observer sees each event at its virtual instant.
+    /// </param>
+    public EventHub(int capacity, ILogger logger, TaskScheduler pumps)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentNullException.ThrowIfNull(pumps);
         this.capacity = capacity;
         this.logger = logger;
+        this.pumps = pumps;
     }
 
     /// <summary>Appends <paramref name="networkEvent"/> to every subscriber's queue, in call order.</summary>
@@ -124,7 +134,9 @@ internal sealed class EventHub : IObservable<NetworkEvent>
             });
         }
 
-        public void Start() => _ = Task.Run(PumpAsync);
+        // On the network's task scheduler; the pump's awaits resume there too (ConfigureAwait(true)):
+        // on the thread pool in production, on the mock's driver in virtual time.
+        public void Start() => new Task<Task>(PumpAsync, TaskCreationOptions.DenyChildAttach).Start(hub.pumps);
 
         /// <summary>Queues the event; false when this call overflowed the queue (the subscriber is ended).</summary>
         public bool Enqueue(NetworkEvent networkEvent)
@@ -173,7 +185,7 @@ internal sealed class EventHub : IObservable<NetworkEvent>
         {
             try
             {
-                await foreach (var networkEvent in queue.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
+                await foreach (var networkEvent in queue.Reader.ReadAllAsync(stop.Token).ConfigureAwait(true))
                 {
                     observer.OnNext(networkEvent);
                 }

@@ -47,7 +47,7 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost
         this.scheduler = scheduler;
         LocalPeer = PeerId.FromPublicKey(identity.PublicKey);
         logger = options.LoggerFactory.CreateLogger("Rx.Network.Swarm");
-        events = new EventHub(options.EventQueueCapacity, logger);
+        events = new EventHub(options.EventQueueCapacity, logger, scheduler.Tasks);
         this.ownsPeerstore = ownsPeerstore;
         Peerstore = peerstore;
         Peerstore.AddPublicKey(LocalPeer, identity.PublicKey);

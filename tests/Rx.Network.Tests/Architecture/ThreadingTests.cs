@@ -46,16 +46,10 @@ public sealed class ThreadingTests
         // ADR 0011 §3); YamuxSession is being split into types (#16 item 4).
         ["Rx.Network.Muxing.YamuxSession::.ctor"] = "yamux read loop (Task.Run) and its inline continuation",
         ["Rx.Network.Muxing.YamuxSession::CloseIfIdleAfterGoAway"] = "yamux close after GoAway (Task.Run)",
-        ["Rx.Network.Muxing.YamuxWriter::StartWriterIf"] = "yamux writer (ThreadPool work item)",
+        ["Rx.Network.Muxing.YamuxWriter::StartWriterIf"] = "yamux writer (a ThreadPool work item in production; posted to the network scheduler when it runs inline, the mock in virtual time)",
         ["Rx.Network.Security.SecureChannel::RunAsync"] = "the secure channel's loops start off the constructor's stack (Task.Yield)",
 
-        // The event queue's pump: the mock's fast mode is to reuse EventHub (ADR 0011 §5); it takes
-        // the network's scheduler then.
-        ["Rx.Network.Swarm.EventHub::Subscriber.Start"] = "a subscriber's pump (Task.Run)",
-
         // The mock: its virtual-time driver is being reworked (#15).
-        ["Rx.Network.Mock.Stack.RealStackPeer::.ctor"] = "inline continuation; NetworkScheduler.Tasks",
-        ["Rx.Network.Mock.Stack.StackConnection::.ctor"] = "real-stack link pipes (PipeScheduler.ThreadPool); NetworkScheduler.Pipes",
         ["Rx.Network.Mock.Peers.MockConnection::NewStreamAsync"] = "inline continuation; NetworkScheduler.Tasks",
     };
 

@@ -14,15 +14,15 @@ public class EventHubTests
     [Fact]
     public void Constructor_CapacityBelowOne_Throws()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new EventHub(0, NullLogger.Instance));
-        Assert.Throws<ArgumentNullException>(() => new EventHub(1, NullLogger.Instance).Subscribe(null!));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EventHub(0, NullLogger.Instance, TaskScheduler.Default));
+        Assert.Throws<ArgumentNullException>(() => new EventHub(1, NullLogger.Instance, TaskScheduler.Default).Subscribe(null!));
     }
 
     [Fact]
     public async Task Publish_SlowSubscriber_GetsItsQueueThenOverflow_OthersGetEverything()
     {
         const int capacity = 3;
-        var hub = new EventHub(capacity, NullLogger.Instance);
+        var hub = new EventHub(capacity, NullLogger.Instance, TaskScheduler.Default);
         var blocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var release = new ManualResetEventSlim();
         var slowSeen = new List<NetworkEvent>();
@@ -62,7 +62,7 @@ public class EventHubTests
     [Fact]
     public async Task Publish_ThrowingSubscriber_IsDetached_OthersGoOn()
     {
-        var hub = new EventHub(16, NullLogger.Instance);
+        var hub = new EventHub(16, NullLogger.Instance, TaskScheduler.Default);
         int calls = 0;
         var threw = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var thrower = hub.Subscribe(System.Reactive.Observer.Create<NetworkEvent>(_ =>
@@ -90,7 +90,7 @@ public class EventHubTests
     [Fact]
     public async Task Complete_DeliversQueuedEventsFirst_LateSubscribersCompleteAtOnce()
     {
-        var hub = new EventHub(16, NullLogger.Instance);
+        var hub = new EventHub(16, NullLogger.Instance, TaskScheduler.Default);
         var all = hub.ToList().ToTask();
         hub.Publish(Event(0));
         hub.Publish(Event(1));
@@ -104,7 +104,7 @@ public class EventHubTests
     [Fact]
     public async Task Dispose_Unsubscribes()
     {
-        var hub = new EventHub(16, NullLogger.Instance);
+        var hub = new EventHub(16, NullLogger.Instance, TaskScheduler.Default);
         var seen = new List<NetworkEvent>();
         var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var subscription = hub.Subscribe(e =>
