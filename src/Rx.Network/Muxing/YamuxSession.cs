@@ -81,14 +81,14 @@ internal sealed partial class YamuxSession : IAsyncDisposable
 
         // The keep-alive timer exists before the loops start: a loop that ends at once must find it to dispose it.
         pings = new YamuxPings(this, writer, options, this.time);
-        var reader = new YamuxReader(this, channel, streams, writer, frames);
+        var reader = new YamuxReader(this, channel, streams, writer, frames, Scheduler.Tasks);
 
-        var readLoop = Task.Run(reader.RunAsync);
-        _ = Task.WhenAll(readLoop, writer.Stopped).ContinueWith(
+        var inputEnded = reader.Start();
+        _ = Task.WhenAll(inputEnded, writer.Stopped).ContinueWith(
             _ => Completed(),
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
+            Scheduler.Tasks);
 
         if (options.PingOnStart)
         {

@@ -17,6 +17,7 @@ namespace Rx.Network.Security;
 /// <code>
 /// outbound: Output (BufferBlock, bounded) → coalesce → codec.Seal → PipeWriter → socket
 /// inbound:  socket → PipeReader → codec.TryOpen → Input (BufferBlock, bounded)
+///                                               ↘ or the muxer's demux block, once handed (IDirectInput)
 /// </code>
 /// Backpressure is end to end: a full <see cref="Input"/> stops the receive loop, the pipe stops
 /// reading the socket, and TCP's window stops the remote; a slow socket makes the send loop's
@@ -29,7 +30,7 @@ namespace Rx.Network.Security;
     "Design",
     "CA1001:Types that own disposable fields should be disposable",
     Justification = "The cancellation source is disposed when the pipeline ends; Abort and Completion are the lifecycle.")]
-internal sealed partial class SecureChannel : ISecureChannel, IInputReadiness, IChannelFault
+internal sealed partial class SecureChannel : ISecureChannel, IDirectInput, IChannelFault
 {
     private readonly IDuplexPipe? pipe;
     private readonly IFrameCodec sendCodec;
@@ -39,9 +40,12 @@ internal sealed partial class SecureChannel : ISecureChannel, IInputReadiness, I
     private readonly IAsyncDisposable? owner;
     private readonly BufferBlock<PooledBuffer> input;
     private readonly BufferBlock<PooledBuffer> output;
-    private readonly InputSignal inputSignal;
     private readonly TransportMemory? memory;
     private readonly CancellationTokenSource aborted = new();
+
+    // Cancels the receive loop's wait for room in the input block when the muxer's block takes
+    // over, or on abort (SecureChannel.Receive.cs). Never disposed: it has no timer or wait handle.
+    private readonly CancellationTokenSource inputWait = new();
     private Exception? abortReason;
 
     /// <summary>Starts the pipeline over an already-handshaken pipe.</summary>
@@ -91,7 +95,6 @@ internal sealed partial class SecureChannel : ISecureChannel, IInputReadiness, I
         memory = (pipe as IAccountedPipe)?.Memory ?? records?.Memory;
         input = new BufferBlock<PooledBuffer>(new DataflowBlockOptions { BoundedCapacity = this.options.InputCapacity });
         output = new BufferBlock<PooledBuffer>(new DataflowBlockOptions { BoundedCapacity = this.options.OutputCapacity });
-        inputSignal = new InputSignal(input);
         Completion = RunAsync();
     }
 
@@ -123,9 +126,6 @@ internal sealed partial class SecureChannel : ISecureChannel, IInputReadiness, I
     public Task Completion { get; }
 
     /// <inheritdoc/>
-    public ValueTask<bool> WaitForInputAsync() => inputSignal.WaitAsync();
-
-    /// <inheritdoc/>
     public void InputConsumed(int bytes) => memory?.Receive.Release(bytes);
 
     /// <inheritdoc/>
@@ -139,10 +139,10 @@ internal sealed partial class SecureChannel : ISecureChannel, IInputReadiness, I
     {
         ArgumentNullException.ThrowIfNull(reason);
         Interlocked.CompareExchange(ref abortReason, reason, null);
-        ((IDataflowBlock)input).Fault(reason);
-        inputSignal.End(fault: true);
+        FaultInput(reason);
         ((IDataflowBlock)output).Fault(reason);
         memory?.Stop();
+        inputWait.Cancel();
         try
         {
             aborted.Cancel();
@@ -155,12 +155,14 @@ internal sealed partial class SecureChannel : ISecureChannel, IInputReadiness, I
 
     private async Task RunAsync()
     {
-        // Start both loops off the constructor's thread.
-        await Task.Yield();
+        // Both loops start here, on the constructor's stack, and leave it at their first wait for
+        // the socket or the muxer (a receive loop finding bytes already read, such as a first
+        // message sent with the handshake's last, opens them here, at most the input's bound).
         try
         {
+            var sending = SendLoopAsync();
             var receiving = records is not null ? RecordReceiveLoopAsync(records) : ReceiveLoopAsync(pipe!.Input);
-            await Task.WhenAll(SendLoopAsync(), receiving).ConfigureAwait(false);
+            await Task.WhenAll(sending, receiving).ConfigureAwait(false);
         }
         finally
         {
