@@ -38,7 +38,7 @@ internal sealed partial class SecureChannel
                 await DeliverAsync(chunk.WithLength(read), token).ConfigureAwait(false);
             }
 
-            await EndInputAsync(token).ConfigureAwait(false);
+            await inbound.CompleteAsync(token).ConfigureAwait(false);
         }
         catch (Exception e)
         {

@@ -38,14 +38,10 @@ internal sealed partial class SecureChannel : ISecureChannel, IDirectInput, ICha
     private readonly IRecordStream? records;
     private readonly SecureChannelOptions options;
     private readonly IAsyncDisposable? owner;
-    private readonly BufferBlock<PooledBuffer> input;
+    private readonly InboundHandOver inbound;
     private readonly BufferBlock<PooledBuffer> output;
     private readonly TransportMemory? memory;
     private readonly CancellationTokenSource aborted = new();
-
-    // Cancels the receive loop's wait for room in the input block when the muxer's block takes
-    // over, or on abort (SecureChannel.Receive.cs). Never disposed: it has no timer or wait handle.
-    private readonly CancellationTokenSource inputWait = new();
     private Exception? abortReason;
 
     /// <summary>Starts the pipeline over an already-handshaken pipe.</summary>
@@ -93,7 +89,7 @@ internal sealed partial class SecureChannel : ISecureChannel, IDirectInput, ICha
         this.owner = owner;
         Session = session;
         memory = (pipe as IAccountedPipe)?.Memory ?? records?.Memory;
-        input = new BufferBlock<PooledBuffer>(new DataflowBlockOptions { BoundedCapacity = this.options.InputCapacity });
+        inbound = new InboundHandOver(this.options.InputCapacity);
         output = new BufferBlock<PooledBuffer>(new DataflowBlockOptions { BoundedCapacity = this.options.OutputCapacity });
         Completion = RunAsync();
     }
@@ -117,7 +113,7 @@ internal sealed partial class SecureChannel : ISecureChannel, IDirectInput, ICha
     public string? EarlyMuxer => Session.EarlyMuxer;
 
     /// <inheritdoc/>
-    public ISourceBlock<PooledBuffer> Input => input;
+    public ISourceBlock<PooledBuffer> Input => inbound.Input;
 
     /// <inheritdoc/>
     public ITargetBlock<PooledBuffer> Output => output;
@@ -132,6 +128,13 @@ internal sealed partial class SecureChannel : ISecureChannel, IDirectInput, ICha
     public ValueTask HoldOutputAsync(int bytes) => memory is null ? default : memory.Send.HoldAsync(bytes);
 
     /// <inheritdoc/>
+    public void DeliverInputTo(ITargetBlock<PooledBuffer> target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        inbound.HandTo(target);
+    }
+
+    /// <inheritdoc/>
     public Exception? Fault => Volatile.Read(ref abortReason);
 
     /// <inheritdoc/>
@@ -139,10 +142,9 @@ internal sealed partial class SecureChannel : ISecureChannel, IDirectInput, ICha
     {
         ArgumentNullException.ThrowIfNull(reason);
         Interlocked.CompareExchange(ref abortReason, reason, null);
-        FaultInput(reason);
+        inbound.Fault(reason);
         ((IDataflowBlock)output).Fault(reason);
         memory?.Stop();
-        inputWait.Cancel();
         try
         {
             aborted.Cancel();
