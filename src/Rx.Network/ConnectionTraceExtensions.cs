@@ -46,8 +46,12 @@ public static class ConnectionTraceExtensions
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         return Observable.Create<TracedFrame>(observer =>
         {
-            var sink = new FrameTraceSink(observer, capacity);
-            sink.Attach(connection.Frames.LinkTo(sink, new DataflowLinkOptions { PropagateCompletion = true }));
+            var frames = connection.Frames;
+
+            // The session's own source (decorators of IConnection pass it through) names the
+            // network's task scheduler; any other source leaves Dataflow's default.
+            var sink = new FrameTraceSink(observer, capacity, (frames as Reactive.IRunsOnNetworkTasks)?.Tasks);
+            sink.Attach(frames.LinkTo(sink, new DataflowLinkOptions { PropagateCompletion = true }));
             return sink;
         });
     }

@@ -22,12 +22,19 @@ internal sealed class FrameTraceSink : ITargetBlock<TracedFrame>, IDisposable
     private int ended;
     private volatile bool stopped;
 
-    public FrameTraceSink(IObserver<TracedFrame> observer, int capacity)
+    public FrameTraceSink(IObserver<TracedFrame> observer, int capacity, TaskScheduler? tasks = null)
     {
         this.observer = observer;
         this.capacity = capacity;
         // The frame in the observer's hands counts in an ActionBlock's bound; "behind" does not include it.
-        deliver = new ActionBlock<TracedFrame>(Deliver, new ExecutionDataflowBlockOptions { BoundedCapacity = capacity == int.MaxValue ? capacity : capacity + 1 });
+        var options = new ExecutionDataflowBlockOptions { BoundedCapacity = capacity == int.MaxValue ? capacity : capacity + 1 };
+        if (tasks is not null)
+        {
+            // The network's (ADR 0011): the mock's driver in virtual time, the thread pool in production.
+            options.TaskScheduler = tasks;
+        }
+
+        deliver = new ActionBlock<TracedFrame>(Deliver, options);
         _ = FinishAsync();
     }
 

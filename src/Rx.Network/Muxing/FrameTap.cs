@@ -21,7 +21,7 @@ namespace Rx.Network.Muxing;
 /// (the tap then completes; with <see cref="DataflowLinkOptions.PropagateCompletion"/> so does the
 /// target, faulted when the session ended on an error).</para>
 /// </remarks>
-internal sealed class FrameTap : ISourceBlock<TracedFrame>
+internal sealed class FrameTap : ISourceBlock<TracedFrame>, Reactive.IRunsOnNetworkTasks
 {
     private readonly TimeProvider time;
     private readonly Lock gate = new();
@@ -34,7 +34,19 @@ internal sealed class FrameTap : ISourceBlock<TracedFrame>
 
     /// <summary>Creates the tap of a session whose timestamps come from <paramref name="time"/>.</summary>
     /// <param name="time">The network's clock.</param>
-    public FrameTap(TimeProvider time) => this.time = time;
+    /// <param name="tasks">The network's task scheduler, for the blocks the library links here (<see cref="Tasks"/>).</param>
+    public FrameTap(TimeProvider time, TaskScheduler tasks)
+    {
+        this.time = time;
+        Tasks = tasks;
+    }
+
+    /// <summary>
+    /// The network's task scheduler (<see cref="Reactive.NetworkScheduler.Tasks"/>): where the blocks
+    /// the library links to this tap (<see cref="ConnectionTraceExtensions.TraceFrames"/>) run, so a
+    /// trace observer on the mock network runs on its driver, in virtual time.
+    /// </summary>
+    public TaskScheduler Tasks { get; }
 
     /// <summary>Whether a block is linked: the stages publish only then.</summary>
     public bool IsActive => links is not null;

@@ -148,7 +148,7 @@ internal sealed class YamuxPings
 
     // A tick joins the ping in flight if there is one, so overlapping keep-alives share a ping;
     // each gives up after PingTimeout, so at most a few are ever pending.
-    private void OnKeepAliveTick() => YamuxSession.Observe(KeepAliveAsync());
+    private void OnKeepAliveTick() => session.Observe(KeepAliveAsync());
 
     private async Task KeepAliveAsync()
     {

@@ -12,12 +12,15 @@ namespace Rx.Network.Muxing;
 /// and ACK to the <see cref="YamuxStreamTable"/>, pings and GoAway to the session.
 /// </summary>
 /// <remarks>
-/// <para>Contract: <see cref="RunAsync"/> runs once, from the session's start, and never waits for
-/// a stream's reader (each stream's receive window bounds its buffer). It ends the session when
-/// the input ends (cleanly) or fails; a frame that breaks the protocol ends it with
-/// GoAway(protocol error), an unexpected failure while handling one with GoAway(internal error).
-/// After the session ended, chunks are only released: the input drains until the peer closes.
-/// All parser state is touched by the read loop alone.</para>
+/// <para>Contract: the demux stage of the byte path (ADR 0011 §3), an <see cref="ActionBlock{T}"/>
+/// (one chunk at a time, bounded, on the network's task scheduler) that the secure channel's
+/// receive stage sends into directly (<see cref="IDirectInput"/>): one task per burst, as the
+/// read loop it replaced woke once per burst. <see cref="Start"/> runs once, from the session's
+/// start. It never waits for a stream's reader (each stream's receive window bounds its buffer).
+/// It ends the session when the input ends (cleanly) or fails; a frame that breaks the protocol
+/// ends it with GoAway(protocol error), an unexpected failure while handling one with
+/// GoAway(internal error). After the session ended, chunks are only released: the input drains
+/// until the peer closes. All parser state is touched by the block's one message at a time.</para>
 /// </remarks>
 internal sealed class YamuxReader
 {
@@ -27,11 +30,18 @@ internal sealed class YamuxReader
     /// </summary>
     private const int AdoptThreshold = 16 * 1024;
 
+    /// <summary>
+    /// Chunks the demux block holds (the one being parsed included): the secure channel's own input
+    /// bound (<c>SecureChannelOptions.InputCapacity</c>), so handing the input over keeps its bound.
+    /// </summary>
+    private const int InputCapacity = 16;
+
     private readonly YamuxSession session;
     private readonly IDuplexChannel channel;
     private readonly YamuxStreamTable streams;
     private readonly YamuxWriter writer;
     private readonly FrameTap frames;
+    private readonly ActionBlock<PooledBuffer> target;
 
     // Parser state, touched only by the read loop.
     private readonly byte[] partialHeader = new byte[YamuxHeader.Size];
@@ -47,53 +57,50 @@ internal sealed class YamuxReader
     /// <param name="streams">The session's streams, which SYN and ACK frames change.</param>
     /// <param name="writer">Where the replies the peer provokes (pongs, refusals) go.</param>
     /// <param name="frames">The session's frame trace, told of every header decoded while a block is linked.</param>
-    public YamuxReader(YamuxSession session, IDuplexChannel channel, YamuxStreamTable streams, YamuxWriter writer, FrameTap frames)
+    /// <param name="tasks">Where the demux block runs (the network's <see cref="Reactive.NetworkScheduler.Tasks"/>).</param>
+    public YamuxReader(YamuxSession session, IDuplexChannel channel, YamuxStreamTable streams, YamuxWriter writer, FrameTap frames, TaskScheduler tasks)
     {
         this.frames = frames;
+        target = new ActionBlock<PooledBuffer>(Consume, new ExecutionDataflowBlockOptions
+        {
+            BoundedCapacity = InputCapacity,
+            TaskScheduler = tasks,
+            // One task drains a burst, however long: a busy reader never re-queues itself per chunk.
+            MaxMessagesPerTask = DataflowBlockOptions.Unbounded,
+        });
         this.session = session;
         this.channel = channel;
         this.streams = streams;
         this.writer = writer;
     }
 
-    /// <summary>The read loop: consumes the input until it ends, then ends the session (cleanly, or on the input's failure). Never throws.</summary>
-    public async Task RunAsync()
+    /// <summary>
+    /// Starts the demux stage: the channel's receive stage sends into the demux block directly
+    /// (<see cref="IDirectInput"/>), or, over a channel that cannot, its input is linked to it.
+    /// The session ends when the input ends (cleanly, or on the input's failure).
+    /// </summary>
+    /// <returns>Completes once the input has ended and every chunk was consumed; never faults.</returns>
+    public Task Start()
     {
-        var input = channel.Input;
-        var receivable = input as IReceivableSourceBlock<PooledBuffer>;
+        if (channel is IDirectInput direct)
+        {
+            direct.DeliverInputTo(target);
+        }
+        else
+        {
+            channel.Input.LinkTo(target, new DataflowLinkOptions { PropagateCompletion = true });
+        }
+
+        return EndSessionAsync();
+    }
+
+    /// <summary>The input ended: so does the session, cleanly or on the input's failure. Never throws.</summary>
+    private async Task EndSessionAsync()
+    {
         Exception? failure = null;
         try
         {
-            if (channel is IInputReadiness readiness && receivable is not null)
-            {
-                // The channel's own reusable wait instead of OutputAvailableAsync: no target, link
-                // and task allocated each time the input runs empty (see IInputReadiness).
-                do
-                {
-                    while (receivable.TryReceive(out var chunk))
-                    {
-                        Consume(chunk);
-                    }
-                }
-                while (await readiness.WaitForInputAsync().ConfigureAwait(false));
-            }
-
-            while (await input.OutputAvailableAsync().ConfigureAwait(false))
-            {
-                if (receivable is not null)
-                {
-                    while (receivable.TryReceive(out var chunk))
-                    {
-                        Consume(chunk);
-                    }
-                }
-                else
-                {
-                    Consume(await input.ReceiveAsync().ConfigureAwait(false));
-                }
-            }
-
-            await input.Completion.ConfigureAwait(false);
+            await target.Completion.ConfigureAwait(false);
         }
         catch (Exception e)
         {

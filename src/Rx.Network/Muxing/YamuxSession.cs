@@ -74,21 +74,21 @@ internal sealed partial class YamuxSession : IAsyncDisposable
         this.time = time ?? TimeProvider.System;
         Scheduler = scheduler ?? new NetworkScheduler(this.time);
         IsInitiator = isInitiator;
-        frames = new FrameTap(this.time);
-        writer = new YamuxWriter(this, channel, frames);
+        frames = new FrameTap(this.time, Scheduler.Tasks);
+        writer = new YamuxWriter(this, channel, frames, Scheduler);
         acceptQueue = new YamuxAcceptQueue(this, options.AcceptBacklog);
         streams = new YamuxStreamTable(this, options, this.time, resources, acceptQueue, writer);
 
         // The keep-alive timer exists before the loops start: a loop that ends at once must find it to dispose it.
         pings = new YamuxPings(this, writer, options, this.time);
-        var reader = new YamuxReader(this, channel, streams, writer, frames);
+        var reader = new YamuxReader(this, channel, streams, writer, frames, Scheduler.Tasks);
 
-        var readLoop = Task.Run(reader.RunAsync);
-        _ = Task.WhenAll(readLoop, writer.Stopped).ContinueWith(
+        var inputEnded = reader.Start();
+        _ = Task.WhenAll(inputEnded, writer.Stopped).ContinueWith(
             _ => Completed(),
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
+            Scheduler.Tasks);
 
         if (options.PingOnStart)
         {
@@ -347,8 +347,8 @@ internal sealed partial class YamuxSession : IAsyncDisposable
     }
 
     /// <summary>Lets a background task fail without an unobserved exception (its outcome is reported elsewhere).</summary>
-    internal static void Observe(Task task) =>
-        task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    internal void Observe(Task task) =>
+        task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, Scheduler.Tasks);
 
     /// <summary>Starts a graceful close when the peer sent GoAway and no stream is left.</summary>
     private void CloseIfIdleAfterGoAway()
@@ -358,8 +358,8 @@ internal sealed partial class YamuxSession : IAsyncDisposable
             return;
         }
 
-        // Off the caller's path: this runs inside the read loop's frame parsing and in Forget.
-        Observe(Task.Run(() => CloseAsync()));
+        // Off the caller's path: this runs inside the demux block's frame parsing and in Forget.
+        Scheduler.Post(() => Observe(CloseAsync()));
     }
 
     private async Task EnforceCloseDeadlineAsync(Exception reason)

@@ -204,11 +204,7 @@ internal sealed class YamuxStreamSender
                 catch (TimeoutException)
                 {
                     timedOut = true;
-                    _ = handedOver.ContinueWith(
-                        static t => _ = t.Exception,
-                        CancellationToken.None,
-                        TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
-                        TaskScheduler.Default);
+                    session.Observe(handedOver);
                 }
             }
         }

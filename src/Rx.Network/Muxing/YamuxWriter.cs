@@ -13,7 +13,8 @@ namespace Rx.Network.Muxing;
 /// </summary>
 /// <remarks>
 /// <para>Contract: anyone may queue (<see cref="TryQueue"/>, <see cref="TryQueueControl"/>,
-/// <see cref="SendProvoked"/>); a queue into an idle writer starts it on the thread pool, and it
+/// <see cref="SendProvoked"/>); a queue into an idle writer starts it through the network's scheduler
+/// (<see cref="Reactive.NetworkScheduler.PostLocal"/>: the thread pool in production), and it
 /// runs until the queue is empty. <see cref="Complete"/> (a clean end) lets it flush what is
 /// queued and then complete the channel's output; <see cref="Drain"/> (an error) drops what is
 /// queued, failing its writers, and sends at most a last GoAway. <see cref="Stopped"/> completes
@@ -41,11 +42,12 @@ internal sealed class YamuxWriter
     private readonly IDuplexChannel channel;
     private readonly OutboundQueue outbound = new();
     private readonly FrameTap frames;
+    private readonly Reactive.NetworkScheduler scheduler;
 
     // Set once the writer has finished for good: the queue drained after the session's end, or a send failed.
     private readonly TaskCompletionSource stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    // Starts the writer on the thread pool without allocating.
+    // Starts the writer through the network's scheduler without allocating (the thread pool in production).
     private readonly WriterStart writerStart;
 
     // The writer's state between two of its runs; only the current writer touches them.
@@ -63,9 +65,11 @@ internal sealed class YamuxWriter
     /// <param name="session">The session whose end a failed send causes.</param>
     /// <param name="channel">The secured connection.</param>
     /// <param name="frames">The session's frame trace, told of every frame taken for sending while a block is linked.</param>
-    public YamuxWriter(YamuxSession session, IDuplexChannel channel, FrameTap frames)
+    /// <param name="scheduler">Where the writer starts when a frame is queued into an idle writer: the network's.</param>
+    public YamuxWriter(YamuxSession session, IDuplexChannel channel, FrameTap frames, Reactive.NetworkScheduler scheduler)
     {
         this.frames = frames;
+        this.scheduler = scheduler;
         this.session = session;
         this.channel = channel;
         writerStart = new WriterStart(this);
@@ -158,22 +162,14 @@ internal sealed class YamuxWriter
         }
     }
 
-    /// <summary>Starts the writer on the thread pool when the queue says nobody runs it.</summary>
+    /// <summary>Starts the writer through the network's scheduler when the queue says nobody runs it.</summary>
     private void StartWriterIf(bool startWriter)
     {
         if (startWriter)
         {
             // Local queue, as a resumed await would be: the thread that queued usually runs it next.
             Volatile.Write(ref writerPending, 1);
-            if (session.Scheduler.RunsInline)
-            {
-                // Virtual time (the mock's driver orders everything): posted to the network's queue.
-                session.Scheduler.Post(writerStart.Execute);
-            }
-            else
-            {
-                ThreadPool.UnsafeQueueUserWorkItem(writerStart, preferLocal: true);
-            }
+            scheduler.PostLocal(writerStart);
         }
     }
 
@@ -410,7 +406,7 @@ internal sealed class YamuxWriter
         }
     }
 
-    /// <summary>The thread-pool item that starts the writer: one per writer, queued again each time.</summary>
+    /// <summary>The work item that starts the writer: one per writer, posted again each time.</summary>
     private sealed class WriterStart(YamuxWriter writer) : IThreadPoolWorkItem
     {
         public void Execute() => writer.Help();

@@ -83,6 +83,24 @@ internal sealed class NetworkScheduler : IScheduler
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="item"/> off the caller's stack without allocating: in production on the
+    /// calling thread's local queue of the thread pool (as a resumed <c>await</c> would be, so the
+    /// thread that posted usually runs it next), in virtual time through the driver's queue.
+    /// </summary>
+    /// <param name="item">The work; posted again each time it is to run.</param>
+    public void PostLocal(IThreadPoolWorkItem item)
+    {
+        if (post is null)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(item, preferLocal: true);
+        }
+        else
+        {
+            post(item.Execute);
+        }
+    }
+
     /// <summary>An awaitable that always continues through <see cref="Post"/>.</summary>
     /// <returns>The awaitable.</returns>
     public HopAwaitable Hop() => new(this);

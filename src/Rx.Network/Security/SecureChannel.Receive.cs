@@ -41,8 +41,7 @@ internal sealed partial class SecureChannel
                 }
             }
 
-            input.Complete();
-            inputSignal.End(fault: false);
+            await inbound.CompleteAsync(token).ConfigureAwait(false);
             await reader.CompleteAsync().ConfigureAwait(false);
         }
         catch (Exception e)
@@ -54,10 +53,11 @@ internal sealed partial class SecureChannel
     }
 
     /// <summary>
-    /// Hands one plaintext chunk to the muxer. Waiting here while the muxer is behind is the
-    /// backpressure: the receive loop stops reading, and the socket's own bound stops the remote.
-    /// The chunk counts in the connection's transport memory until the muxer takes it
-    /// (<see cref="InputConsumed"/>).
+    /// Hands one plaintext chunk to the muxer: into <see cref="Input"/>, or straight into the
+    /// muxer's block once it took over (<see cref="DeliverInputTo"/>, <see cref="InboundHandOver"/>). Waiting here while the muxer
+    /// is behind is the backpressure: the receive loop stops reading, and the socket's own bound
+    /// stops the remote. The chunk counts in the connection's transport memory until the muxer
+    /// takes it (<see cref="InputConsumed"/>).
     /// </summary>
     private async ValueTask DeliverAsync(PooledBuffer plaintext, CancellationToken token)
     {
@@ -66,7 +66,7 @@ internal sealed partial class SecureChannel
         bool accepted;
         try
         {
-            accepted = await input.SendAsync(plaintext, token).ConfigureAwait(false);
+            accepted = await inbound.SendAsync(plaintext, token).ConfigureAwait(false);
         }
         catch
         {
@@ -81,7 +81,5 @@ internal sealed partial class SecureChannel
             plaintext.Return();
             throw abortReason ?? new IOException("The connection was closed.");
         }
-
-        inputSignal.Notify();
     }
 }

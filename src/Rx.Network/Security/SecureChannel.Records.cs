@@ -38,8 +38,7 @@ internal sealed partial class SecureChannel
                 await DeliverAsync(chunk.WithLength(read), token).ConfigureAwait(false);
             }
 
-            input.Complete();
-            inputSignal.End(fault: false);
+            await inbound.CompleteAsync(token).ConfigureAwait(false);
         }
         catch (Exception e)
         {

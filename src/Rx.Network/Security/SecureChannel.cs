@@ -17,6 +17,7 @@ namespace Rx.Network.Security;
 /// <code>
 /// outbound: Output (BufferBlock, bounded) → coalesce → codec.Seal → PipeWriter → socket
 /// inbound:  socket → PipeReader → codec.TryOpen → Input (BufferBlock, bounded)
+///                                               ↘ or the muxer's demux block, once handed (IDirectInput)
 /// </code>
 /// Backpressure is end to end: a full <see cref="Input"/> stops the receive loop, the pipe stops
 /// reading the socket, and TCP's window stops the remote; a slow socket makes the send loop's
@@ -29,7 +30,7 @@ namespace Rx.Network.Security;
     "Design",
     "CA1001:Types that own disposable fields should be disposable",
     Justification = "The cancellation source is disposed when the pipeline ends; Abort and Completion are the lifecycle.")]
-internal sealed partial class SecureChannel : ISecureChannel, IInputReadiness, IChannelFault
+internal sealed partial class SecureChannel : ISecureChannel, IDirectInput, IChannelFault
 {
     private readonly IDuplexPipe? pipe;
     private readonly IFrameCodec sendCodec;
@@ -37,9 +38,8 @@ internal sealed partial class SecureChannel : ISecureChannel, IInputReadiness, I
     private readonly IRecordStream? records;
     private readonly SecureChannelOptions options;
     private readonly IAsyncDisposable? owner;
-    private readonly BufferBlock<PooledBuffer> input;
+    private readonly InboundHandOver inbound;
     private readonly BufferBlock<PooledBuffer> output;
-    private readonly InputSignal inputSignal;
     private readonly TransportMemory? memory;
     private readonly CancellationTokenSource aborted = new();
     private Exception? abortReason;
@@ -89,9 +89,8 @@ internal sealed partial class SecureChannel : ISecureChannel, IInputReadiness, I
         this.owner = owner;
         Session = session;
         memory = (pipe as IAccountedPipe)?.Memory ?? records?.Memory;
-        input = new BufferBlock<PooledBuffer>(new DataflowBlockOptions { BoundedCapacity = this.options.InputCapacity });
+        inbound = new InboundHandOver(this.options.InputCapacity);
         output = new BufferBlock<PooledBuffer>(new DataflowBlockOptions { BoundedCapacity = this.options.OutputCapacity });
-        inputSignal = new InputSignal(input);
         Completion = RunAsync();
     }
 
@@ -114,7 +113,7 @@ internal sealed partial class SecureChannel : ISecureChannel, IInputReadiness, I
     public string? EarlyMuxer => Session.EarlyMuxer;
 
     /// <inheritdoc/>
-    public ISourceBlock<PooledBuffer> Input => input;
+    public ISourceBlock<PooledBuffer> Input => inbound.Input;
 
     /// <inheritdoc/>
     public ITargetBlock<PooledBuffer> Output => output;
@@ -123,13 +122,17 @@ internal sealed partial class SecureChannel : ISecureChannel, IInputReadiness, I
     public Task Completion { get; }
 
     /// <inheritdoc/>
-    public ValueTask<bool> WaitForInputAsync() => inputSignal.WaitAsync();
-
-    /// <inheritdoc/>
     public void InputConsumed(int bytes) => memory?.Receive.Release(bytes);
 
     /// <inheritdoc/>
     public ValueTask HoldOutputAsync(int bytes) => memory is null ? default : memory.Send.HoldAsync(bytes);
+
+    /// <inheritdoc/>
+    public void DeliverInputTo(ITargetBlock<PooledBuffer> target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        inbound.HandTo(target);
+    }
 
     /// <inheritdoc/>
     public Exception? Fault => Volatile.Read(ref abortReason);
@@ -139,8 +142,7 @@ internal sealed partial class SecureChannel : ISecureChannel, IInputReadiness, I
     {
         ArgumentNullException.ThrowIfNull(reason);
         Interlocked.CompareExchange(ref abortReason, reason, null);
-        ((IDataflowBlock)input).Fault(reason);
-        inputSignal.End(fault: true);
+        inbound.Fault(reason);
         ((IDataflowBlock)output).Fault(reason);
         memory?.Stop();
         try
@@ -155,12 +157,14 @@ internal sealed partial class SecureChannel : ISecureChannel, IInputReadiness, I
 
     private async Task RunAsync()
     {
-        // Start both loops off the constructor's thread.
-        await Task.Yield();
+        // Both loops start here, on the constructor's stack, and leave it at their first wait for
+        // the socket or the muxer (a receive loop finding bytes already read, such as a first
+        // message sent with the handshake's last, opens them here, at most the input's bound).
         try
         {
+            var sending = SendLoopAsync();
             var receiving = records is not null ? RecordReceiveLoopAsync(records) : ReceiveLoopAsync(pipe!.Input);
-            await Task.WhenAll(SendLoopAsync(), receiving).ConfigureAwait(false);
+            await Task.WhenAll(sending, receiving).ConfigureAwait(false);
         }
         finally
         {

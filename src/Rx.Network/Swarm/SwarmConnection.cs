@@ -170,7 +170,7 @@ internal sealed partial class SwarmConnection : IConnection
         }
 
         Start();
-        await closed.Task.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+        await closed.Task.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <inheritdoc/>

@@ -112,7 +112,7 @@ internal sealed class SwarmDialer
                     (this, peer, shared),
                     CancellationToken.None,
                     TaskContinuationOptions.ExecuteSynchronously,
-                    TaskScheduler.Default);
+                    scheduler.Tasks);
                 shared.Follow(attempt);
             }
         }

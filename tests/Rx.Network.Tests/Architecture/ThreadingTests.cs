@@ -29,25 +29,15 @@ public sealed class ThreadingTests
     {
         // ContinueWith(..., ExecuteSynchronously, TaskScheduler.Default): the continuation runs inline
         // on the completing thread; the default scheduler is only the runtime's fallback on a deep
-        // stack. They take NetworkScheduler.Tasks when it lands (ADR 0011 §1, "not yet").
+        // stack. NetworkScheduler.Tasks has landed; the byte path's (muxer, secure channel, dialer)
+        // moved with #16 item 2, these take it next where their type can reach the network's scheduler.
         ["Rx.Network.Transports.DuplexStream::Dispose"] = "inline fault observer; NetworkScheduler.Tasks",
         ["Rx.Network.Transports.InMemoryDuplexChannel::.ctor"] = "inline continuation; NetworkScheduler.Tasks",
         ["Rx.Network.Swarm.SwarmConnection::Track"] = "inline continuation; NetworkScheduler.Tasks",
-        ["Rx.Network.Swarm.SwarmConnection::CloseAsync"] = "inline continuation; NetworkScheduler.Tasks",
         ["Rx.Network.Swarm.Upgrader::UpgradeAsync"] = "inline continuation; NetworkScheduler.Tasks",
-        ["Rx.Network.Swarm.SwarmDialer::DialAsync"] = "inline continuation; NetworkScheduler.Tasks",
         ["Rx.Network.Reactive.SharedOutcome`1::Follow"] = "inline continuation; NetworkScheduler.Tasks",
         ["Rx.Network.Protocols.IdentifyService::GetOrStartIdentify"] = "inline continuation; NetworkScheduler.Tasks",
         ["Rx.Network.Protocols.RequestReplyService::ServeAsync"] = "inline continuations; NetworkScheduler.Tasks",
-        ["Rx.Network.Muxing.YamuxStreamSender::CloseAsync"] = "inline fault observer; NetworkScheduler.Tasks",
-        ["Rx.Network.Muxing.YamuxSession::Observe"] = "inline continuation; NetworkScheduler.Tasks",
-
-        // The byte path's loops: they become Dataflow blocks on the network's scheduler (#16 item 2,
-        // ADR 0011 §3); YamuxSession is being split into types (#16 item 4).
-        ["Rx.Network.Muxing.YamuxSession::.ctor"] = "yamux read loop (Task.Run) and its inline continuation",
-        ["Rx.Network.Muxing.YamuxSession::CloseIfIdleAfterGoAway"] = "yamux close after GoAway (Task.Run)",
-        ["Rx.Network.Muxing.YamuxWriter::StartWriterIf"] = "yamux writer (a ThreadPool work item in production; posted to the network scheduler when it runs inline, the mock in virtual time)",
-        ["Rx.Network.Security.SecureChannel::RunAsync"] = "the secure channel's loops start off the constructor's stack (Task.Yield)",
 
         // The mock: its virtual-time driver is being reworked (#15).
         ["Rx.Network.Mock.Peers.MockConnection::NewStreamAsync"] = "inline continuation; NetworkScheduler.Tasks",

@@ -9,7 +9,7 @@ namespace Rx.Network.Tests.Security;
 /// The contract every secure channel must meet, run over each implementation (plaintext, Noise):
 /// ordered delivery, half-close, abort, and bounded buffering.
 /// </summary>
-public abstract class SecureChannelConformance
+public abstract partial class SecureChannelConformance
 {
     protected static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
