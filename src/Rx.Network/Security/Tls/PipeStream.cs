@@ -61,11 +61,11 @@ internal sealed class PipeStream : Stream
     public Exception? ReadFailure { get; private set; }
 
     /// <summary>
-    /// Whether at least <paramref name="bytes"/> received bytes wait in the raw pipe, unread by
-    /// SslStream; never waits. Called only between reads (the pipe has one reader at a time).
+    /// Whether a read would not wait: a whole TLS record (or, past <see cref="RecordCursor.PartialHandOver"/>,
+    /// part of one) is in the raw pipe, unread by SslStream, or the connection has ended there.
+    /// Never waits. Called only between reads (the pipe has one reader at a time).
     /// </summary>
-    /// <param name="bytes">How many bytes to look for.</param>
-    public bool HasBuffered(int bytes)
+    public bool HasWholeRecord()
     {
         var reader = pipe.Input;
         ReadResult result;
@@ -82,9 +82,10 @@ internal sealed class PipeStream : Stream
             return false;
         }
 
-        bool enough = result.Buffer.Length >= bytes;
-        reader.AdvanceTo(result.Buffer.Start);
-        return enough;
+        var available = result.Buffer;
+        bool ready = result.IsCompleted ? !available.IsEmpty : records.Ready(available, 1) > 0;
+        reader.AdvanceTo(available.Start);
+        return ready;
     }
 
     /// <summary>Lifts the handshake's byte budget: from here on the connection's own bounds apply.</summary>
