@@ -19,8 +19,8 @@ namespace Rx.Network.Security.Tls;
 /// record was a full one, so a bulk transfer hands the muxer one sender's write (one yamux frame,
 /// up to 64 KiB) per chunk, as Noise does, instead of one 16 KiB record, and no read waits on the
 /// network with plaintext in hand. Writes go to SslStream as they come (on Linux it encrypts up to
-/// 32 KiB per call, as 16 KiB records); the records are copied into the raw pipe and reach the socket at the
-/// channel's flush (<see cref="PipeStream"/>).
+/// 32 KiB per call, as 16 KiB records); the records are copied into the raw pipe and reach the
+/// socket at the channel's flush (<see cref="PipeStream"/>).
 /// Completing without an error is the half-close: what is buffered goes out, then the raw
 /// connection's write side is closed (TCP FIN); no close_notify (see <see cref="CompleteWritesAsync"/>).
 /// </remarks>
