@@ -35,12 +35,14 @@ internal static class AllocationProbe
             long allocated = GC.GetTotalAllocatedBytes(precise: true);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             long workItems = ThreadPool.CompletedWorkItemCount;
+            long contentions = Monitor.LockContentionCount;
             long started = Stopwatch.GetTimestamp();
             await Parallel(streams, () => PerfService.RunAsync(client, server.LocalPeer, perStream, perStream));
             double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
             long delta = GC.GetTotalAllocatedBytes(precise: true) - allocated;
             workItems = ThreadPool.CompletedWorkItemCount - workItems;
+            contentions = Monitor.LockContentionCount - contentions;
             Json.Emit(new JsonObject
             {
                 ["impl"] = options.Text("label", "rxnet"),
@@ -54,6 +56,7 @@ internal static class AllocationProbe
                 // Thread-pool hand-offs (socket completions, pipeline stages waking each other): each
                 // may wake a thread, and on two shared cores wake-ups cost as much as copies.
                 ["workItemsPerMB"] = workItems / (2 * bytes / 1e6),
+                ["lockContentionsPerMB"] = contentions / (2 * bytes / 1e6),
                 ["gc"] = $"{GC.CollectionCount(0) - gen0}/{GC.CollectionCount(1) - gen1}/{GC.CollectionCount(2) - gen2}",
             });
             Json.Emit(await PingHandOffsAsync(client, server.LocalPeer, options));

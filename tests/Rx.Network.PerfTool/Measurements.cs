@@ -41,6 +41,12 @@ internal static class Measurements
         while (Stopwatch.GetElapsedTime(warming) < warmup);
 
         double warmedFor = Stopwatch.GetElapsedTime(warming).TotalSeconds;
+
+        // What this client process spends while the rounds are timed: its CPU per payload byte
+        // (its own end only; the server's is not seen here) and the JIT still compiling then.
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var jit = System.Runtime.JitInfo.GetCompilationTime();
+        long jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount();
         var mbps = new List<double>();
         for (int run = 0; run < runs; run++)
         {
@@ -59,6 +65,9 @@ internal static class Measurements
             ["best"] = mbps.Max(),
             ["warmupRounds"] = warmupRounds,
             ["warmupSeconds"] = warmedFor,
+            ["clientCpuSecondsPerGB"] = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds / (2.0 * bytes * streams * runs / 1e9),
+            ["jitMsInRuns"] = (System.Runtime.JitInfo.GetCompilationTime() - jit).TotalMilliseconds,
+            ["jitMethodsInRuns"] = System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethods,
         };
     }
 

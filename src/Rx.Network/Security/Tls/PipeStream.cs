@@ -61,11 +61,12 @@ internal sealed class PipeStream : Stream
     public Exception? ReadFailure { get; private set; }
 
     /// <summary>
-    /// Whether at least <paramref name="bytes"/> received bytes wait in the raw pipe, unread by
-    /// SslStream; never waits. Called only between reads (the pipe has one reader at a time).
+    /// Whether a read would not wait: a whole TLS record (or, past
+    /// <see cref="RecordCursor.PartialHandOver"/> bytes, part of one) is in the raw pipe, unread by
+    /// SslStream, or the connection has ended there. Never waits. Called only between reads (the
+    /// pipe has one reader at a time).
     /// </summary>
-    /// <param name="bytes">How many bytes to look for.</param>
-    public bool HasBuffered(int bytes)
+    public bool HasWholeRecord()
     {
         var reader = pipe.Input;
         ReadResult result;
@@ -82,9 +83,10 @@ internal sealed class PipeStream : Stream
             return false;
         }
 
-        bool enough = result.Buffer.Length >= bytes;
-        reader.AdvanceTo(result.Buffer.Start);
-        return enough;
+        var available = result.Buffer;
+        bool ready = result.IsCompleted ? !available.IsEmpty : records.Ready(available, 1) > 0;
+        reader.AdvanceTo(available.Start);
+        return ready;
     }
 
     /// <summary>Lifts the handshake's byte budget: from here on the connection's own bounds apply.</summary>
@@ -101,7 +103,9 @@ internal sealed class PipeStream : Stream
     /// buffer left the budget and let the receive pump read the socket a few bytes at a time
     /// (measured on 16 streams: 3-5 × Noise's receive calls, many of 17 bytes), and SslStream
     /// looped on each partial record. A zero-byte read likewise completes once a whole record
-    /// is there. A record is handed over in part only once <see cref="RecordCursor.PartialHandOver"/>
+    /// is there. Nothing past a record shorter than a full one is handed over with it: such a
+    /// record ends a write of the sender, and SslStream would decrypt the next write into the same
+    /// read (<see cref="RecordCursor.Ready"/>). A record is handed over in part only once <see cref="RecordCursor.PartialHandOver"/>
     /// bytes of it wait (a pipe bounded below one record must not stall), and bytes that do not
     /// parse as TLS records are passed on as they come (SslStream rejects them).</para>
     /// </remarks>

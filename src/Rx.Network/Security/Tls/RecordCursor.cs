@@ -26,6 +26,12 @@ internal sealed class RecordCursor
     public const int MaxBody = (16 * 1024) + 2048;
 
     /// <summary>
+    /// The body of a full TLS 1.3 record: 2^14 bytes of plaintext, the inner content type and a
+    /// 16-byte AEAD tag (every TLS 1.3 suite's). A shorter body is the last record of a write.
+    /// </summary>
+    public const int FullBody = (16 * 1024) + 1 + 16;
+
+    /// <summary>
     /// Bytes waiting in the raw pipe beyond which part of a record is handed over anyway: half the
     /// smallest buffer bound a transport accepts (16 KiB, which pauses the receive pump), so that a
     /// record larger than the pipe may hold is never waited for whole.
@@ -35,15 +41,26 @@ internal sealed class RecordCursor
     // Bytes of the record SslStream is in the middle of that it has not been handed yet; 0 at a
     // record boundary.
     private long left;
+
+    // Whether that record is shorter than a full one (the last of a write): nothing after it is
+    // counted with its rest.
+    private bool leftIsShort;
     private bool passThrough;
 
     /// <summary>
     /// How many bytes at the start of <paramref name="available"/> to hand over: the rest of the
     /// current record and every whole record after it, counted until at least
-    /// <paramref name="atLeast"/>; when not even the current record is whole, 0, or all of
-    /// <paramref name="available"/> once it reaches <see cref="PartialHandOver"/> (all of it is
-    /// then inside the current record, whose header it holds).
+    /// <paramref name="atLeast"/> or up to the first record shorter than <see cref="FullBody"/>;
+    /// when not even the current record is whole, 0, or all of <paramref name="available"/> once
+    /// it reaches <see cref="PartialHandOver"/> (all of it is then inside the current record,
+    /// whose header it holds).
     /// </summary>
+    /// <remarks>
+    /// A short record ends a write of the sender (the record layer cuts a write into full records
+    /// and one shorter last one). Handing SslStream nothing past it keeps SslStream from
+    /// decrypting the next write's records into the same read, so a read of the plaintext ends
+    /// where the sender's write ended (<see cref="TlsRecordStream"/>: one muxer frame per chunk).
+    /// </remarks>
     /// <param name="available">The raw bytes waiting in the pipe, starting where SslStream left off.</param>
     /// <param name="atLeast">Stop counting once this many are found (what the reader can take).</param>
     public long Ready(in ReadOnlySequence<byte> available, long atLeast)
@@ -63,6 +80,11 @@ internal sealed class RecordCursor
         if (available.Length < whole)
         {
             return 0;
+        }
+
+        if (left > 0 && leftIsShort)
+        {
+            return whole;
         }
 
         Span<byte> header = stackalloc byte[HeaderSize];
@@ -86,6 +108,10 @@ internal sealed class RecordCursor
             }
 
             whole += HeaderSize + body;
+            if (body < FullBody)
+            {
+                break;
+            }
         }
 
         return whole;
@@ -121,6 +147,7 @@ internal sealed class RecordCursor
             long taken = Math.Min(record, count - position);
             position += taken;
             left = record - taken;
+            leftIsShort = body < FullBody;
         }
     }
 

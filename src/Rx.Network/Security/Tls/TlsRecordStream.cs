@@ -15,12 +15,12 @@ namespace Rx.Network.Security.Tls;
 /// The channel first waits for a record without holding a buffer (<see cref="WaitForDataAsync"/>:
 /// SslStream's zero-byte read, which rents its own record buffer only once a record is on its way),
 /// then reads into one pooled chunk of <see cref="ReadChunkSize"/>. One read decrypts every record
-/// that is already whole, and goes on while the raw pipe holds at least a whole record more
-/// (<see cref="MaxRecordBytes"/>), so a bulk transfer hands the muxer up to 64 KiB per chunk, as
-/// Noise does, instead of one 16 KiB record, and no read waits on the network with plaintext in
-/// hand. Writes go to SslStream as they come (on Linux it encrypts up to 32 KiB per call, as
-/// 16 KiB records); the records are copied into the raw pipe and reach the socket at the
-/// channel's flush (<see cref="PipeStream"/>).
+/// that is already whole, and goes on while the raw pipe holds a whole record more and the last
+/// record was a full one, so a bulk transfer hands the muxer one sender's write (one yamux frame,
+/// up to 64 KiB) per chunk, as Noise does, instead of one 16 KiB record, and no read waits on the
+/// network with plaintext in hand. Writes go to SslStream as they come (on Linux it encrypts up to
+/// 32 KiB per call, as 16 KiB records); the records are copied into the raw pipe and reach the
+/// socket at the channel's flush (<see cref="PipeStream"/>).
 /// Completing without an error is the half-close: what is buffered goes out, then the raw
 /// connection's write side is closed (TCP FIN); no close_notify (see <see cref="CompleteWritesAsync"/>).
 /// </remarks>
@@ -31,13 +31,6 @@ internal sealed class TlsRecordStream(SslStream ssl, PipeStream transport, PipeW
 
     /// <summary>The most plaintext in one TLS record (RFC 8446 §5.1).</summary>
     public const int MaxRecordPlaintext = 16 * 1024;
-
-    /// <summary>
-    /// The most bytes one TLS 1.3 record takes on the wire: its 5-byte header and at most
-    /// 2^14 + 256 bytes of ciphertext (RFC 8446 §5.2). When the raw pipe holds this many, the
-    /// record SslStream has begun (or the next one) is whole, and reading it does not wait.
-    /// </summary>
-    public const int MaxRecordBytes = 5 + MaxRecordPlaintext + 256;
 
     /// <summary>
     /// Four records' plaintext: what a chunk holds at most. It is rented only once a record has
@@ -73,13 +66,22 @@ internal sealed class TlsRecordStream(SslStream ssl, PipeStream transport, PipeW
     }
 
     /// <summary>
-    /// Whether to read on into the same chunk: it has room for a whole record, and the raw pipe
-    /// holds one (so the read does not wait on the network with plaintext in hand).
+    /// Whether to read on into the same chunk: the last read ended on a full record (16 KiB of
+    /// plaintext), the chunk has room for another, and the raw pipe holds a whole record (so the
+    /// read does not wait on the network with plaintext in hand).
     /// </summary>
+    /// <remarks>
+    /// A shorter record ends the chunk: the record layer cuts every write into full records and
+    /// one shorter last one, so a chunk ends where a write of the sender ended. A sender that
+    /// writes one muxer frame at a time (as the secure channel does) then has each bulk frame
+    /// arrive as one chunk, which the muxer takes over as the stream's buffer instead of copying
+    /// its payload out (YamuxReader's adoption); a chunk that ran on into the next frame would
+    /// split that frame, and every frame after it, across chunks.
+    /// </remarks>
     /// <param name="read">What the last read returned (0: the end, read no further).</param>
     /// <param name="room">What is left of the chunk.</param>
     private bool WholeRecordWaits(int read, int room) =>
-        read != 0 && room >= MaxRecordPlaintext && transport.HasBuffered(MaxRecordBytes);
+        read != 0 && read % MaxRecordPlaintext == 0 && room >= MaxRecordPlaintext && transport.HasWholeRecord();
 
     /// <summary>The rest of <see cref="ReadAsync"/>: the first read, then more while <see cref="WholeRecordWaits"/>.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

@@ -50,9 +50,9 @@ public class PipeStreamTests
     public async Task Read_WholeRecordsAndThePartOfTheNext_HandsOverOnlyTheWholeOnes()
     {
         var (remote, stream) = Pair();
-        byte[] first = Record(100), second = Record(200), third = Record(300);
+        byte[] first = Record(RecordCursor.FullBody), second = Record(RecordCursor.FullBody), third = Record(300);
         await remote.Output.WriteAsync((byte[])[.. first, .. second, .. third.AsSpan(0, 10)]);
-        var buffer = new byte[4096];
+        var buffer = new byte[64 * 1024];
         Assert.Equal(first.Length + second.Length, await stream.ReadAsync(buffer).AsTask().WaitAsync(Wait));
 
         var read = stream.ReadAsync(buffer).AsTask();
@@ -62,14 +62,41 @@ public class PipeStreamTests
     }
 
     [Fact]
+    public async Task Read_ShortRecord_EndsTheHandOver()
+    {
+        // A record shorter than a full one ends a write of the sender: what follows it is handed
+        // over by the next read, so SslStream's plaintext reads end where the sender's writes did.
+        var (remote, stream) = Pair();
+        byte[] full = Record(RecordCursor.FullBody), last = Record(RecordCursor.FullBody - 17), small = Record(30), next = Record(RecordCursor.FullBody);
+        await remote.Output.WriteAsync((byte[])[.. full, .. last, .. small, .. next]);
+        var buffer = new byte[64 * 1024];
+        Assert.Equal(full.Length + last.Length, await stream.ReadAsync(buffer).AsTask().WaitAsync(Wait));
+        Assert.Equal(small.Length, await stream.ReadAsync(buffer).AsTask().WaitAsync(Wait));
+        Assert.Equal(next.Length, await stream.ReadAsync(buffer).AsTask().WaitAsync(Wait));
+        Assert.Equal(next, buffer[..next.Length]);
+    }
+
+    [Fact]
+    public async Task Read_RestOfAShortRecord_EndsTheHandOverToo()
+    {
+        var (remote, stream) = Pair();
+        byte[] last = Record(200), small = Record(30);
+        await remote.Output.WriteAsync((byte[])[.. last, .. small]);
+        var buffer = new byte[4096];
+        Assert.Equal(50, await stream.ReadAsync(buffer.AsMemory(0, 50)).AsTask().WaitAsync(Wait));
+        Assert.Equal(last.Length - 50, await stream.ReadAsync(buffer).AsTask().WaitAsync(Wait));
+        Assert.Equal(small.Length, await stream.ReadAsync(buffer).AsTask().WaitAsync(Wait));
+    }
+
+    [Fact]
     public async Task Read_BufferEndsInsideAHeader_KeepsTrackOfTheRecords()
     {
         var (remote, stream) = Pair();
-        byte[] first = Record(100), second = Record(200), third = Record(50);
+        byte[] first = Record(RecordCursor.FullBody), second = Record(200), third = Record(50);
         await remote.Output.WriteAsync((byte[])[.. first, .. second]);
 
         // A buffer that ends two bytes into the second record's header, then the rest of it.
-        var buffer = new byte[4096];
+        var buffer = new byte[64 * 1024];
         Assert.Equal(first.Length + 2, await stream.ReadAsync(buffer.AsMemory(0, first.Length + 2)));
         Assert.Equal(second.Length - 2, await stream.ReadAsync(buffer).AsTask().WaitAsync(Wait));
 

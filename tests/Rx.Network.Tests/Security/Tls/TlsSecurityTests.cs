@@ -3,7 +3,9 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using System.Threading.Tasks.Dataflow;
 using Microsoft.Extensions.Time.Testing;
+using Rx.Network.Encoding;
 using Rx.Network.Identity;
 using Rx.Network.Security;
 using Rx.Network.Security.Tls;
@@ -41,6 +43,38 @@ public class TlsSecurityTests
 
         await SecureChannelConformance.SendAllAsync(outbound, [1, 2, 3], 1);
         Assert.Equal([1, 2, 3], await SecureChannelConformance.ReadAllAsync(inbound, 3));
+        outbound.Abort(new IOException("done"));
+        inbound.Abort(new IOException("done"));
+    }
+
+    [Fact]
+    public async Task Read_EndsEachChunkWhereTheSendersWriteEnded()
+    {
+        // A yamux-sized frame (12-byte header + 65,507 bytes) is one write: four records, the last
+        // one short. Each must arrive as one chunk, so that the muxer can take the chunk over
+        // instead of copying the payload; the small writes around it arrive as their own chunks.
+        using var alice = PrivateKey.Generate();
+        using var bob = PrivateKey.Generate();
+        var (outbound, inbound) = await PairAsync(alice, bob, [Yamux], [Yamux]);
+        byte[][] writes = [[1, 2, 3], RandomNumberGenerator.GetBytes(65_519), [4, 5], RandomNumberGenerator.GetBytes(65_519), RandomNumberGenerator.GetBytes(20_000)];
+        foreach (var write in writes)
+        {
+            Assert.True(await outbound.Output.SendAsync(PooledBuffer.CopyOf(write)).WaitAsync(Wait));
+        }
+
+        foreach (var write in writes)
+        {
+            var chunk = await inbound.Input.ReceiveAsync(Wait);
+            try
+            {
+                Assert.Equal(write, chunk.Span.ToArray());
+            }
+            finally
+            {
+                chunk.Return();
+            }
+        }
+
         outbound.Abort(new IOException("done"));
         inbound.Abort(new IOException("done"));
     }
