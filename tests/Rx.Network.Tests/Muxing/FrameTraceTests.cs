@@ -156,7 +156,10 @@ public sealed class FrameTraceTests
         await pair.Dialer.PingAsync().WaitAsync(SessionPair.Timeout);
         await pair.Dialer.PingAsync().WaitAsync(SessionPair.Timeout);
 
-        Assert.Equal(1, target.Offers);
+        // Unlinked at its first throw. The two directions are offered concurrently (the demux block
+        // and the writer: both sessions ping on start), so the other direction's offer may already
+        // be under way then: at most one more, and none after.
+        Assert.InRange(target.Offers, 1, 2);
         Assert.False(Tap(pair.Dialer).IsActive);
         var (opened, accepted) = await pair.OpenAsync();
         await opened.WriteAsync(new byte[7]).AsTask().WaitAsync(SessionPair.Timeout);
