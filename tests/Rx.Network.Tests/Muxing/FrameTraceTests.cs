@@ -156,8 +156,9 @@ public sealed class FrameTraceTests
         await pair.Dialer.PingAsync().WaitAsync(SessionPair.Timeout);
         await pair.Dialer.PingAsync().WaitAsync(SessionPair.Timeout);
 
-        // The two directions are offered concurrently (the writer's ping, the reader's pong), so
-        // both may reach the block before the first throw unlinks it: one or two offers, no more.
+        // Unlinked at its first throw. The two directions are offered concurrently (the demux block
+        // and the writer: both sessions ping on start), so the other direction's offer may already
+        // be under way then: at most one more, and none after.
         int offers = target.Offers;
         Assert.InRange(offers, 1, 2);
         Assert.False(Tap(pair.Dialer).IsActive);

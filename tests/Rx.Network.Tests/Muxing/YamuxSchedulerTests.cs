@@ -76,10 +76,10 @@ public sealed class YamuxSchedulerTests
         Assert.True(Volatile.Read(ref observed) > 0, "the observer saw no frame");
         Assert.Equal(0, Volatile.Read(ref observedOutside));
         Assert.Contains(offers.Posted, f => f.Direction == Direction.Inbound);
-        Assert.Contains(offers.Posted, f => f.Direction == Direction.Outbound);
 
-        // Inbound frames only ever from the demux block. (An outbound frame may also come from a
-        // stream writer's own thread: YamuxWriter.Help runs a queued writer start inline.)
+        // Inbound frames only ever from the demux block. (Outbound frames are not asserted: one may
+        // come from a stream writer's own thread, as YamuxWriter.Help runs a queued writer start
+        // inline, and the listener's ACK may still be queued here.)
         Assert.DoesNotContain(offers.Elsewhere, f => f.Direction == Direction.Inbound);
     }
 
