@@ -48,8 +48,13 @@ public partial class YamuxSessionTests
         var read = stream.ReadExactlyAsync(YamuxHeader.InitialWindow + 1);
         var write = stream.WriteAsync(new byte[YamuxHeader.InitialWindow + 1]).AsTask();
 
-        await peer.SendAsync(YamuxHeader.Data(1, YamuxHeader.InitialWindow), new byte[YamuxHeader.InitialWindow]);
-        await peer.SendAsync(YamuxHeader.Data(1, 1), [1]);
+        // Just under half the window first: however fast the reader takes it, that frees less than
+        // half a window, so no update is granted before the second frame, which then exceeds the
+        // credit left by one byte whatever the timing (a full window first raced the reader's update).
+        const int first = (YamuxHeader.InitialWindow / 2) - 1;
+        const int second = YamuxHeader.InitialWindow - first + 1;
+        await peer.SendAsync(YamuxHeader.Data(1, first), new byte[first]);
+        await peer.SendAsync(YamuxHeader.Data(1, second), new byte[second]);
         peer.CompleteOutput();
         var drained = peer.ReadToEndAsync();
 
