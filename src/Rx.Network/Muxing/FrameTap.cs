@@ -25,7 +25,11 @@ internal sealed class FrameTap : ISourceBlock<TracedFrame>, Reactive.IRunsOnNetw
 {
     private readonly TimeProvider time;
     private readonly Lock gate = new();
-    private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Made on first read of Completion (a trace is rare; every session has a tap): until then the
+    // outcome is `completed` and `error`.
+    private TaskCompletionSource? completion;
+    private Exception? error;
 
     // Copy on write under the gate; null when nothing is linked (the stages' one check).
     private volatile Link[]? links;
@@ -52,7 +56,25 @@ internal sealed class FrameTap : ISourceBlock<TracedFrame>, Reactive.IRunsOnNetw
     public bool IsActive => links is not null;
 
     /// <inheritdoc/>
-    public Task Completion => completion.Task;
+    public Task Completion
+    {
+        get
+        {
+            lock (gate)
+            {
+                if (completion is null)
+                {
+                    completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+                    if (completed)
+                    {
+                        SetOutcome(completion, error);
+                    }
+                }
+
+                return completion.Task;
+            }
+        }
+    }
 
     /// <summary>Offers one frame to every linked block (callers check <see cref="IsActive"/> first).</summary>
     /// <param name="direction">Received or sent.</param>
@@ -105,6 +127,7 @@ internal sealed class FrameTap : ISourceBlock<TracedFrame>, Reactive.IRunsOnNetw
     public void End(Exception? error)
     {
         Link[]? ended;
+        TaskCompletionSource? observed;
         lock (gate)
         {
             if (completed)
@@ -113,17 +136,15 @@ internal sealed class FrameTap : ISourceBlock<TracedFrame>, Reactive.IRunsOnNetw
             }
 
             completed = true;
+            this.error = error;
             ended = links;
             links = null;
+            observed = completion;
         }
 
-        if (error is null)
+        if (observed is not null)
         {
-            completion.TrySetResult();
-        }
-        else
-        {
-            completion.TrySetException(error);
+            SetOutcome(observed, error);
         }
 
         foreach (var link in ended ?? [])
@@ -162,13 +183,25 @@ internal sealed class FrameTap : ISourceBlock<TracedFrame>, Reactive.IRunsOnNetw
 
     private void Propagate(ITargetBlock<TracedFrame> target)
     {
-        if (completion.Task.Exception is { } error)
+        if (Volatile.Read(ref error) is { } fault)
         {
-            target.Fault(error.InnerException ?? error);
+            target.Fault(fault);
         }
         else
         {
             target.Complete();
+        }
+    }
+
+    private static void SetOutcome(TaskCompletionSource completion, Exception? error)
+    {
+        if (error is null)
+        {
+            completion.TrySetResult();
+        }
+        else
+        {
+            completion.TrySetException(error);
         }
     }
 

@@ -170,6 +170,28 @@ public sealed class FrameTraceTests
     }
 
     [Fact]
+    public async Task Tap_EndedBeforeCompletionIsRead_ReportsTheOutcome_AndPropagatesItToLateLinks()
+    {
+        var failed = new FrameTap(TimeProvider.System, TaskScheduler.Default);
+        var error = new IOException("session lost");
+        failed.End(error);
+        failed.End(null);
+        Assert.Same(error, await Assert.ThrowsAsync<IOException>(() => failed.Completion));
+        var late = new BufferBlock<TracedFrame>();
+        using (failed.LinkTo(late, new DataflowLinkOptions { PropagateCompletion = true }))
+        {
+            Assert.Same(error, await Assert.ThrowsAsync<IOException>(() => late.Completion.WaitAsync(SessionPair.Timeout)));
+        }
+
+        var clean = new FrameTap(TimeProvider.System, TaskScheduler.Default);
+        var pending = clean.Completion;
+        Assert.False(pending.IsCompleted);
+        clean.End(null);
+        await pending.WaitAsync(SessionPair.Timeout);
+        Assert.Same(pending, clean.Completion);
+    }
+
+    [Fact]
     public void TracedFrame_ToString_IsOneCompactLine()
     {
         var frame = new TracedFrame(Direction.Outbound, YamuxFrameType.Data, YamuxFlags.Syn | YamuxFlags.Fin, 3, 32, Start);
