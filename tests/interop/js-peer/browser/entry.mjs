@@ -64,7 +64,10 @@ async function run (address, { echoBytes = 1024 * 1024, streams = 50, timeoutMs 
     // In a browser the default gater refuses insecure /ws and private addresses (127.0.0.1 among
     // them) with DialDeniedError; this page dials a node on loopback on purpose.
     connectionGater: { denyDialMultiaddr: async () => false },
-    services: { identify: identify(), ping: ping() }
+    // Identify runs once, as the 'identify' check: run on connection open as well (the default),
+    // it races that check, and js-libp2p allows one outbound /ipfs/id stream per connection
+    // (TooManyOutboundProtocolStreamsError when the automatic one has not closed yet).
+    services: { identify: identify({ runOnConnectionOpen: false }), ping: ping() }
   })
   await node.handle(BROWSER_ECHO, async (stream) => {
     try {
