@@ -39,9 +39,9 @@ internal sealed class SymmetricState : IDisposable
 
     /// <summary>The cipher state keyed by <see cref="MixKey"/>.</summary>
     /// <remarks>
-    /// NSec's AEAD here even where the platform's is faster: the handshake encrypts two small
-    /// payloads and re-keys at every <c>MixKey</c>, and importing an NSec key is cheaper than
-    /// setting up an OpenSSL context; only the transport keys from <see cref="Split"/> carry bulk data.
+    /// The platform's AEAD where it has one (<see cref="CipherState()"/>), as for the transport keys
+    /// from <see cref="Split"/>: an NSec key would be one more guarded allocation per <c>MixKey</c>
+    /// (ADR 0013).
     /// </remarks>
     public CipherState Cipher { get; } = new();
 

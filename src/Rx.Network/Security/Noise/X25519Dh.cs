@@ -83,8 +83,11 @@ internal static class X25519Dh
         return false;
     }
 
-    private static Span<byte> CheckSize(Span<byte> span, string name) =>
-        span.Length == KeySize ? span : throw new ArgumentException($"An X25519 key or secret is {KeySize} bytes.", name);
+    private static Span<byte> CheckSize(Span<byte> span, string name)
+    {
+        CheckSize((ReadOnlySpan<byte>)span, name);
+        return span;
+    }
 
     private static ReadOnlySpan<byte> CheckSize(ReadOnlySpan<byte> span, string name) =>
         span.Length == KeySize ? span : throw new ArgumentException($"An X25519 key or secret is {KeySize} bytes.", name);
