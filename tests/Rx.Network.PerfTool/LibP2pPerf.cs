@@ -202,7 +202,8 @@ internal static class LibP2pPerf
                     await n.DialPeerAsync(peer);
                     await n.ClosePeerAsync(peer);
                 })],
-                seconds);
+                seconds,
+                TimeSpan.FromSeconds(options.Int("warmup-seconds", Measurements.DefaultWarmupSeconds)));
         }
         finally
         {

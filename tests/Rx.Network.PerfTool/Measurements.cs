@@ -73,14 +73,30 @@ internal static class Measurements
 
     /// <summary>
     /// Each lane repeats one full handshake (connect, upgrade, close) until <paramref name="seconds"/>
-    /// are up; after one unmeasured handshake per lane.
+    /// are up, after unmeasured handshakes on every lane until <paramref name="warmup"/> has passed
+    /// (at least one per lane).
     /// </summary>
-    public static async Task<JsonObject> HandshakesAsync(IReadOnlyList<Func<Task>> lanes, int seconds)
+    /// <remarks>
+    /// The warm-up follows <see cref="ThroughputAsync"/>'s rule, for the same reason: a fresh
+    /// client's JIT needs seconds of load to settle, and a handshake path is mostly code run once
+    /// per connection (key agreement, negotiation, the swarm's bookkeeping), so rounds taken before
+    /// that measure the compiler (docs/benchmarks.md, session 10). The server is a long-lived
+    /// process, warmed by the first client's warm-up.
+    /// </remarks>
+    public static async Task<JsonObject> HandshakesAsync(IReadOnlyList<Func<Task>> lanes, int seconds, TimeSpan warmup)
     {
-        foreach (var lane in lanes)
+        long warming = Stopwatch.GetTimestamp();
+        int warmupHandshakes = 0;
+        await Task.WhenAll(lanes.Select(async lane =>
         {
-            await lane();
-        }
+            do
+            {
+                await lane();
+                Interlocked.Increment(ref warmupHandshakes);
+            }
+            while (Stopwatch.GetElapsedTime(warming) < warmup);
+        }));
+        double warmedFor = Stopwatch.GetElapsedTime(warming).TotalSeconds;
 
         int count = 0;
         long started = Stopwatch.GetTimestamp();
@@ -101,6 +117,8 @@ internal static class Measurements
             ["count"] = count,
             ["seconds"] = elapsed,
             ["perSecond"] = count / elapsed,
+            ["warmupHandshakes"] = warmupHandshakes,
+            ["warmupSeconds"] = warmedFor,
         };
     }
 

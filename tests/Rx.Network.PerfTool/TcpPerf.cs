@@ -58,7 +58,8 @@ internal static class TcpPerf
                 TimeSpan.FromSeconds(options.Int("warmup-seconds", Measurements.DefaultWarmupSeconds))),
             "handshakes" => await Measurements.HandshakesAsync(
                 [.. Enumerable.Range(0, options.Int("concurrency", 2)).Select<int, Func<Task>>(_ => () => ConnectCloseAsync(echo))],
-                options.Int("seconds", 3)),
+                options.Int("seconds", 3),
+                TimeSpan.FromSeconds(options.Int("warmup-seconds", Measurements.DefaultWarmupSeconds))),
             "ping" => await PingAsync(echo, options.Int("pings", 2000)),
             "ping-under-load" => await PingUnderLoadAsync(perf, echo, options),
             _ => throw new ArgumentException($"Unknown --measure {measure}."),

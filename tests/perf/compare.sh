@@ -82,7 +82,7 @@ done
 for _ in $(seq 1 "$turns"); do
   measure --measure throughput --streams 16 --bytes "$bytes16" --runs "$runs" --warmup-seconds "$warmup"
 done
-measure --measure handshakes --seconds "$seconds" --concurrency 2
+measure --measure handshakes --seconds "$seconds" --concurrency 2 --warmup-seconds "$warmup"
 measure --measure ping --pings "$pings"
 # Head-of-line: ping round trips on one stream while another stream of the same connection
 # uploads flat out (raw TCP: a second socket), and what that upload keeps of its solo rate.
