@@ -1,5 +1,6 @@
 using System.Threading.Tasks.Dataflow;
 using Rx.Network.Encoding;
+using Rx.Network.Reactive;
 
 namespace Rx.Network.Security;
 
@@ -24,6 +25,7 @@ namespace Rx.Network.Security;
 internal sealed class InboundHandOver
 {
     private readonly BufferBlock<PooledBuffer> input;
+    private readonly TaskScheduler tasks;
 
     // Cancels the receive stage's wait for room in Input when the block takes over, or on a fault.
     // Never disposed: it has no timer or wait handle.
@@ -42,8 +44,12 @@ internal sealed class InboundHandOver
 
     /// <summary>Creates the hand-over with an <see cref="Input"/> of <paramref name="capacity"/> chunks.</summary>
     /// <param name="capacity">The input's bound.</param>
-    public InboundHandOver(int capacity) =>
+    /// <param name="tasks">Where the receive stage resumes after waiting for room in <see cref="Input"/>: the network's <c>NetworkScheduler.Tasks</c>.</param>
+    public InboundHandOver(int capacity, TaskScheduler tasks)
+    {
         input = new BufferBlock<PooledBuffer>(new DataflowBlockOptions { BoundedCapacity = capacity });
+        this.tasks = tasks;
+    }
 
     /// <summary>The input before the hand-over.</summary>
     public ISourceBlock<PooledBuffer> Input => input;
@@ -102,7 +108,9 @@ internal sealed class InboundHandOver
         {
             try
             {
-                if (!await input.SendAsync(chunk, inputWait.Token).ConfigureAwait(false))
+                // Dataflow completes a postponed send from a task of its own on the thread pool; the
+                // receive stage resumes on the network's scheduler instead (ADR 0011 §2).
+                if (!await input.SendAsync(chunk, inputWait.Token).ResumingOn(tasks))
                 {
                     return false;
                 }

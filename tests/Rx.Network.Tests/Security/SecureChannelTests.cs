@@ -20,7 +20,7 @@ public class SecureChannelTests
     {
         var codec = new GatedCodec();
         var (pa, pb) = DuplexPipe.CreatePair();
-        var channel = new SecureChannel(pa, codec, PassThroughCodec.Instance, new SecureSession(Peer, Peer, Key, "/test", null));
+        var channel = new SecureChannel(pa, codec, PassThroughCodec.Instance, new SecureSession(Peer, Peer, Key, "/test", null), TaskScheduler.Default);
 
         // The first chunk holds the send loop inside Seal while the next two queue up behind it.
         Assert.True(await channel.Output.SendAsync(PooledBuffer.CopyOf(new byte[5000])).WaitAsync(TestTimeout));
