@@ -58,7 +58,7 @@ public sealed class SecureChannelAccountingTests
         var negotiation = new ChannelBytes(channel);
         await negotiation.WriteAsync(new byte[3000]).AsTask().WaitAsync(Timeout);
 
-        // The half-close follows the flush (and the release after it) in the send loop: reading to
+        // The half-close follows the flush (and the release after it) in the seal stage: reading to
         // the end is the signal that both happened.
         channel.Output.Complete();
         var read = 0;
