@@ -332,7 +332,7 @@ internal sealed class SealBlock : ITargetBlock<PooledBuffer>
                 }
             }
 
-            if (tookAny)
+            if (tookAny && Volatile.Read(ref fault) is null)
             {
                 // Nothing more is queued right now: send what is staged as one frame.
                 if (staged > 0)
@@ -342,9 +342,10 @@ internal sealed class SealBlock : ITargetBlock<PooledBuffer>
 
                 await output.FlushAsync(token).ConfigureAwait(false);
                 memory?.Send.Release(taken);
-                ReturnStaging();
             }
 
+            // Aborted mid-burst, nothing more is written: what is staged is dropped with the rest.
+            ReturnStaging();
             lock (gate)
             {
                 if (fault is not null)
