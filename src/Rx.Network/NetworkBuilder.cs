@@ -301,7 +301,7 @@ public sealed class NetworkBuilder
         // One scheduler per network: the swarm's coordination and the muxer's waiters resume on it.
         var scheduler = networkScheduler ?? new NetworkScheduler(options.TimeProvider);
         var muxers = new IMuxerFactory[] { new YamuxMuxerFactory(yamux, options.TimeProvider, scheduler) };
-        var upgrader = new Upgrader(protocols, muxers, options.Upgrade, options.TimeProvider);
+        var upgrader = new Upgrader(protocols, muxers, options.Upgrade, options.TimeProvider, scheduler);
         var tcpOptions = tcp ?? new TcpTransportOptions { TimeProvider = options.TimeProvider };
         var transports = new List<ITransport> { new TcpTransport(tcpOptions), new WebSocketTransport(tcpOptions, webSockets) };
         if (extraTransport is not null)

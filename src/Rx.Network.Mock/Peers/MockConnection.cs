@@ -139,7 +139,7 @@ internal sealed class MockConnection : IConnection
         if (cancellationToken.CanBeCanceled)
         {
             var registration = cancellationToken.Register(() => pending.Outcome.TrySetCanceled(cancellationToken));
-            _ = pending.Outcome.Task.ContinueWith(_ => registration.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            _ = pending.Outcome.Task.ContinueWith(_ => registration.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, Network.Work.Tasks);
         }
 
         Pair.Send(

@@ -73,7 +73,7 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
 
     public IObservable<ReadOnlyMemory<byte>> Incoming { get; }
 
-    public Stream AsStream() => new DuplexStream(this, DisposeAsync);
+    public Stream AsStream() => new DuplexStream(this, DisposeAsync, connection.Network.Work.Tasks);
 
     public IDuplexPipe AsPipe()
     {

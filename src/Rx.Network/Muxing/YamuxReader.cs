@@ -42,6 +42,7 @@ internal sealed class YamuxReader
     private readonly YamuxWriter writer;
     private readonly FrameTap frames;
     private readonly ActionBlock<PooledBuffer> target;
+    private readonly TaskScheduler tasks;
 
     // Parser state, touched only by the read loop.
     private readonly byte[] partialHeader = new byte[YamuxHeader.Size];
@@ -61,6 +62,7 @@ internal sealed class YamuxReader
     public YamuxReader(YamuxSession session, IDuplexChannel channel, YamuxStreamTable streams, YamuxWriter writer, FrameTap frames, TaskScheduler tasks)
     {
         this.frames = frames;
+        this.tasks = tasks;
         target = new ActionBlock<PooledBuffer>(Consume, new ExecutionDataflowBlockOptions
         {
             BoundedCapacity = InputCapacity,
@@ -91,22 +93,25 @@ internal sealed class YamuxReader
             channel.Input.LinkTo(target, new DataflowLinkOptions { PropagateCompletion = true });
         }
 
-        return EndSessionAsync();
+        // On the network's scheduler, not where Dataflow completes the block (its own task on the pool).
+        return target.Completion.ContinueWith(
+            static (ended, reader) => ((YamuxReader)reader!).EndSession(ended),
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            tasks);
     }
 
     /// <summary>The input ended: so does the session, cleanly or on the input's failure. Never throws.</summary>
-    private async Task EndSessionAsync()
+    private void EndSession(Task ended)
     {
-        Exception? failure = null;
-        try
+        // What an await would have thrown: the first fault, or the cancellation.
+        Exception? failure = ended.Status switch
         {
-            await target.Completion.ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            failure = e;
-        }
-
+            TaskStatus.RanToCompletion => null,
+            TaskStatus.Faulted => ended.Exception!.InnerExceptions[0],
+            _ => new TaskCanceledException(ended),
+        };
         if (failure is null)
         {
             session.Terminate(null, Error.MuxerClosed("The remote peer closed the connection.", remote: true, streams.RemoteGoAway), goAway: null);

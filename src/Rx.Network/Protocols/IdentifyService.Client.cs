@@ -23,7 +23,7 @@ public sealed partial class IdentifyService
                     _ => identified.TryRemove(connection, out SharedOutcome<IdentifyResult>? _),
                     CancellationToken.None,
                     TaskContinuationOptions.ExecuteSynchronously,
-                    TaskScheduler.Default);
+                    scheduler.Tasks);
                 fresh.Follow(IdentifyCoreAsync(connection));
                 return fresh;
             }

@@ -43,7 +43,7 @@ public sealed partial class RequestReplyService
             (scheduler, deadline),
             CancellationToken.None,
             TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
+            scheduler.Tasks);
         try
         {
             await slots.WaitAsync(deadline.Token).ConfigureAwait(false);
@@ -80,7 +80,7 @@ public sealed partial class RequestReplyService
                     slots,
                     CancellationToken.None,
                     TaskContinuationOptions.ExecuteSynchronously,
-                    TaskScheduler.Default);
+                    scheduler.Tasks);
                 var reply = await work.WaitAsync(deadline.Token).ConfigureAwait(false);
                 if (reply.Length > Options.MaxReplySize)
                 {

@@ -112,7 +112,7 @@ internal sealed class SharedOutcome<T>
             this,
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
+            scheduler.Tasks);
     }
 
     private bool TryComplete(Task<T> completed)

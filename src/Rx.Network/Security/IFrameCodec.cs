@@ -9,7 +9,7 @@ namespace Rx.Network.Security;
 /// (the secure channel) owns the buffering and the Dataflow blocks; a codec only
 /// transforms bytes, so each one is tested alone.
 /// </summary>
-/// <remarks>Not thread-safe: the pipeline calls <see cref="Seal"/> from its one send loop and
+/// <remarks>Not thread-safe: the pipeline calls <see cref="Seal"/> from its seal stage (one task at a time) and
 /// <see cref="TryOpen"/> from its one receive loop (which may be different threads).</remarks>
 internal interface IFrameCodec
 {

@@ -6,13 +6,14 @@ namespace Rx.Network.Security;
 /// A secured connection's plaintext as a stream whose record layer frames and encrypts by itself
 /// (<see cref="System.Net.Security.SslStream"/> for TLS), for <see cref="SecureChannel"/> to run
 /// on instead of a pipe and a <see cref="IFrameCodec"/>: the receive loop reads plaintext straight
-/// into the pooled chunks the muxer consumes, and the send loop writes chunks (or its coalesced
+/// into the pooled chunks the muxer consumes, and the seal stage writes chunks (or its coalesced
 /// staging buffer) in one call each, so no pipe segment sits between the record layer and the
 /// Dataflow blocks.
 /// </summary>
 /// <remarks>
 /// The channel calls the read members from its one receive loop and the write members from its
-/// one send loop, so at most one read and one write are ever in flight: what SslStream allows.
+/// seal stage, whose bursts run one task at a time (<see cref="SealBlock"/>), so at most one read
+/// and one write are ever in flight: what SslStream allows.
 /// </remarks>
 internal interface IRecordStream
 {

@@ -32,7 +32,8 @@ internal interface ISecurityProtocol
     Task<ISecureChannel> SecureInboundAsync(RawConnection connection, IReadOnlyList<string> muxers, CancellationToken cancellationToken);
 }
 
-/// <summary>A raw connection as the security layer sees it: a duplex pipe and whatever must be disposed with it.</summary>
+/// <summary>A raw connection as the security layer sees it: a duplex pipe, whatever must be disposed with it, and where its network runs work.</summary>
 /// <param name="Pipe">The bytes.</param>
 /// <param name="Owner">Disposed when the secured channel ends (the socket), or null.</param>
-internal sealed record RawConnection(IDuplexPipe Pipe, IAsyncDisposable? Owner);
+/// <param name="Tasks">The network's <c>NetworkScheduler.Tasks</c>: where the secured channel's seal stage runs (ADR 0011 §3).</param>
+internal sealed record RawConnection(IDuplexPipe Pipe, IAsyncDisposable? Owner, TaskScheduler Tasks);

@@ -1,5 +1,6 @@
 using System.Threading.Tasks.Dataflow;
 using Rx.Network.Encoding;
+using Rx.Network.Reactive;
 
 namespace Rx.Network.Security;
 
@@ -16,6 +17,9 @@ namespace Rx.Network.Security;
 /// happens on the receive stage's side, after the forwarding of what waited, so order holds
 /// whatever the timing: a receive stage waiting for room in <see cref="Input"/> when the block
 /// takes over is woken (its wait is cancelled) and sends its chunk to the block instead.
+/// Once switched, the input block is dropped (issue #18: about 1.5 KiB per idle connection — its
+/// queue segment, source core and link tables) and <see cref="Input"/> is an empty, completed
+/// block shared by every channel.
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage(
     "Design",
@@ -23,7 +27,13 @@ namespace Rx.Network.Security;
     Justification = "The cancellation source has no timer or wait handle; nothing to release.")]
 internal sealed class InboundHandOver
 {
-    private readonly BufferBlock<PooledBuffer> input;
+    /// <summary>What <see cref="Input"/> is after the hand-over: empty and completed, shared (nothing can be added to it).</summary>
+    private static readonly BufferBlock<PooledBuffer> HandedOver = CompletedBlock();
+
+    private readonly TaskScheduler tasks;
+
+    // Null once the receive stage has switched to the muxer's block (dropped: an idle connection keeps no input block).
+    private BufferBlock<PooledBuffer>? input;
 
     // Cancels the receive stage's wait for room in Input when the block takes over, or on a fault.
     // Never disposed: it has no timer or wait handle.
@@ -42,11 +52,18 @@ internal sealed class InboundHandOver
 
     /// <summary>Creates the hand-over with an <see cref="Input"/> of <paramref name="capacity"/> chunks.</summary>
     /// <param name="capacity">The input's bound.</param>
-    public InboundHandOver(int capacity) =>
+    /// <param name="tasks">Where the receive stage resumes after waiting for room in <see cref="Input"/>: the network's <c>NetworkScheduler.Tasks</c>.</param>
+    public InboundHandOver(int capacity, TaskScheduler tasks)
+    {
         input = new BufferBlock<PooledBuffer>(new DataflowBlockOptions { BoundedCapacity = capacity });
+        this.tasks = tasks;
+    }
 
-    /// <summary>The input before the hand-over.</summary>
-    public ISourceBlock<PooledBuffer> Input => input;
+    /// <summary>
+    /// The input before the hand-over; afterwards an empty, completed block shared by every channel
+    /// (the chunks go to the muxer's block, whose completion or fault is the input's end).
+    /// </summary>
+    public ISourceBlock<PooledBuffer> Input => Volatile.Read(ref input) ?? HandedOver;
 
     /// <summary>See <see cref="Transports.IDirectInput.DeliverInputTo"/>.</summary>
     /// <param name="target">The muxer's block.</param>
@@ -92,7 +109,7 @@ internal sealed class InboundHandOver
     {
         lock (gate)
         {
-            if (requestedTarget is null && input.Post(chunk))
+            if (requestedTarget is null && input!.Post(chunk))
             {
                 return true;
             }
@@ -102,7 +119,9 @@ internal sealed class InboundHandOver
         {
             try
             {
-                if (!await input.SendAsync(chunk, inputWait.Token).ConfigureAwait(false))
+                // Dataflow completes a postponed send from a task of its own on the thread pool; the
+                // receive stage resumes on the network's scheduler instead (ADR 0011 §2).
+                if (!await input!.SendAsync(chunk, inputWait.Token).ResumingOn(tasks))
                 {
                     return false;
                 }
@@ -137,7 +156,8 @@ internal sealed class InboundHandOver
         }
 
         await forwarded.ConfigureAwait(false);
-        while (input.TryReceive(out var waiting))
+        var waitingInput = input!;
+        while (waitingInput.TryReceive(out var waiting))
         {
             if (!await target.SendAsync(waiting, token).ConfigureAwait(false))
             {
@@ -146,12 +166,20 @@ internal sealed class InboundHandOver
         }
 
         direct = target;
+
+        // Nothing uses the input block any more (only the receive stage, now past it, posted to
+        // it; the forwarding has ended): drop it, so an idle connection does not keep it.
+        lock (gate)
+        {
+            input = null;
+        }
     }
 
     /// <summary>Moves the chunks waiting in <see cref="Input"/> to the muxer's block (and completes it when the input had already ended).</summary>
     private async Task ForwardWaitingAsync(ITargetBlock<PooledBuffer> target, bool complete)
     {
-        while (input.TryReceive(out var chunk))
+        var waitingInput = input!;
+        while (waitingInput.TryReceive(out var chunk))
         {
             if (!await target.SendAsync(chunk).ConfigureAwait(false))
             {
@@ -176,7 +204,7 @@ internal sealed class InboundHandOver
             target = requestedTarget;
             if (target is null)
             {
-                input.Complete();
+                input!.Complete();
             }
         }
 
@@ -199,11 +227,21 @@ internal sealed class InboundHandOver
         lock (gate)
         {
             faulted ??= reason;
-            ((IDataflowBlock)input).Fault(reason);
+            if (input is IDataflowBlock waiting)
+            {
+                waiting.Fault(reason);
+            }
             target = requestedTarget;
         }
 
         target?.Fault(reason);
         inputWait.Cancel();
+    }
+
+    private static BufferBlock<PooledBuffer> CompletedBlock()
+    {
+        var block = new BufferBlock<PooledBuffer>();
+        block.Complete();
+        return block;
     }
 }

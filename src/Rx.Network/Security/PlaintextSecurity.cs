@@ -73,7 +73,7 @@ internal sealed class PlaintextSecurity : ISecurityProtocol
         }
 
         var session = new SecureSession(localPeer, remotePeer, remoteKey, Id, EarlyMuxer: null);
-        return new SecureChannel(connection.Pipe, PassThroughCodec.Instance, PassThroughCodec.Instance, session, options, connection.Owner);
+        return new SecureChannel(connection.Pipe, PassThroughCodec.Instance, PassThroughCodec.Instance, session, connection.Tasks, options, connection.Owner);
     }
 
     private static (PeerId Peer, PublicKey Key) Verify(byte[] bytes)

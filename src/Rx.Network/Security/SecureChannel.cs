@@ -8,19 +8,19 @@ using Rx.Network.Transports;
 namespace Rx.Network.Security;
 
 /// <summary>
-/// The byte path of one secured connection, the same for every security protocol: a bounded
-/// outbound Dataflow block drained by a send loop that coalesces chunks into frames, seals them
-/// with the <see cref="IFrameCodec"/> and flushes to the socket; and a receive loop that opens
-/// frames from the socket into a bounded inbound block.
+/// The byte path of one secured connection, the same for every security protocol: the seal stage,
+/// a bounded outbound Dataflow block (<see cref="SealBlock"/>) that coalesces chunks into frames,
+/// seals them with the <see cref="IFrameCodec"/> and flushes to the socket; and a receive loop that
+/// opens frames from the socket into a bounded inbound block.
 /// </summary>
 /// <remarks>
 /// <code>
-/// outbound: Output (BufferBlock, bounded) → coalesce → codec.Seal → PipeWriter → socket
+/// outbound: Output = SealBlock (bounded; one task per burst on the network's Tasks: coalesce → codec.Seal) → PipeWriter → socket
 /// inbound:  socket → PipeReader → codec.TryOpen → Input (BufferBlock, bounded)
 ///                                               ↘ or the muxer's demux block, once handed (IDirectInput)
 /// </code>
 /// Backpressure is end to end: a full <see cref="Input"/> stops the receive loop, the pipe stops
-/// reading the socket, and TCP's window stops the remote; a slow socket makes the send loop's
+/// reading the socket, and TCP's window stops the remote; a slow socket makes the seal stage's
 /// flush wait, <see cref="Output"/> fills, and senders wait in <c>SendAsync</c>.
 /// Over a pipe that counts its bytes (<see cref="IAccountedPipe"/>), the chunks in both blocks and
 /// the frames staged for the next flush count in the connection's <see cref="TransportMemory"/>
@@ -39,7 +39,7 @@ internal sealed partial class SecureChannel : ISecureChannel, IDirectInput, ICha
     private readonly SecureChannelOptions options;
     private readonly IAsyncDisposable? owner;
     private readonly InboundHandOver inbound;
-    private readonly BufferBlock<PooledBuffer> output;
+    private readonly SealBlock output;
     private readonly TransportMemory? memory;
     private readonly CancellationTokenSource aborted = new();
     private Exception? abortReason;
@@ -49,6 +49,7 @@ internal sealed partial class SecureChannel : ISecureChannel, IDirectInput, ICha
     /// <param name="sendCodec">Frames outbound bytes (for Noise, with the send cipher).</param>
     /// <param name="receiveCodec">Opens inbound frames (for Noise, with the receive cipher).</param>
     /// <param name="session">Who is on each end, and what the handshake agreed.</param>
+    /// <param name="tasks">Where the seal stage runs: the network's <c>NetworkScheduler.Tasks</c>.</param>
     /// <param name="options">Buffer bounds.</param>
     /// <param name="owner">Disposed once both directions have ended (the socket).</param>
     public SecureChannel(
@@ -56,19 +57,21 @@ internal sealed partial class SecureChannel : ISecureChannel, IDirectInput, ICha
         IFrameCodec sendCodec,
         IFrameCodec receiveCodec,
         SecureSession session,
+        TaskScheduler tasks,
         SecureChannelOptions? options = null,
         IAsyncDisposable? owner = null)
-        : this(pipe, null, sendCodec, receiveCodec, session, options, owner)
+        : this(pipe, null, sendCodec, receiveCodec, session, tasks, options, owner)
     {
     }
 
     /// <summary>Starts the pipeline over an already-handshaken stream that frames and encrypts by itself (TLS).</summary>
     /// <param name="records">The plaintext side of the record layer.</param>
     /// <param name="session">Who is on each end, and what the handshake agreed.</param>
+    /// <param name="tasks">Where the seal stage runs: the network's <c>NetworkScheduler.Tasks</c>.</param>
     /// <param name="options">Buffer bounds.</param>
     /// <param name="owner">Disposed once both directions have ended (the record layer, then the socket).</param>
-    public SecureChannel(IRecordStream records, SecureSession session, SecureChannelOptions? options = null, IAsyncDisposable? owner = null)
-        : this(null, records, PassThroughCodec.Instance, PassThroughCodec.Instance, session, options, owner)
+    public SecureChannel(IRecordStream records, SecureSession session, TaskScheduler tasks, SecureChannelOptions? options = null, IAsyncDisposable? owner = null)
+        : this(null, records, PassThroughCodec.Instance, PassThroughCodec.Instance, session, tasks, options, owner)
     {
     }
 
@@ -78,6 +81,7 @@ internal sealed partial class SecureChannel : ISecureChannel, IDirectInput, ICha
         IFrameCodec sendCodec,
         IFrameCodec receiveCodec,
         SecureSession session,
+        TaskScheduler tasks,
         SecureChannelOptions? options,
         IAsyncDisposable? owner)
     {
@@ -89,8 +93,9 @@ internal sealed partial class SecureChannel : ISecureChannel, IDirectInput, ICha
         this.owner = owner;
         Session = session;
         memory = (pipe as IAccountedPipe)?.Memory ?? records?.Memory;
-        inbound = new InboundHandOver(this.options.InputCapacity);
-        output = new BufferBlock<PooledBuffer>(new DataflowBlockOptions { BoundedCapacity = this.options.OutputCapacity });
+        inbound = new InboundHandOver(this.options.InputCapacity, tasks);
+        var sealedOutput = records is not null ? new SealOutput(records) : new SealOutput(pipe!.Output, sendCodec);
+        output = new SealBlock(sealedOutput, this.options, memory, tasks, Abort, aborted.Token);
         Completion = RunAsync();
     }
 
@@ -143,7 +148,7 @@ internal sealed partial class SecureChannel : ISecureChannel, IDirectInput, ICha
         ArgumentNullException.ThrowIfNull(reason);
         Interlocked.CompareExchange(ref abortReason, reason, null);
         inbound.Fault(reason);
-        ((IDataflowBlock)output).Fault(reason);
+        output.Fault(reason);
         memory?.Stop();
         try
         {
@@ -157,12 +162,14 @@ internal sealed partial class SecureChannel : ISecureChannel, IDirectInput, ICha
 
     private async Task RunAsync()
     {
-        // Both loops start here, on the constructor's stack, and leave it at their first wait for
-        // the socket or the muxer (a receive loop finding bytes already read, such as a first
-        // message sent with the handshake's last, opens them here, at most the input's bound).
+        // The receive loop starts here, on the constructor's stack, and leaves it at its first wait
+        // for the socket or the muxer (a receive loop finding bytes already read, such as a first
+        // message sent with the handshake's last, opens them here, at most the input's bound). The
+        // seal stage runs when it is given chunks, completed or faulted; its Completion faults on
+        // an abort, which the channel's own completion does not repeat.
         try
         {
-            var sending = SendLoopAsync();
+            var sending = SealEndedAsync(output.Completion);
             var receiving = records is not null ? RecordReceiveLoopAsync(records) : ReceiveLoopAsync(pipe!.Input);
             await Task.WhenAll(sending, receiving).ConfigureAwait(false);
         }
@@ -182,5 +189,7 @@ internal sealed partial class SecureChannel : ISecureChannel, IDirectInput, ICha
                 await owner.DisposeAsync().ConfigureAwait(false);
             }
         }
+
+        static async Task SealEndedAsync(Task sealing) => await sealing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 }

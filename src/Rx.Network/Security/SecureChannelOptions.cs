@@ -22,8 +22,8 @@ internal sealed record SecureChannelOptions
     public int OutputCapacity { get; init; } = 16;
 
     /// <summary>
-    /// The most framed bytes the send loop stages before flushing to the socket, so coalescing
-    /// never holds more than this. The loop also flushes whenever its queue runs empty, so this
+    /// The most framed bytes the seal stage stages before flushing to the socket, so coalescing
+    /// never holds more than this. The stage also flushes whenever its queue runs empty, so this
     /// only sizes the socket sends of a bulk transfer. Default 1 MiB, the TCP send buffer's
     /// default bound: measured against 256 KiB, 5-6 % less CPU per byte and more throughput,
     /// from fewer and larger gathering sends (docs/benchmarks.md).

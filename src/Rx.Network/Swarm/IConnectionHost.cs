@@ -18,6 +18,9 @@ internal interface IConnectionHost
     /// <summary>The clock.</summary>
     TimeProvider Time { get; }
 
+    /// <summary>Where the connection's continuations run: the network's <see cref="Reactive.NetworkScheduler.Tasks"/>.</summary>
+    TaskScheduler Tasks { get; }
+
     /// <summary>The instruments.</summary>
     NetworkMetrics Metrics { get; }
 

@@ -50,6 +50,9 @@ internal sealed partial class SwarmConnection : IConnection
     /// <inheritdoc/>
     public PeerId LocalPeer => upgraded.Channel.LocalPeer;
 
+    /// <summary>Where the connection's continuations run (the network's <c>NetworkScheduler.Tasks</c>).</summary>
+    internal TaskScheduler Tasks => host.Tasks;
+
     /// <inheritdoc/>
     public PeerId RemotePeer => upgraded.Channel.RemotePeer;
 
@@ -213,7 +216,7 @@ internal sealed partial class SwarmConnection : IConnection
             },
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
+            host.Tasks);
         return true;
     }
 

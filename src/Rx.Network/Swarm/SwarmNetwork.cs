@@ -95,6 +95,9 @@ internal sealed partial class SwarmNetwork : INetwork, IConnectionHost
     public TimeProvider Time => options.TimeProvider;
 
     /// <inheritdoc/>
+    TaskScheduler IConnectionHost.Tasks => scheduler.Tasks;
+
+    /// <inheritdoc/>
     public TimeProvider TimeProvider => options.TimeProvider;
 
     /// <inheritdoc/>

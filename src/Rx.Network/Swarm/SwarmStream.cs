@@ -83,7 +83,7 @@ internal sealed class SwarmStream : IStream, IMuxedStream, IResourceScoped
     public void Reset() => inner.Reset();
 
     /// <inheritdoc/>
-    public Stream AsStream() => new DuplexStream(this, DisposeAsync);
+    public Stream AsStream() => new DuplexStream(this, DisposeAsync, connection.Tasks);
 
     /// <inheritdoc/>
     public IDuplexPipe AsPipe()

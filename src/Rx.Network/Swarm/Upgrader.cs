@@ -1,6 +1,7 @@
 using Rx.Network.Identity;
 using Rx.Network.Muxing;
 using Rx.Network.Negotiation;
+using Rx.Network.Reactive;
 using Rx.Network.Resources;
 using Rx.Network.Security;
 using Rx.Network.Transports;
@@ -26,8 +27,15 @@ internal sealed class Upgrader
     private readonly string[] muxerIds;
     private readonly UpgradeOptions options;
     private readonly TimeProvider time;
+    private readonly NetworkScheduler scheduler;
 
-    public Upgrader(IReadOnlyList<ISecurityProtocol> security, IReadOnlyList<IMuxerFactory> muxers, UpgradeOptions options, TimeProvider time)
+    /// <summary>Creates the upgrader of one network.</summary>
+    /// <param name="security">The security protocols offered, in preference order.</param>
+    /// <param name="muxers">The muxers offered, in preference order.</param>
+    /// <param name="options">The deadline and negotiation limits.</param>
+    /// <param name="time">The network's clock (the deadline).</param>
+    /// <param name="scheduler">The network's scheduler: where the secured channel's stages and the upgrade's continuations run.</param>
+    public Upgrader(IReadOnlyList<ISecurityProtocol> security, IReadOnlyList<IMuxerFactory> muxers, UpgradeOptions options, TimeProvider time, NetworkScheduler scheduler)
     {
         ArgumentOutOfRangeException.ThrowIfZero(security.Count);
         ArgumentOutOfRangeException.ThrowIfZero(muxers.Count);
@@ -37,6 +45,7 @@ internal sealed class Upgrader
         muxerIds = muxers.Select(m => m.Protocol).ToArray();
         this.options = options;
         this.time = time;
+        this.scheduler = scheduler;
     }
 
     /// <summary>Upgrades a connection we dialed.</summary>
@@ -94,7 +103,7 @@ internal sealed class Upgrader
                 ? await MultistreamSelect.SelectAsync(raw.Pipe, securityIds, options.Multistream, token).ConfigureAwait(false)
                 : await MultistreamSelect.HandleAsync(raw.Pipe, securityIds, options.Multistream, token).ConfigureAwait(false);
             var securityProtocol = security.First(s => s.ProtocolId == protocol);
-            var rawForSecurity = new RawConnection(raw.Pipe, raw);
+            var rawForSecurity = new RawConnection(raw.Pipe, raw, scheduler.Tasks);
             channel = isInitiator
                 ? await securityProtocol.SecureOutboundAsync(rawForSecurity, expectedRemote, muxerIds, token).ConfigureAwait(false)
                 : await securityProtocol.SecureInboundAsync(rawForSecurity, muxerIds, token).ConfigureAwait(false);
@@ -130,7 +139,7 @@ internal sealed class Upgrader
                     resources,
                     CancellationToken.None,
                     TaskContinuationOptions.ExecuteSynchronously,
-                    TaskScheduler.Default);
+                    scheduler.Tasks);
             }
 
             return new UpgradedConnection(raw, channel, session, isInitiator);

@@ -18,14 +18,25 @@ internal sealed class DuplexStream : Stream
 {
     private readonly IByteDuplex inner;
     private readonly Func<ValueTask>? onDispose;
+    private readonly TaskScheduler? tasks;
     private int disposed;
 
+    /// <summary>An adapter that does not own <paramref name="inner"/>: disposing it does nothing to the bytes.</summary>
     /// <param name="inner">The bytes.</param>
-    /// <param name="onDispose">What disposing the adapter does; by default, nothing (the adapter does not own <paramref name="inner"/>).</param>
-    public DuplexStream(IByteDuplex inner, Func<ValueTask>? onDispose = null)
+    public DuplexStream(IByteDuplex inner)
+    {
+        this.inner = inner;
+    }
+
+    /// <summary>An adapter whose disposal closes what it adapts.</summary>
+    /// <param name="inner">The bytes.</param>
+    /// <param name="onDispose">What disposing the adapter does (a stream's graceful close).</param>
+    /// <param name="tasks">Where the synchronous <see cref="Stream.Dispose()"/> observes the close's failure: the network's <c>NetworkScheduler.Tasks</c>.</param>
+    public DuplexStream(IByteDuplex inner, Func<ValueTask> onDispose, TaskScheduler tasks)
     {
         this.inner = inner;
         this.onDispose = onDispose;
+        this.tasks = tasks;
     }
 
     /// <inheritdoc/>
@@ -116,7 +127,7 @@ internal sealed class DuplexStream : Stream
                 static t => _ = t.Exception,
                 CancellationToken.None,
                 TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously,
-                TaskScheduler.Default);
+                tasks!);
         }
 
         base.Dispose(disposing);

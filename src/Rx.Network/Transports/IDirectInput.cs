@@ -20,7 +20,8 @@ internal interface IDirectInput
     /// already waiting in <see cref="IDuplexChannel.Input"/>, in order), waiting while it is full
     /// (the backpressure that stops reading the socket), and completes it when the input ends
     /// cleanly or faults it when the channel fails; <see cref="IDuplexChannel.Input"/> is not used
-    /// any more. Call once, with no reader of <see cref="IDuplexChannel.Input"/> left.
+    /// any more (the secure channel drops its block and returns an empty, completed one). Call
+    /// once, with no reader of <see cref="IDuplexChannel.Input"/> left.
     /// </summary>
     /// <param name="target">The consumer's block; it owns each chunk it accepts.</param>
     void DeliverInputTo(ITargetBlock<PooledBuffer> target);

@@ -17,11 +17,7 @@ internal sealed class InMemoryDuplexChannel : IDuplexChannel
     {
         this.incoming = incoming;
         this.outgoing = outgoing;
-        Completion = Task.WhenAll(incoming.Completion, outgoing.Completion).ContinueWith(
-            static _ => { },
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
+        Completion = BothEndedAsync(incoming.Completion, outgoing.Completion);
     }
 
     /// <inheritdoc/>
@@ -50,4 +46,8 @@ internal sealed class InMemoryDuplexChannel : IDuplexChannel
         ((IDataflowBlock)incoming).Fault(reason);
         ((IDataflowBlock)outgoing).Fault(reason);
     }
+
+    /// <summary>Completes (never faults) once both blocks have ended: nothing runs after the wait, so no scheduler is named.</summary>
+    private static async Task BothEndedAsync(Task incoming, Task outgoing) =>
+        await Task.WhenAll(incoming, outgoing).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 }

@@ -102,8 +102,8 @@ public class TlsHandshakeBenchmarks
     private async Task HandshakeAsync(ISecurityProtocol dialer, ISecurityProtocol listener)
     {
         var (left, right) = DuplexPipe.CreatePair();
-        var inbound = listener.SecureInboundAsync(new RawConnection(right, null), [], default);
-        var outbound = await dialer.SecureOutboundAsync(new RawConnection(left, null), PeerId.FromPublicKey(bob.PublicKey), [], default);
+        var inbound = listener.SecureInboundAsync(new RawConnection(right, null, TaskScheduler.Default), [], default);
+        var outbound = await dialer.SecureOutboundAsync(new RawConnection(left, null, TaskScheduler.Default), PeerId.FromPublicKey(bob.PublicKey), [], default);
         var accepted = await inbound;
         var reason = new OperationCanceledException("benchmark");
         outbound.Abort(reason);

@@ -17,8 +17,8 @@ internal static class ChannelPairs
         var (pa, pb) = DuplexPipe.CreatePair(Pipes.ConnectionLike);
         var peerA = PeerId.FromPublicKey(KeyA.PublicKey);
         var peerB = PeerId.FromPublicKey(KeyB.PublicKey);
-        var a = new SecureChannel(pa, PassThroughCodec.Instance, PassThroughCodec.Instance, new SecureSession(peerA, peerB, KeyB.PublicKey, "/plaintext/2.0.0", null));
-        var b = new SecureChannel(pb, PassThroughCodec.Instance, PassThroughCodec.Instance, new SecureSession(peerB, peerA, KeyA.PublicKey, "/plaintext/2.0.0", null));
+        var a = new SecureChannel(pa, PassThroughCodec.Instance, PassThroughCodec.Instance, new SecureSession(peerA, peerB, KeyB.PublicKey, "/plaintext/2.0.0", null), TaskScheduler.Default);
+        var b = new SecureChannel(pb, PassThroughCodec.Instance, PassThroughCodec.Instance, new SecureSession(peerB, peerA, KeyA.PublicKey, "/plaintext/2.0.0", null), TaskScheduler.Default);
         return (a, b);
     }
 
@@ -26,9 +26,9 @@ internal static class ChannelPairs
     public static async Task<(ISecureChannel A, ISecureChannel B)> NoiseAsync()
     {
         var (pa, pb) = DuplexPipe.CreatePair(Pipes.ConnectionLike);
-        var inbound = new NoiseSecurity(KeyB).SecureInboundAsync(new RawConnection(pb, null), [], default);
+        var inbound = new NoiseSecurity(KeyB).SecureInboundAsync(new RawConnection(pb, null, TaskScheduler.Default), [], default);
         var outbound = await new NoiseSecurity(KeyA)
-            .SecureOutboundAsync(new RawConnection(pa, null), PeerId.FromPublicKey(KeyB.PublicKey), [], default)
+            .SecureOutboundAsync(new RawConnection(pa, null, TaskScheduler.Default), PeerId.FromPublicKey(KeyB.PublicKey), [], default)
             .ConfigureAwait(false);
         return (outbound, await inbound.ConfigureAwait(false));
     }

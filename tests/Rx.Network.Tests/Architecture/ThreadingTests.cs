@@ -27,20 +27,10 @@ public sealed class ThreadingTests
     /// </summary>
     private static readonly Dictionary<string, string> NotYetMoved = new(StringComparer.Ordinal)
     {
-        // ContinueWith(..., ExecuteSynchronously, TaskScheduler.Default): the continuation runs inline
-        // on the completing thread; the default scheduler is only the runtime's fallback on a deep
-        // stack. NetworkScheduler.Tasks has landed; the byte path's (muxer, secure channel, dialer)
-        // moved with #16 item 2, these take it next where their type can reach the network's scheduler.
-        ["Rx.Network.Transports.DuplexStream::Dispose"] = "inline fault observer; NetworkScheduler.Tasks",
-        ["Rx.Network.Transports.InMemoryDuplexChannel::.ctor"] = "inline continuation; NetworkScheduler.Tasks",
-        ["Rx.Network.Swarm.SwarmConnection::Track"] = "inline continuation; NetworkScheduler.Tasks",
-        ["Rx.Network.Swarm.Upgrader::UpgradeAsync"] = "inline continuation; NetworkScheduler.Tasks",
-        ["Rx.Network.Reactive.SharedOutcome`1::Follow"] = "inline continuation; NetworkScheduler.Tasks",
-        ["Rx.Network.Protocols.IdentifyService::GetOrStartIdentify"] = "inline continuation; NetworkScheduler.Tasks",
-        ["Rx.Network.Protocols.RequestReplyService::ServeAsync"] = "inline continuations; NetworkScheduler.Tasks",
-
-        // The mock: its virtual-time driver is being reworked (#15).
-        ["Rx.Network.Mock.Peers.MockConnection::NewStreamAsync"] = "inline continuation; NetworkScheduler.Tasks",
+        // Empty since branch flow10 (#16 item 2): the last inline ContinueWith continuations on
+        // TaskScheduler.Default take the network's NetworkScheduler.Tasks (from the swarm, the
+        // connection host, the service's scheduler, the mock network), the stream adapter's fault
+        // observer takes its stream's, and the in-memory channel's completion is a plain await.
     };
 
     private static readonly Lazy<IReadOnlyList<CodeReference>> Library = new(() =>

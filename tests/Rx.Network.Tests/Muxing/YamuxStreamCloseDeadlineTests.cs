@@ -50,7 +50,7 @@ public sealed class YamuxStreamCloseDeadlineTests
     {
         var time = new FakeTimeProvider();
         var (session, _) = Clogged(time, out var closing);
-        var adapter = new DuplexStream(closing, closing.DisposeAsync);
+        var adapter = new DuplexStream(closing, closing.DisposeAsync, TaskScheduler.Default);
 
         // On another thread, so that a blocking Dispose fails the test instead of hanging it.
         await Task.Run(adapter.Dispose).WaitAsync(Timeout);

@@ -15,8 +15,8 @@ public sealed class PlaintextSecureChannelTests : SecureChannelConformance
     internal override Task<(ISecureChannel A, ISecureChannel B)> CreatePairAsync(SecureChannelOptions? options = null)
     {
         var (pa, pb) = DuplexPipe.CreatePair();
-        ISecureChannel a = new SecureChannel(pa, PassThroughCodec.Instance, PassThroughCodec.Instance, new SecureSession(PeerA, PeerB, KeyB, "/plaintext/2.0.0", null), options);
-        ISecureChannel b = new SecureChannel(pb, PassThroughCodec.Instance, PassThroughCodec.Instance, new SecureSession(PeerB, PeerA, KeyA, "/plaintext/2.0.0", null), options);
+        ISecureChannel a = new SecureChannel(pa, PassThroughCodec.Instance, PassThroughCodec.Instance, new SecureSession(PeerA, PeerB, KeyB, "/plaintext/2.0.0", null), TaskScheduler.Default, options);
+        ISecureChannel b = new SecureChannel(pb, PassThroughCodec.Instance, PassThroughCodec.Instance, new SecureSession(PeerB, PeerA, KeyA, "/plaintext/2.0.0", null), TaskScheduler.Default, options);
         return Task.FromResult((a, b));
     }
 }

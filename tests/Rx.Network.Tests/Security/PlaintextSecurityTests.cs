@@ -14,8 +14,8 @@ public class PlaintextSecurityTests
         using var alice = PrivateKey.Generate();
         using var bob = PrivateKey.Generate();
         var (left, right) = DuplexPipe.CreatePair();
-        var inbound = new PlaintextSecurity(bob).SecureInboundAsync(new RawConnection(right, null), [], default);
-        var outbound = await new PlaintextSecurity(alice).SecureOutboundAsync(new RawConnection(left, null), PeerId.FromPublicKey(bob.PublicKey), [], default).WaitAsync(Timeout);
+        var inbound = new PlaintextSecurity(bob).SecureInboundAsync(new RawConnection(right, null, TaskScheduler.Default), [], default);
+        var outbound = await new PlaintextSecurity(alice).SecureOutboundAsync(new RawConnection(left, null, TaskScheduler.Default), PeerId.FromPublicKey(bob.PublicKey), [], default).WaitAsync(Timeout);
         var accepted = await inbound.WaitAsync(Timeout);
         Assert.Equal(PeerId.FromPublicKey(bob.PublicKey), outbound.RemotePeer);
         Assert.Equal(alice.PublicKey, accepted.RemotePublicKey);
@@ -29,9 +29,9 @@ public class PlaintextSecurityTests
         using var alice = PrivateKey.Generate();
         using var bob = PrivateKey.Generate();
         var (left, right) = DuplexPipe.CreatePair();
-        _ = new PlaintextSecurity(bob).SecureInboundAsync(new RawConnection(right, null), [], default);
+        _ = new PlaintextSecurity(bob).SecureInboundAsync(new RawConnection(right, null, TaskScheduler.Default), [], default);
         await Assert.ThrowsAsync<PeerIdMismatchException>(() =>
-            new PlaintextSecurity(alice).SecureOutboundAsync(new RawConnection(left, null), PeerId.FromPublicKey(alice.PublicKey), [], default).WaitAsync(Timeout));
+            new PlaintextSecurity(alice).SecureOutboundAsync(new RawConnection(left, null, TaskScheduler.Default), PeerId.FromPublicKey(alice.PublicKey), [], default).WaitAsync(Timeout));
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public class PlaintextSecurityTests
     {
         using var alice = PrivateKey.Generate();
         var (left, right) = DuplexPipe.CreatePair();
-        var handshake = new PlaintextSecurity(alice).SecureOutboundAsync(new RawConnection(left, null), null, [], default);
+        var handshake = new PlaintextSecurity(alice).SecureOutboundAsync(new RawConnection(left, null, TaskScheduler.Default), null, [], default);
         await right.Output.WriteAsync(new byte[] { 5, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF });
         await Assert.ThrowsAsync<HandshakeException>(() => handshake.WaitAsync(Timeout));
     }
@@ -51,7 +51,7 @@ public class PlaintextSecurityTests
         using var mallory = PrivateKey.Generate();
         using var bob = PrivateKey.Generate();
         var (left, right) = DuplexPipe.CreatePair();
-        var handshake = new PlaintextSecurity(alice).SecureOutboundAsync(new RawConnection(left, null), null, [], default);
+        var handshake = new PlaintextSecurity(alice).SecureOutboundAsync(new RawConnection(left, null, TaskScheduler.Default), null, [], default);
         var lie = new Rx.Network.Encoding.Proto.Exchange
         {
             Id = Google.Protobuf.ByteString.CopyFrom(PeerId.FromPublicKey(bob.PublicKey).ToBytes()),

@@ -19,7 +19,7 @@ public sealed class SecureChannelAccountingTests
     {
         var (local, remote) = DuplexPipe.CreatePair();
         var memory = new TransportMemory();
-        var channel = new SecureChannel(new AccountedDuplexPipe(local.Input, local.Output, memory), PassThroughCodec.Instance, PassThroughCodec.Instance, new SecureSession(Peer, Peer, Key.PublicKey, "/plaintext/2.0.0", null));
+        var channel = new SecureChannel(new AccountedDuplexPipe(local.Input, local.Output, memory), PassThroughCodec.Instance, PassThroughCodec.Instance, new SecureSession(Peer, Peer, Key.PublicKey, "/plaintext/2.0.0", null), TaskScheduler.Default);
 
         // What a socket pump would do: hold what it puts in the pipe.
         var bytes = Enumerable.Range(0, 1000).Select(i => (byte)i).ToArray();
@@ -53,12 +53,12 @@ public sealed class SecureChannelAccountingTests
     {
         var (local, remote) = DuplexPipe.CreatePair();
         var memory = new TransportMemory();
-        var channel = new SecureChannel(new AccountedDuplexPipe(local.Input, local.Output, memory), PassThroughCodec.Instance, PassThroughCodec.Instance, new SecureSession(Peer, Peer, Key.PublicKey, "/plaintext/2.0.0", null));
+        var channel = new SecureChannel(new AccountedDuplexPipe(local.Input, local.Output, memory), PassThroughCodec.Instance, PassThroughCodec.Instance, new SecureSession(Peer, Peer, Key.PublicKey, "/plaintext/2.0.0", null), TaskScheduler.Default);
 
         var negotiation = new ChannelBytes(channel);
         await negotiation.WriteAsync(new byte[3000]).AsTask().WaitAsync(Timeout);
 
-        // The half-close follows the flush (and the release after it) in the send loop: reading to
+        // The half-close follows the flush (and the release after it) in the seal stage: reading to
         // the end is the signal that both happened.
         channel.Output.Complete();
         var read = 0;

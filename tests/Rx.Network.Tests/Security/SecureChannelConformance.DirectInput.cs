@@ -73,6 +73,42 @@ public abstract partial class SecureChannelConformance
         d.Abort(late);
     }
 
+    [Fact]
+    public async Task DirectInput_AfterTheSwitch_InputIsDroppedForAnEmptyCompletedBlock()
+    {
+        var (a, b) = await CreatePairAsync();
+        var before = b.Input;
+        long received = 0;
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var target = new ActionBlock<PooledBuffer>(
+            chunk =>
+            {
+                if (Interlocked.Add(ref received, chunk.Length) >= 3)
+                {
+                    arrived.TrySetResult();
+                }
+
+                chunk.Return();
+            },
+            new ExecutionDataflowBlockOptions { BoundedCapacity = 16 });
+        ((IDirectInput)b).DeliverInputTo(target);
+        await SendAllAsync(a, [1, 2, 3], seed: 8);
+        await arrived.Task.WaitAsync(Timeout);
+
+        // The receive stage switched before its first delivery into the block: the input block is
+        // gone (an idle connection does not keep it), and Input is an empty, completed block.
+        var after = b.Input;
+        Assert.NotSame(before, after);
+        await after.Completion.WaitAsync(Timeout);
+        Assert.False(((IReceivableSourceBlock<PooledBuffer>)after).TryReceive(out _));
+
+        // The channel's end still reaches the muxer's block.
+        var reason = new IOException("aborted after the switch");
+        b.Abort(reason);
+        Assert.Same(reason, Unwrap(await Assert.ThrowsAnyAsync<Exception>(() => target.Completion.WaitAsync(Timeout))));
+        a.Abort(reason);
+    }
+
     private static ActionBlock<PooledBuffer> Collector(MemoryStream into, int capacity) =>
         new(
             chunk =>

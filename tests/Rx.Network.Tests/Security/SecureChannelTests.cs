@@ -16,13 +16,13 @@ public class SecureChannelTests
     private static readonly PeerId Peer = PeerId.FromPublicKey(Key);
 
     [Fact]
-    public async Task SendLoop_LargeChunkBehindStagedBytes_IsSealedOnItsOwnFrame()
+    public async Task SealStage_LargeChunkBehindStagedBytes_IsSealedOnItsOwnFrame()
     {
         var codec = new GatedCodec();
         var (pa, pb) = DuplexPipe.CreatePair();
-        var channel = new SecureChannel(pa, codec, PassThroughCodec.Instance, new SecureSession(Peer, Peer, Key, "/test", null));
+        var channel = new SecureChannel(pa, codec, PassThroughCodec.Instance, new SecureSession(Peer, Peer, Key, "/test", null), TaskScheduler.Default);
 
-        // The first chunk holds the send loop inside Seal while the next two queue up behind it.
+        // The first chunk holds the seal stage inside Seal while the next two queue up behind it.
         Assert.True(await channel.Output.SendAsync(PooledBuffer.CopyOf(new byte[5000])).WaitAsync(TestTimeout));
         Assert.True(codec.FirstSealStarted.Wait(TestTimeout));
         Assert.True(await channel.Output.SendAsync(PooledBuffer.CopyOf(new byte[12])).WaitAsync(TestTimeout));

@@ -13,8 +13,8 @@ public sealed class TlsSecureChannelTests : SecureChannelConformance
         using var alice = PrivateKey.Generate();
         using var bob = PrivateKey.Generate();
         var (left, right) = DuplexPipe.CreatePair();
-        var inbound = new TlsSecurity(bob, channelOptions: options).SecureInboundAsync(new RawConnection(right, null), [], default);
-        var outbound = await new TlsSecurity(alice, channelOptions: options).SecureOutboundAsync(new RawConnection(left, null), PeerId.FromPublicKey(bob.PublicKey), [], default).WaitAsync(Timeout);
+        var inbound = new TlsSecurity(bob, channelOptions: options).SecureInboundAsync(new RawConnection(right, null, TaskScheduler.Default), [], default);
+        var outbound = await new TlsSecurity(alice, channelOptions: options).SecureOutboundAsync(new RawConnection(left, null, TaskScheduler.Default), PeerId.FromPublicKey(bob.PublicKey), [], default).WaitAsync(Timeout);
         return (outbound, await inbound.WaitAsync(Timeout));
     }
 }

@@ -167,6 +167,8 @@ public class SwarmConnectionTests
 
         public TimeProvider Time => TimeProvider.System;
 
+        public TaskScheduler Tasks => TaskScheduler.Default;
+
         public NetworkMetrics Metrics => NetworkMetrics.Shared;
 
         public ILogger Logger => NullLogger.Instance;

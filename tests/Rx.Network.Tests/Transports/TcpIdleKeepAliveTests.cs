@@ -73,7 +73,7 @@ public sealed class TcpIdleKeepAliveTests : IAsyncLifetime
     }
 
     private static SecureChannel Channel(IRawConnection connection, PublicKey local, PublicKey remote) =>
-        new(connection.Pipe, PassThroughCodec.Instance, PassThroughCodec.Instance, new SecureSession(PeerId.FromPublicKey(local), PeerId.FromPublicKey(remote), remote, "/plaintext/2.0.0", null), owner: connection);
+        new(connection.Pipe, PassThroughCodec.Instance, PassThroughCodec.Instance, new SecureSession(PeerId.FromPublicKey(local), PeerId.FromPublicKey(remote), remote, "/plaintext/2.0.0", null), TaskScheduler.Default, owner: connection);
 
     private static async Task CloseAsync(params YamuxSession[] sessions)
     {

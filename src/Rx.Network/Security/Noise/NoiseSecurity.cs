@@ -60,7 +60,7 @@ internal sealed class NoiseSecurity : ISecurityProtocol
             var session = new SecureSession(localPeer, result.RemotePeer, result.RemotePublicKey, ProtocolId, result.EarlyMuxer);
 
             // One codec serves both loops: Seal uses only the send cipher, TryOpen only the receive one.
-            return new SecureChannel(connection.Pipe, codec, codec, session, channelOptions, connection.Owner);
+            return new SecureChannel(connection.Pipe, codec, codec, session, connection.Tasks, channelOptions, connection.Owner);
         }
     }
 }

@@ -20,7 +20,7 @@ internal sealed class PipeStream : Stream
 {
     /// <summary>
     /// The most encrypted bytes held in the pipe between flushes after the handshake: what the
-    /// pipeline's send loop stages (its MaxFlushBytes) plus record overhead stays near this.
+    /// pipeline's seal stage stages (its MaxFlushBytes) plus record overhead stays near this.
     /// </summary>
     private const int MaxUnflushed = 1024 * 1024;
 
@@ -173,7 +173,7 @@ internal sealed class PipeStream : Stream
     /// <remarks>
     /// During the handshake every write is flushed (SslStream's handshake does not always flush).
     /// Afterwards records are only copied into the pipe and go out when SslStream flushes (the
-    /// pipeline's send loop flushes after each burst), or every <see cref="MaxUnflushed"/> bytes:
+    /// pipeline's seal stage flushes after each burst), or every <see cref="MaxUnflushed"/> bytes:
     /// one socket wake-up per burst instead of per 16 KiB record.
     /// </remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]

@@ -8,7 +8,7 @@ namespace Rx.Network.Security.Tls;
 
 /// <summary>
 /// The plaintext side of an authenticated <see cref="SslStream"/> as the <see cref="IRecordStream"/>
-/// the secure channel runs on: the same bounded Dataflow blocks, coalescing send loop and
+/// the secure channel runs on: the same bounded Dataflow blocks, coalescing seal stage and
 /// backpressure as Noise, with SslStream as the record layer underneath and no pipe in between.
 /// </summary>
 /// <remarks>

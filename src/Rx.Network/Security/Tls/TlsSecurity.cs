@@ -171,7 +171,7 @@ internal sealed class TlsSecurity : ISecurityProtocol
             string? earlyMuxer = muxers.Contains(negotiated) ? negotiated : null;
             var session = new SecureSession(localPeer, PeerId.FromPublicKey(remoteKey), remoteKey, Id, earlyMuxer);
             var records = new TlsRecordStream(ssl, transport, connection.Pipe.Output, (connection.Pipe as IAccountedPipe)?.Memory);
-            return new SecureChannel(records, session, channelOptions, new Owner(ssl, connection.Owner));
+            return new SecureChannel(records, session, connection.Tasks, channelOptions, new Owner(ssl, connection.Owner));
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested && timeoutSource?.IsCancellationRequested == true)
         {

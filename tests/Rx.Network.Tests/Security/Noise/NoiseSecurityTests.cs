@@ -26,8 +26,8 @@ public class NoiseSecurityTests
         using var alice = PrivateKey.Generate();
         using var bob = PrivateKey.Generate();
         var (left, right) = DuplexPipe.CreatePair();
-        var inbound = new NoiseSecurity(bob).SecureInboundAsync(new RawConnection(right, null), ["/yamux/1.0.0"], default);
-        var outbound = await new NoiseSecurity(alice).SecureOutboundAsync(new RawConnection(left, null), PeerId.FromPublicKey(bob.PublicKey), ["/yamux/1.0.0"], default).WaitAsync(TestTimeout);
+        var inbound = new NoiseSecurity(bob).SecureInboundAsync(new RawConnection(right, null, TaskScheduler.Default), ["/yamux/1.0.0"], default);
+        var outbound = await new NoiseSecurity(alice).SecureOutboundAsync(new RawConnection(left, null, TaskScheduler.Default), PeerId.FromPublicKey(bob.PublicKey), ["/yamux/1.0.0"], default).WaitAsync(TestTimeout);
         var accepted = await inbound.WaitAsync(TestTimeout);
 
         Assert.Equal(PeerId.FromPublicKey(bob.PublicKey), outbound.RemotePeer);
@@ -49,8 +49,8 @@ public class NoiseSecurityTests
         using var bob = PrivateKey.Generate();
         using var carol = PrivateKey.Generate();
         var (left, right) = DuplexPipe.CreatePair();
-        var inbound = new NoiseSecurity(bob).SecureInboundAsync(new RawConnection(right, null), [], default);
-        var e = await Assert.ThrowsAsync<PeerIdMismatchException>(() => new NoiseSecurity(alice).SecureOutboundAsync(new RawConnection(left, null), PeerId.FromPublicKey(carol.PublicKey), [], default).WaitAsync(TestTimeout));
+        var inbound = new NoiseSecurity(bob).SecureInboundAsync(new RawConnection(right, null, TaskScheduler.Default), [], default);
+        var e = await Assert.ThrowsAsync<PeerIdMismatchException>(() => new NoiseSecurity(alice).SecureOutboundAsync(new RawConnection(left, null, TaskScheduler.Default), PeerId.FromPublicKey(carol.PublicKey), [], default).WaitAsync(TestTimeout));
         Assert.Equal(PeerId.FromPublicKey(bob.PublicKey), e.Actual);
         left.Output.Complete();
         await Assert.ThrowsAsync<HandshakeException>(() => inbound.WaitAsync(TestTimeout));
@@ -63,7 +63,7 @@ public class NoiseSecurityTests
         var time = new FakeTimeProvider();
         var dialer = new NoiseSecurity(alice, timeProvider: time, handshakeTimeout: TimeSpan.FromSeconds(5));
         var (left, right) = NoiseTestKit.CreateConnection();
-        var handshake = dialer.SecureOutboundAsync(new RawConnection(left, null), null, [], default);
+        var handshake = dialer.SecureOutboundAsync(new RawConnection(left, null, TaskScheduler.Default), null, [], default);
         await NoiseTestKit.ReadFramedAsync(right.Input);
         time.Advance(TimeSpan.FromSeconds(5));
         var e = await Record.ExceptionAsync(() => handshake.WaitAsync(TestTimeout));
@@ -79,8 +79,8 @@ public class NoiseSecurityTests
         using var bob = PrivateKey.Generate();
         var options = new System.IO.Pipelines.PipeOptions(pool: new TinySegmentPool(), minimumSegmentSize: 16);
         var (left, right) = DuplexPipe.CreatePair(options);
-        var inbound = new NoiseSecurity(bob).SecureInboundAsync(new RawConnection(right, null), ["/yamux/1.0.0"], default);
-        var outbound = await new NoiseSecurity(alice).SecureOutboundAsync(new RawConnection(left, null), PeerId.FromPublicKey(bob.PublicKey), ["/yamux/1.0.0"], default).WaitAsync(TestTimeout);
+        var inbound = new NoiseSecurity(bob).SecureInboundAsync(new RawConnection(right, null, TaskScheduler.Default), ["/yamux/1.0.0"], default);
+        var outbound = await new NoiseSecurity(alice).SecureOutboundAsync(new RawConnection(left, null, TaskScheduler.Default), PeerId.FromPublicKey(bob.PublicKey), ["/yamux/1.0.0"], default).WaitAsync(TestTimeout);
         var accepted = await inbound.WaitAsync(TestTimeout);
 
         var payload = new byte[100_000];

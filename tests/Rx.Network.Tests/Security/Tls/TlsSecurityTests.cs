@@ -102,7 +102,7 @@ public class TlsSecurityTests
         using var alice = PrivateKey.Generate();
         using var certificate = TlsTestKit.Certificate(alice);
         var (left, right) = DuplexPipe.CreatePair();
-        var inbound = new TlsSecurity(bob).SecureInboundAsync(new RawConnection(right, null), [Yamux], default);
+        var inbound = new TlsSecurity(bob).SecureInboundAsync(new RawConnection(right, null, TaskScheduler.Default), [Yamux], default);
         await using var client = await TlsTestKit.ClientAsync(left, certificate, alpn);
         var accepted = await inbound.WaitAsync(Wait);
         Assert.Equal(muxer, accepted.EarlyMuxer);
@@ -117,7 +117,7 @@ public class TlsSecurityTests
         using var alice = PrivateKey.Generate();
         using var certificate = TlsTestKit.Certificate(alice);
         var (left, right) = DuplexPipe.CreatePair();
-        var inbound = new TlsSecurity(bob).SecureInboundAsync(new RawConnection(right, null), [Yamux], default);
+        var inbound = new TlsSecurity(bob).SecureInboundAsync(new RawConnection(right, null, TaskScheduler.Default), [Yamux], default);
         await Assert.ThrowsAnyAsync<AuthenticationException>(() => TlsTestKit.ClientAsync(left, certificate, "h2"));
         left.Output.Complete();
         await Assert.ThrowsAsync<HandshakeException>(() => inbound.WaitAsync(Wait));
@@ -130,7 +130,7 @@ public class TlsSecurityTests
         using var bob = PrivateKey.Generate();
         using var certificate = TlsTestKit.Certificate(alice);
         var (left, right) = DuplexPipe.CreatePair();
-        var inbound = new TlsSecurity(bob).SecureInboundAsync(new RawConnection(right, null), [], default);
+        var inbound = new TlsSecurity(bob).SecureInboundAsync(new RawConnection(right, null, TaskScheduler.Default), [], default);
 
         // The bare client offers OpenSSL's default order (AES-256-GCM first); the server picks by its own.
         await using var ssl = await TlsTestKit.ClientAsync(left, certificate);
@@ -149,7 +149,7 @@ public class TlsSecurityTests
         using var bob = PrivateKey.Generate();
         using var certificate = TlsTestKit.Certificate(alice);
         var (left, right) = DuplexPipe.CreatePair();
-        var inbound = new TlsSecurity(bob).SecureInboundAsync(new RawConnection(right, null), [], default);
+        var inbound = new TlsSecurity(bob).SecureInboundAsync(new RawConnection(right, null, TaskScheduler.Default), [], default);
         await using var ssl = new SslStream(new PipeStream(left, int.MaxValue));
 #pragma warning disable CA5359 // a stand-in stranger: it accepts what the node under test presents
         await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
@@ -175,8 +175,8 @@ public class TlsSecurityTests
         using var bob = PrivateKey.Generate();
         using var carol = PrivateKey.Generate();
         var (left, right) = DuplexPipe.CreatePair();
-        var inbound = new TlsSecurity(bob).SecureInboundAsync(new RawConnection(right, null), [], default);
-        var e = await Assert.ThrowsAsync<PeerIdMismatchException>(() => new TlsSecurity(alice).SecureOutboundAsync(new RawConnection(left, null), PeerId.FromPublicKey(carol.PublicKey), [], default).WaitAsync(Wait));
+        var inbound = new TlsSecurity(bob).SecureInboundAsync(new RawConnection(right, null, TaskScheduler.Default), [], default);
+        var e = await Assert.ThrowsAsync<PeerIdMismatchException>(() => new TlsSecurity(alice).SecureOutboundAsync(new RawConnection(left, null, TaskScheduler.Default), PeerId.FromPublicKey(carol.PublicKey), [], default).WaitAsync(Wait));
         Assert.Equal(PeerId.FromPublicKey(carol.PublicKey), e.Expected);
         Assert.Equal(PeerId.FromPublicKey(bob.PublicKey), e.Actual);
 
@@ -200,7 +200,7 @@ public class TlsSecurityTests
     {
         using var bob = PrivateKey.Generate();
         var (left, right) = DuplexPipe.CreatePair();
-        var inbound = new TlsSecurity(bob).SecureInboundAsync(new RawConnection(right, null), [Yamux], default);
+        var inbound = new TlsSecurity(bob).SecureInboundAsync(new RawConnection(right, null, TaskScheduler.Default), [Yamux], default);
 
         // TLS 1.3: the client finishes before the server has judged its (absent) certificate.
         var client = TlsTestKit.ClientAsync(left, certificate: null, Yamux, TlsSecurity.Alpn);
@@ -225,7 +225,7 @@ public class TlsSecurityTests
         using var bob = PrivateKey.Generate();
         using var certificate = Make(kind);
         var (left, right) = DuplexPipe.CreatePair();
-        var inbound = new TlsSecurity(bob).SecureInboundAsync(new RawConnection(right, null), [Yamux], default);
+        var inbound = new TlsSecurity(bob).SecureInboundAsync(new RawConnection(right, null, TaskScheduler.Default), [Yamux], default);
         var client = TlsTestKit.ClientAsync(left, certificate, Yamux, TlsSecurity.Alpn);
         var e = await Assert.ThrowsAsync<CertificateRejectedException>(() => inbound.WaitAsync(Wait));
         Assert.Equal(failure, e.Failure);
@@ -242,7 +242,7 @@ public class TlsSecurityTests
         using var certificate = Make(kind);
         var (left, right) = DuplexPipe.CreatePair();
         var server = TlsTestKit.ServerAsync(right, SslStreamCertificateContext.Create(certificate, null, offline: true), Yamux, TlsSecurity.Alpn);
-        var e = await Assert.ThrowsAsync<CertificateRejectedException>(() => new TlsSecurity(alice).SecureOutboundAsync(new RawConnection(left, null), null, [Yamux], default).WaitAsync(Wait));
+        var e = await Assert.ThrowsAsync<CertificateRejectedException>(() => new TlsSecurity(alice).SecureOutboundAsync(new RawConnection(left, null, TaskScheduler.Default), null, [Yamux], default).WaitAsync(Wait));
         Assert.Equal(failure, e.Failure);
         left.Output.Complete();
         await Record.ExceptionAsync(() => server);
@@ -269,7 +269,7 @@ public class TlsSecurityTests
         var (left, right) = DuplexPipe.CreatePair();
         var context = SslStreamCertificateContext.Create(leaf, [intermediate, root], offline: true);
         var server = TlsTestKit.ServerAsync(right, context, Yamux, TlsSecurity.Alpn);
-        var e = await Assert.ThrowsAsync<CertificateRejectedException>(() => new TlsSecurity(alice).SecureOutboundAsync(new RawConnection(left, null), null, [Yamux], default).WaitAsync(Wait));
+        var e = await Assert.ThrowsAsync<CertificateRejectedException>(() => new TlsSecurity(alice).SecureOutboundAsync(new RawConnection(left, null, TaskScheduler.Default), null, [Yamux], default).WaitAsync(Wait));
         Assert.True(e.Failure == CertificateFailure.TooManyCertificates, e.Message);
         left.Output.Complete();
         await Record.ExceptionAsync(() => server);
@@ -281,7 +281,7 @@ public class TlsSecurityTests
         using var bob = PrivateKey.Generate();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var (_, right) = DuplexPipe.CreatePair();
-        var inbound = new TlsSecurity(bob, time, TimeSpan.FromSeconds(5)).SecureInboundAsync(new RawConnection(right, null), [], default);
+        var inbound = new TlsSecurity(bob, time, TimeSpan.FromSeconds(5)).SecureInboundAsync(new RawConnection(right, null, TaskScheduler.Default), [], default);
         time.Advance(TimeSpan.FromSeconds(5));
         var e = await Assert.ThrowsAsync<HandshakeException>(() => inbound.WaitAsync(Wait));
         Assert.IsType<TimeoutException>(e.InnerException);
@@ -293,7 +293,7 @@ public class TlsSecurityTests
         using var bob = PrivateKey.Generate();
         using var cancel = new CancellationTokenSource();
         var (_, right) = DuplexPipe.CreatePair();
-        var inbound = new TlsSecurity(bob).SecureInboundAsync(new RawConnection(right, null), [], cancel.Token);
+        var inbound = new TlsSecurity(bob).SecureInboundAsync(new RawConnection(right, null, TaskScheduler.Default), [], cancel.Token);
         cancel.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => inbound.WaitAsync(Wait));
     }
@@ -336,8 +336,8 @@ public class TlsSecurityTests
     private static async Task<(ISecureChannel Outbound, ISecureChannel Inbound)> PairAsync(PrivateKey alice, PrivateKey bob, string[] aliceMuxers, string[] bobMuxers)
     {
         var (left, right) = DuplexPipe.CreatePair();
-        var inbound = new TlsSecurity(bob).SecureInboundAsync(new RawConnection(right, null), bobMuxers, default);
-        var outbound = await new TlsSecurity(alice).SecureOutboundAsync(new RawConnection(left, null), PeerId.FromPublicKey(bob.PublicKey), aliceMuxers, default).WaitAsync(Wait);
+        var inbound = new TlsSecurity(bob).SecureInboundAsync(new RawConnection(right, null, TaskScheduler.Default), bobMuxers, default);
+        var outbound = await new TlsSecurity(alice).SecureOutboundAsync(new RawConnection(left, null, TaskScheduler.Default), PeerId.FromPublicKey(bob.PublicKey), aliceMuxers, default).WaitAsync(Wait);
         return (outbound, await inbound.WaitAsync(Wait));
     }
 
