@@ -47,6 +47,10 @@ internal sealed class RecordCursor
     private bool leftIsShort;
     private bool passThrough;
 
+    // The first bytes of a header handed over without the rest (the hand-over ended inside it).
+    private readonly byte[] header = new byte[HeaderSize];
+    private int headerHave;
+
     /// <summary>
     /// How many bytes at the start of <paramref name="available"/> to hand over: the rest of the
     /// current record and every whole record after it, counted until at least
@@ -77,17 +81,41 @@ internal sealed class RecordCursor
         }
 
         long whole = left;
+        bool currentIsShort = leftIsShort;
+        if (headerHave > 0)
+        {
+            // A hand-over ended inside a header (the reader's buffer was full there): the rest of
+            // that header and the body it announces complete the current record.
+            int need = HeaderSize - headerHave;
+            if (available.Length < need)
+            {
+                return 0;
+            }
+
+            Span<byte> started = stackalloc byte[HeaderSize];
+            header.AsSpan(0, headerHave).CopyTo(started);
+            available.Slice(0, need).CopyTo(started[headerHave..]);
+            if (!TryReadLength(started, out int rest))
+            {
+                passThrough = true;
+                return available.Length;
+            }
+
+            whole = need + rest;
+            currentIsShort = rest < FullBody;
+        }
+
         if (available.Length < whole)
         {
             return 0;
         }
 
-        if (left > 0 && leftIsShort)
+        if (whole > 0 && currentIsShort)
         {
             return whole;
         }
 
-        Span<byte> header = stackalloc byte[HeaderSize];
+        Span<byte> next = stackalloc byte[HeaderSize];
         while (whole < atLeast || whole == 0)
         {
             if (available.Length - whole < HeaderSize)
@@ -95,8 +123,8 @@ internal sealed class RecordCursor
                 break;
             }
 
-            available.Slice(whole, HeaderSize).CopyTo(header);
-            if (!TryReadLength(header, out int body))
+            available.Slice(whole, HeaderSize).CopyTo(next);
+            if (!TryReadLength(next, out int body))
             {
                 passThrough = true;
                 return available.Length;
@@ -118,35 +146,54 @@ internal sealed class RecordCursor
     }
 
     /// <summary>
-    /// Moves past <paramref name="count"/> bytes handed to SslStream. They lie within what
-    /// <see cref="Ready"/> counted in <paramref name="available"/>, so every header they begin is
-    /// in it.
+    /// Moves past <paramref name="count"/> bytes handed to SslStream, the first
+    /// <paramref name="count"/> of <paramref name="available"/>. They may end inside a record
+    /// header (at the end of the stream, where whatever came is handed over): the header's first
+    /// bytes are kept, and nothing is counted past them any more.
     /// </summary>
     /// <param name="available">The bytes <see cref="Ready"/> looked at.</param>
     /// <param name="count">How many of them were handed over.</param>
     public void Advance(in ReadOnlySequence<byte> available, long count)
     {
-        if (passThrough)
+        foreach (var segment in available.Slice(0, count))
         {
-            return;
+            Advance(segment.Span);
+            if (passThrough)
+            {
+                return;
+            }
         }
+    }
 
-        long position = Math.Min(left, count);
-        left -= position;
-        Span<byte> header = stackalloc byte[HeaderSize];
-        while (position < count)
+    private void Advance(ReadOnlySpan<byte> handed)
+    {
+        while (!handed.IsEmpty && !passThrough)
         {
-            available.Slice(position, HeaderSize).CopyTo(header);
+            if (left > 0)
+            {
+                int skip = (int)Math.Min(left, handed.Length);
+                left -= skip;
+                handed = handed[skip..];
+                continue;
+            }
+
+            int take = Math.Min(HeaderSize - headerHave, handed.Length);
+            handed[..take].CopyTo(header.AsSpan(headerHave));
+            headerHave += take;
+            handed = handed[take..];
+            if (headerHave < HeaderSize)
+            {
+                return;
+            }
+
+            headerHave = 0;
             if (!TryReadLength(header, out int body))
             {
                 passThrough = true;
                 return;
             }
 
-            long record = HeaderSize + body;
-            long taken = Math.Min(record, count - position);
-            position += taken;
-            left = record - taken;
+            left = body;
             leftIsShort = body < FullBody;
         }
     }

@@ -152,6 +152,20 @@ public class PipeStreamTests
         Assert.Equal(0, await stream.ReadAsync(buffer).AsTask().WaitAsync(Wait));
     }
 
+    [Fact]
+    public async Task Read_ConnectionEndsInsideAHeader_HandsOverWhatCameThenTheEnd()
+    {
+        // A stranger's truncated header at the end of the stream is SslStream's to reject (a
+        // typed failure one level up), not a fault of the cursor (it used to throw reading past it).
+        var (remote, stream) = Pair();
+        var whole = Record(100);
+        await remote.Output.WriteAsync((byte[])[.. whole, .. Record(50).AsSpan(0, 3)]);
+        await remote.Output.CompleteAsync();
+        var buffer = new byte[4096];
+        Assert.Equal(whole.Length + 3, await stream.ReadAsync(buffer).AsTask().WaitAsync(Wait));
+        Assert.Equal(0, await stream.ReadAsync(buffer).AsTask().WaitAsync(Wait));
+    }
+
     private static (IDuplexPipe Remote, PipeStream Stream) Pair()
     {
         var (remote, local) = DuplexPipe.CreatePair(Inline);
