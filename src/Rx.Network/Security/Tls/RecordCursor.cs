@@ -32,11 +32,15 @@ internal sealed class RecordCursor
     public const int FullBody = (16 * 1024) + 1 + 16;
 
     /// <summary>
-    /// Bytes waiting in the raw pipe beyond which part of a record is handed over anyway: half the
-    /// smallest buffer bound a transport accepts (16 KiB, which pauses the receive pump), so that a
-    /// record larger than the pipe may hold is never waited for whole.
+    /// Bytes waiting in a raw pipe of unknown bound beyond which part of a record is handed over
+    /// anyway: half the smallest buffer bound a transport accepts (16 KiB, which pauses the
+    /// receive pump), so that a record larger than the pipe may hold is never waited for whole.
     /// </summary>
     public const int PartialHandOver = 8 * 1024;
+
+    // Bytes waiting beyond which part of a record is handed over: where the pipe's producer
+    // pauses when that is known, else PartialHandOver.
+    private readonly long partialAt;
 
     // Bytes of the record SslStream is in the middle of that it has not been handed yet; 0 at a
     // record boundary.
@@ -51,13 +55,26 @@ internal sealed class RecordCursor
     private readonly byte[] header = new byte[HeaderSize];
     private int headerHave;
 
+    /// <summary>A cursor at the start of a connection.</summary>
+    /// <param name="inputBound">
+    /// The raw pipe's pause threshold (<see cref="Transports.IAccountedPipe.InputBound"/>), 0 when
+    /// unknown. Known, part of a record is handed over only once the pipe holds that much: the
+    /// receive pump has paused and the rest cannot come until SslStream takes some. A record merely
+    /// still arriving is then waited for whole, which saves SslStream a read and a pass through
+    /// its frame loop per piece (measured on 16 streams: docs/benchmarks.md, session 10).
+    /// </param>
+    public RecordCursor(long inputBound = 0)
+    {
+        partialAt = inputBound > 0 ? Math.Max(PartialHandOver, inputBound) : PartialHandOver;
+    }
+
     /// <summary>
     /// How many bytes at the start of <paramref name="available"/> to hand over: the rest of the
     /// current record and every whole record after it, counted until at least
     /// <paramref name="atLeast"/> or up to the first record shorter than <see cref="FullBody"/>;
     /// when not even the current record is whole, 0, or all of <paramref name="available"/> once
-    /// it reaches <see cref="PartialHandOver"/> (all of it is then inside the current record,
-    /// whose header it holds).
+    /// it reaches the pipe's bound (or <see cref="PartialHandOver"/> when that is unknown; all of
+    /// it is then inside the current record, whose header it holds).
     /// </summary>
     /// <remarks>
     /// A short record ends a write of the sender (the record layer cuts a write into full records
@@ -70,7 +87,7 @@ internal sealed class RecordCursor
     public long Ready(in ReadOnlySequence<byte> available, long atLeast)
     {
         long whole = WholeBytes(available, atLeast);
-        return whole == 0 && available.Length >= PartialHandOver ? available.Length : whole;
+        return whole == 0 && available.Length >= partialAt ? available.Length : whole;
     }
 
     private long WholeBytes(in ReadOnlySequence<byte> available, long atLeast)
