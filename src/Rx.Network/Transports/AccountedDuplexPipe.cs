@@ -19,9 +19,14 @@ namespace Rx.Network.Transports;
 /// </remarks>
 internal sealed class AccountedDuplexPipe : IAccountedPipe
 {
-    public AccountedDuplexPipe(PipeReader input, PipeWriter output, TransportMemory memory)
+    /// <param name="input">The receive pump's pipe.</param>
+    /// <param name="output">The send pump's pipe.</param>
+    /// <param name="memory">The connection's transport buffers.</param>
+    /// <param name="inputBound">The input pipe's pause threshold (<see cref="IAccountedPipe.InputBound"/>); 0 when unknown.</param>
+    public AccountedDuplexPipe(PipeReader input, PipeWriter output, TransportMemory memory, long inputBound = 0)
     {
         Memory = memory;
+        InputBound = inputBound;
         Input = new CountingReader(input, memory.Receive);
         Output = new CountingWriter(output, memory.Send);
     }
@@ -36,6 +41,9 @@ internal sealed class AccountedDuplexPipe : IAccountedPipe
     public TransportMemory Memory { get; }
 
     TransportMemory? IAccountedPipe.Memory => Memory;
+
+    /// <inheritdoc/>
+    public long InputBound { get; }
 
     /// <summary>Releases what is consumed; once completed, the receive pump no longer waits for room (nobody will make any).</summary>
     private sealed class CountingReader(PipeReader inner, TransportBuffer buffer) : PipeReader

@@ -11,4 +11,11 @@ internal interface IAccountedPipe : IDuplexPipe
 {
     /// <summary>The connection's transport buffers; null when they are not counted.</summary>
     TransportMemory? Memory { get; }
+
+    /// <summary>
+    /// The most bytes <c>Input</c> holds unconsumed before its producer (the receive pump) pauses
+    /// and adds no more until the reader consumes: the pipe's pause threshold, the transport's
+    /// receive buffer bound. 0 when unknown.
+    /// </summary>
+    long InputBound => 0;
 }

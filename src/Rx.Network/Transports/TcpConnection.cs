@@ -64,7 +64,7 @@ internal sealed class TcpConnection : IRawConnection
         inbound = new Pipe(PipeOptionsFor(options.MaxReceiveBufferSize, IdleReceiveSize, PipeScheduler.Inline));
         outbound = new Pipe(PipeOptionsFor(options.MaxSendBufferSize, Math.Min(BusySegmentSize, options.MaxSendBufferSize), PipeScheduler.Inline));
         Memory = new TransportMemory();
-        Pipe = new AccountedDuplexPipe(inbound.Reader, outbound.Writer, Memory);
+        Pipe = new AccountedDuplexPipe(inbound.Reader, outbound.Writer, Memory, options.MaxReceiveBufferSize);
         receiving = ReceiveLoopAsync();
         sending = SendLoopAsync();
         closed = CloseWhenDoneAsync();

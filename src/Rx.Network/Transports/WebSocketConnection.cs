@@ -60,7 +60,7 @@ internal sealed class WebSocketConnection : IRawConnection
         inbound = new Pipe(TcpConnection.PipeOptionsFor(options.MaxReceiveBufferSize, TcpConnection.IdleReceiveSize, PipeScheduler.Inline));
         outbound = new Pipe(TcpConnection.PipeOptionsFor(options.MaxSendBufferSize, Math.Min(TcpConnection.BusySegmentSize, options.MaxSendBufferSize), PipeScheduler.Inline));
         Memory = new TransportMemory();
-        Pipe = new AccountedDuplexPipe(inbound.Reader, outbound.Writer, Memory);
+        Pipe = new AccountedDuplexPipe(inbound.Reader, outbound.Writer, Memory, options.MaxReceiveBufferSize);
         running = RunAsync(open);
     }
 

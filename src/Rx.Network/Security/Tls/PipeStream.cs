@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using Rx.Network.Errors;
+using Rx.Network.Transports;
 
 namespace Rx.Network.Security.Tls;
 
@@ -25,7 +26,7 @@ internal sealed class PipeStream : Stream
     private const int MaxUnflushed = 1024 * 1024;
 
     private readonly IDuplexPipe pipe;
-    private readonly RecordCursor records = new();
+    private readonly RecordCursor records;
     private long unflushed;
     private long handshakeBudget;
     private bool handshakeDone;
@@ -36,6 +37,7 @@ internal sealed class PipeStream : Stream
     {
         this.pipe = pipe;
         this.handshakeBudget = handshakeBudget;
+        records = new RecordCursor((pipe as IAccountedPipe)?.InputBound ?? 0);
     }
 
     /// <inheritdoc/>
@@ -61,8 +63,8 @@ internal sealed class PipeStream : Stream
     public Exception? ReadFailure { get; private set; }
 
     /// <summary>
-    /// Whether a read would not wait: a whole TLS record (or, past
-    /// <see cref="RecordCursor.PartialHandOver"/> bytes, part of one) is in the raw pipe, unread by
+    /// Whether a read would not wait: a whole TLS record (or, once the pipe holds as much as its
+    /// producer may add, part of one) is in the raw pipe, unread by
     /// SslStream, or the connection has ended there. Never waits. Called only between reads (the
     /// pipe has one reader at a time).
     /// </summary>
@@ -105,9 +107,11 @@ internal sealed class PipeStream : Stream
     /// looped on each partial record. A zero-byte read likewise completes once a whole record
     /// is there. Nothing past a record shorter than a full one is handed over with it: such a
     /// record ends a write of the sender, and SslStream would decrypt the next write into the same
-    /// read (<see cref="RecordCursor.Ready"/>). A record is handed over in part only once <see cref="RecordCursor.PartialHandOver"/>
-    /// bytes of it wait (a pipe bounded below one record must not stall), and bytes that do not
-    /// parse as TLS records are passed on as they come (SslStream rejects them).</para>
+    /// read (<see cref="RecordCursor.Ready"/>). A record is handed over in part only once the pipe
+    /// holds its bound (<see cref="IAccountedPipe.InputBound"/>: the receive pump has paused, so a
+    /// pipe bounded below one record does not stall), or, where the bound is unknown,
+    /// <see cref="RecordCursor.PartialHandOver"/> bytes of it wait; bytes that do not parse as TLS
+    /// records are passed on as they come (SslStream rejects them).</para>
     /// </remarks>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)

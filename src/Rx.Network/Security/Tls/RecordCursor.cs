@@ -32,11 +32,15 @@ internal sealed class RecordCursor
     public const int FullBody = (16 * 1024) + 1 + 16;
 
     /// <summary>
-    /// Bytes waiting in the raw pipe beyond which part of a record is handed over anyway: half the
-    /// smallest buffer bound a transport accepts (16 KiB, which pauses the receive pump), so that a
-    /// record larger than the pipe may hold is never waited for whole.
+    /// Bytes waiting in a raw pipe of unknown bound beyond which part of a record is handed over
+    /// anyway: half the smallest buffer bound a transport accepts (16 KiB, which pauses the
+    /// receive pump), so that a record larger than the pipe may hold is never waited for whole.
     /// </summary>
     public const int PartialHandOver = 8 * 1024;
+
+    // Bytes waiting beyond which part of a record is handed over: where the pipe's producer
+    // pauses when that is known, else PartialHandOver.
+    private readonly long partialAt;
 
     // Bytes of the record SslStream is in the middle of that it has not been handed yet; 0 at a
     // record boundary.
@@ -47,13 +51,30 @@ internal sealed class RecordCursor
     private bool leftIsShort;
     private bool passThrough;
 
+    // The first bytes of a header handed over without the rest (the hand-over ended inside it).
+    private readonly byte[] header = new byte[HeaderSize];
+    private int headerHave;
+
+    /// <summary>A cursor at the start of a connection.</summary>
+    /// <param name="inputBound">
+    /// The raw pipe's pause threshold (<see cref="Transports.IAccountedPipe.InputBound"/>), 0 when
+    /// unknown. Known, part of a record is handed over only once the pipe holds that much: the
+    /// receive pump has paused and the rest cannot come until SslStream takes some. A record merely
+    /// still arriving is then waited for whole, which saves SslStream a read and a pass through
+    /// its frame loop per piece (measured on 16 streams: docs/benchmarks.md, session 10).
+    /// </param>
+    public RecordCursor(long inputBound = 0)
+    {
+        partialAt = inputBound > 0 ? Math.Max(PartialHandOver, inputBound) : PartialHandOver;
+    }
+
     /// <summary>
     /// How many bytes at the start of <paramref name="available"/> to hand over: the rest of the
     /// current record and every whole record after it, counted until at least
     /// <paramref name="atLeast"/> or up to the first record shorter than <see cref="FullBody"/>;
     /// when not even the current record is whole, 0, or all of <paramref name="available"/> once
-    /// it reaches <see cref="PartialHandOver"/> (all of it is then inside the current record,
-    /// whose header it holds).
+    /// it reaches the pipe's bound (or <see cref="PartialHandOver"/> when that is unknown; all of
+    /// it is then inside the current record, whose header it holds).
     /// </summary>
     /// <remarks>
     /// A short record ends a write of the sender (the record layer cuts a write into full records
@@ -66,7 +87,7 @@ internal sealed class RecordCursor
     public long Ready(in ReadOnlySequence<byte> available, long atLeast)
     {
         long whole = WholeBytes(available, atLeast);
-        return whole == 0 && available.Length >= PartialHandOver ? available.Length : whole;
+        return whole == 0 && available.Length >= partialAt ? available.Length : whole;
     }
 
     private long WholeBytes(in ReadOnlySequence<byte> available, long atLeast)
@@ -77,17 +98,41 @@ internal sealed class RecordCursor
         }
 
         long whole = left;
+        bool currentIsShort = leftIsShort;
+        if (headerHave > 0)
+        {
+            // A hand-over ended inside a header (the reader's buffer was full there): the rest of
+            // that header and the body it announces complete the current record.
+            int need = HeaderSize - headerHave;
+            if (available.Length < need)
+            {
+                return 0;
+            }
+
+            Span<byte> started = stackalloc byte[HeaderSize];
+            header.AsSpan(0, headerHave).CopyTo(started);
+            available.Slice(0, need).CopyTo(started[headerHave..]);
+            if (!TryReadLength(started, out int rest))
+            {
+                passThrough = true;
+                return available.Length;
+            }
+
+            whole = need + rest;
+            currentIsShort = rest < FullBody;
+        }
+
         if (available.Length < whole)
         {
             return 0;
         }
 
-        if (left > 0 && leftIsShort)
+        if (whole > 0 && currentIsShort)
         {
             return whole;
         }
 
-        Span<byte> header = stackalloc byte[HeaderSize];
+        Span<byte> next = stackalloc byte[HeaderSize];
         while (whole < atLeast || whole == 0)
         {
             if (available.Length - whole < HeaderSize)
@@ -95,8 +140,8 @@ internal sealed class RecordCursor
                 break;
             }
 
-            available.Slice(whole, HeaderSize).CopyTo(header);
-            if (!TryReadLength(header, out int body))
+            available.Slice(whole, HeaderSize).CopyTo(next);
+            if (!TryReadLength(next, out int body))
             {
                 passThrough = true;
                 return available.Length;
@@ -118,35 +163,54 @@ internal sealed class RecordCursor
     }
 
     /// <summary>
-    /// Moves past <paramref name="count"/> bytes handed to SslStream. They lie within what
-    /// <see cref="Ready"/> counted in <paramref name="available"/>, so every header they begin is
-    /// in it.
+    /// Moves past <paramref name="count"/> bytes handed to SslStream, the first
+    /// <paramref name="count"/> of <paramref name="available"/>. They may end inside a record
+    /// header (at the end of the stream, where whatever came is handed over): the header's first
+    /// bytes are kept, and nothing is counted past them any more.
     /// </summary>
     /// <param name="available">The bytes <see cref="Ready"/> looked at.</param>
     /// <param name="count">How many of them were handed over.</param>
     public void Advance(in ReadOnlySequence<byte> available, long count)
     {
-        if (passThrough)
+        foreach (var segment in available.Slice(0, count))
         {
-            return;
+            Advance(segment.Span);
+            if (passThrough)
+            {
+                return;
+            }
         }
+    }
 
-        long position = Math.Min(left, count);
-        left -= position;
-        Span<byte> header = stackalloc byte[HeaderSize];
-        while (position < count)
+    private void Advance(ReadOnlySpan<byte> handed)
+    {
+        while (!handed.IsEmpty && !passThrough)
         {
-            available.Slice(position, HeaderSize).CopyTo(header);
+            if (left > 0)
+            {
+                int skip = (int)Math.Min(left, handed.Length);
+                left -= skip;
+                handed = handed[skip..];
+                continue;
+            }
+
+            int take = Math.Min(HeaderSize - headerHave, handed.Length);
+            handed[..take].CopyTo(header.AsSpan(headerHave));
+            headerHave += take;
+            handed = handed[take..];
+            if (headerHave < HeaderSize)
+            {
+                return;
+            }
+
+            headerHave = 0;
             if (!TryReadLength(header, out int body))
             {
                 passThrough = true;
                 return;
             }
 
-            long record = HeaderSize + body;
-            long taken = Math.Min(record, count - position);
-            position += taken;
-            left = record - taken;
+            left = body;
             leftIsShort = body < FullBody;
         }
     }

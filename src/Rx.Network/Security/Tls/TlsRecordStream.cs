@@ -42,6 +42,13 @@ internal sealed class TlsRecordStream(SslStream ssl, PipeStream transport, PipeW
     /// <exception cref="WireProtocolViolationException">A record failed authentication or was malformed.</exception>
     public ValueTask WaitForDataAsync(CancellationToken cancellationToken)
     {
+        // A busy connection has the next record in the raw pipe already: the read will not wait,
+        // so there is nothing to wait for (and no pass through SslStream's read for it).
+        if (transport.HasWholeRecord())
+        {
+            return default;
+        }
+
         // A zero-byte read: SslStream waits for a whole record and decrypts it into its own
         // buffer, and returns 0 without copying anything out.
         var read = ssl.ReadAsync(Memory<byte>.Empty, cancellationToken);

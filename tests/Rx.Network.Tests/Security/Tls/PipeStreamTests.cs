@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using Rx.Network.Resources;
 using Rx.Network.Security.Tls;
 using Rx.Network.Transports;
 
@@ -130,6 +131,42 @@ public class PipeStreamTests
         Assert.Equal(record.Length - RecordCursor.PartialHandOver, await rest.WaitAsync(Wait));
     }
 
+    [Fact]
+    public async Task Read_KnownBound_RecordStillArrivingIsNotHandedOverInPart()
+    {
+        // The pipe may hold far more than a record: the receive pump goes on adding its bytes, so
+        // SslStream is handed the record whole (one read), however long it takes to arrive.
+        var (remote, stream) = BoundedPair(bound: 64 * 1024);
+        var record = Record(RecordCursor.FullBody);
+        var buffer = new byte[32 * 1024];
+        var read = stream.ReadAsync(buffer).AsTask();
+        await remote.Output.WriteAsync(record.AsMemory(0, 12 * 1024));
+        Assert.False(read.IsCompleted);
+
+        await remote.Output.WriteAsync(record.AsMemory(12 * 1024));
+        Assert.Equal(record.Length, await read.WaitAsync(Wait));
+    }
+
+    [Fact]
+    public async Task Read_KnownBoundBelowARecord_HandsOverInPartOnceThePipeIsFull()
+    {
+        // A 16 KiB pipe (a transport's smallest bound) cannot hold a full record: once it holds
+        // its bound the producer pauses, and part of the record is handed over so it can go on.
+        const int bound = 16 * 1024;
+        var (remote, stream) = BoundedPair(bound);
+        var record = Record(RecordCursor.FullBody);
+        var buffer = new byte[32 * 1024];
+        var read = stream.ReadAsync(buffer).AsTask();
+        await remote.Output.WriteAsync(record.AsMemory(0, bound - 1));
+        Assert.False(read.IsCompleted);
+
+        var filling = remote.Output.WriteAsync(record.AsMemory(bound - 1, 1)).AsTask();
+        Assert.Equal(bound, await read.WaitAsync(Wait));
+        await filling.WaitAsync(Wait);
+        await remote.Output.WriteAsync(record.AsMemory(bound));
+        Assert.Equal(record.Length - bound, await stream.ReadAsync(buffer).AsTask().WaitAsync(Wait));
+    }
+
     [Theory]
     [InlineData(new byte[] { 0x47, 0x45, 0x54, 0x20, 0x2f, 0x20 })] // "GET / ": no TLS content type
     [InlineData(new byte[] { 0x17, 0x02, 0x00, 0x00, 0x10, 0x00 })] // version 2.x
@@ -152,10 +189,32 @@ public class PipeStreamTests
         Assert.Equal(0, await stream.ReadAsync(buffer).AsTask().WaitAsync(Wait));
     }
 
+    [Fact]
+    public async Task Read_ConnectionEndsInsideAHeader_HandsOverWhatCameThenTheEnd()
+    {
+        // A stranger's truncated header at the end of the stream is SslStream's to reject (a
+        // typed failure one level up), not a fault of the cursor (it used to throw reading past it).
+        var (remote, stream) = Pair();
+        var whole = Record(100);
+        await remote.Output.WriteAsync((byte[])[.. whole, .. Record(50).AsSpan(0, 3)]);
+        await remote.Output.CompleteAsync();
+        var buffer = new byte[4096];
+        Assert.Equal(whole.Length + 3, await stream.ReadAsync(buffer).AsTask().WaitAsync(Wait));
+        Assert.Equal(0, await stream.ReadAsync(buffer).AsTask().WaitAsync(Wait));
+    }
+
     private static (IDuplexPipe Remote, PipeStream Stream) Pair()
     {
         var (remote, local) = DuplexPipe.CreatePair(Inline);
         return (remote, new PipeStream(local, int.MaxValue));
+    }
+
+    /// <summary>A stream over a counted pipe whose producer pauses at <paramref name="bound"/> unread bytes, as a transport's receive pipe.</summary>
+    private static (IDuplexPipe Remote, PipeStream Stream) BoundedPair(int bound)
+    {
+        var options = new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, pauseWriterThreshold: bound, resumeWriterThreshold: bound / 2);
+        var (remote, local) = DuplexPipe.CreatePair(options);
+        return (remote, new PipeStream(new AccountedDuplexPipe(local.Input, local.Output, new TransportMemory(), bound), int.MaxValue));
     }
 
     /// <summary>An application-data record (TLS 1.3 framing) with a <paramref name="body"/>-byte body.</summary>
