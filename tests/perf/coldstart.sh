@@ -25,7 +25,7 @@
 #                   with --composite) instead of publishing again; the plain build is still built
 #   --bytes BYTES   perf bytes each way (default 268435456, 256 MiB)
 #   --out DIR       where results.jsonl and the listeners' logs go (default: a new temp dir)
-# Needs: the .NET SDK (and the linux-x64 runtime pack and crossgen2 from NuGet for ReadyToRun),
+# Needs: the .NET SDK (and the linux-x64 runtime pack, ILLink and crossgen2 from NuGet),
 # Node.js 20+, npm and /usr/bin/time (GNU time). Only 127.0.0.1 is used; the listeners are stopped
 # when the script exits.
 set -euo pipefail
