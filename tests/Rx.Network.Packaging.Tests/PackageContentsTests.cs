@@ -125,27 +125,40 @@ public sealed class PackageContentsTests(PackedRepository packed)
     }
 
     [Fact]
-    public void Tool_ForLinuxX64_IsPrecompiled_ThePortableOneIsIl()
+    public void Tool_ForLinuxX64_IsSelfContainedTrimmedAndOneCompositeImage_ThePortableOneIsIl()
     {
-        // linux-x64: the apphost, framework-dependent, every assembly of the tool with ReadyToRun code
-        // (issue #18: a new process leaves little to the JIT).
-        var native = ToolSettings("rxnet.linux-x64", "tools/net10.0/linux-x64/DotnetToolSettings.xml").Descendants("Command").Single();
+        // linux-x64 (issue #18: a new process leaves little to the JIT): self-contained, started by
+        // its apphost, the .NET libraries trimmed to what the CLI uses, and the CLI, its libraries
+        // and those .NET libraries precompiled together into one composite ReadyToRun image, so that
+        // the framework's generic code over the library's types is precompiled too.
+        const string dir = "tools/any/linux-x64/";
+        var native = ToolSettings("rxnet.linux-x64", dir + "DotnetToolSettings.xml").Descendants("Command").Single();
         Assert.Equal("rxnet", (string?)native.Attribute("EntryPoint"));
         Assert.Equal("executable", (string?)native.Attribute("Runner"));
-        Assert.Contains("tools/net10.0/linux-x64/rxnet", PackageFile.Open(packed.PackageFile("rxnet.linux-x64")).Entries);
-        foreach (var assembly in new[] { "rxnet.dll", "Rx.Network.dll", "Rx.Network.Mock.dll", "System.Reactive.dll", "NSec.Cryptography.dll" })
+        var entries = PackageFile.Open(packed.PackageFile("rxnet.linux-x64")).Entries;
+        Assert.Contains(dir + "rxnet", entries);
+        Assert.Contains(dir + "libcoreclr.so", entries);
+        Assert.Contains(dir + "rxnet.r2r.dll", entries);
+        foreach (var assembly in new[] { "rxnet.dll", "Rx.Network.dll", "Rx.Network.Mock.dll", "System.Reactive.dll", "NSec.Cryptography.dll", "System.Private.CoreLib.dll", "System.Threading.Tasks.Dataflow.dll", "System.Net.Sockets.dll" })
         {
-            Assert.True(IsReadyToRun("rxnet.linux-x64", $"tools/net10.0/linux-x64/{assembly}"), $"{assembly} of rxnet.linux-x64 has no ReadyToRun code");
+            var flags = ReadyToRunFlags("rxnet.linux-x64", dir + assembly);
+            Assert.True(flags is { } f && (f & ComponentOfCompositeImage) != 0, $"{assembly} of rxnet.linux-x64 is not a component of the composite image (ReadyToRun flags {flags})");
         }
 
-        var runtimeConfig = System.Text.Encoding.UTF8.GetString(PackageFile.ReadEntry(packed.PackageFile("rxnet.linux-x64"), "tools/net10.0/linux-x64/rxnet.runtimeconfig.json"));
-        Assert.Contains("\"Microsoft.NETCore.App\"", runtimeConfig, StringComparison.Ordinal);
+        // Trimmed: .NET libraries the CLI never calls are left out.
+        Assert.DoesNotContain(dir + "System.Private.Xml.dll", entries);
+        Assert.DoesNotContain(dir + "System.Data.Common.dll", entries);
+        // Nor do the libraries' XML documentation files ship with the command.
+        Assert.DoesNotContain(dir + "Rx.Network.xml", entries);
+
+        var runtimeConfig = System.Text.Encoding.UTF8.GetString(PackageFile.ReadEntry(packed.PackageFile("rxnet.linux-x64"), dir + "rxnet.runtimeconfig.json"));
+        Assert.Contains("\"includedFrameworks\"", runtimeConfig, StringComparison.Ordinal);
 
         // Anywhere else: the portable IL build, run by `dotnet`.
         var portable = ToolSettings("rxnet.any", "tools/net10.0/any/DotnetToolSettings.xml").Descendants("Command").Single();
         Assert.Equal("rxnet.dll", (string?)portable.Attribute("EntryPoint"));
         Assert.Equal("dotnet", (string?)portable.Attribute("Runner"));
-        Assert.False(IsReadyToRun("rxnet.any", "tools/net10.0/any/Rx.Network.dll"));
+        Assert.Null(ReadyToRunFlags("rxnet.any", "tools/net10.0/any/Rx.Network.dll"));
     }
 
     [Fact]
@@ -166,11 +179,27 @@ public sealed class PackageContentsTests(PackedRepository packed)
         return System.Xml.Linq.XDocument.Load(settings);
     }
 
-    /// <summary>Whether the assembly carries native code beside its IL (a ReadyToRun image has a managed native header).</summary>
-    private bool IsReadyToRun(string id, string entry)
+    /// <summary>READYTORUN_FLAG_COMPONENT: the assembly's native code lives in a composite image beside it.</summary>
+    private const uint ComponentOfCompositeImage = 0x20;
+
+    /// <summary>
+    /// The flags of the assembly's ReadyToRun header, or null for an IL-only assembly (a ReadyToRun
+    /// image has a managed native header: the signature "RTR", the format's version, the flags).
+    /// </summary>
+    private uint? ReadyToRunFlags(string id, string entry)
     {
         using var image = new MemoryStream(PackageFile.ReadEntry(packed.PackageFile(id), entry));
         using var pe = new PEReader(image);
-        return pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0;
+        var header = pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory;
+        if (header.Size == 0)
+        {
+            return null;
+        }
+
+        var reader = pe.GetSectionData(header.RelativeVirtualAddress).GetReader();
+        Assert.Equal(0x00525452u, reader.ReadUInt32());
+        reader.ReadUInt16();
+        reader.ReadUInt16();
+        return reader.ReadUInt32();
     }
 }

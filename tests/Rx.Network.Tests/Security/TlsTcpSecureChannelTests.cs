@@ -36,8 +36,8 @@ public sealed class TlsTcpSecureChannelTests : SecureChannelConformance
         }
 
         Assert.Equal(TcpTransportOptions.MinBufferSize, ((IAccountedPipe)dialed.Pipe).InputBound);
-        var inbound = new TlsSecurity(bob, channelOptions: options).SecureInboundAsync(new RawConnection(accepted.Pipe, accepted), [], default);
-        var outbound = await new TlsSecurity(alice, channelOptions: options).SecureOutboundAsync(new RawConnection(dialed.Pipe, dialed), PeerId.FromPublicKey(bob.PublicKey), [], default).WaitAsync(Timeout);
+        var inbound = new TlsSecurity(bob, channelOptions: options).SecureInboundAsync(new RawConnection(accepted.Pipe, accepted, TaskScheduler.Default), [], default);
+        var outbound = await new TlsSecurity(alice, channelOptions: options).SecureOutboundAsync(new RawConnection(dialed.Pipe, dialed, TaskScheduler.Default), PeerId.FromPublicKey(bob.PublicKey), [], default).WaitAsync(Timeout);
         return (outbound, await inbound.WaitAsync(Timeout));
     }
 
