@@ -209,35 +209,6 @@ public sealed class SealBlockTests
         return received;
     }
 
-    /// <summary>Pass-through framing whose first seal waits for <see cref="Release"/>, recording each frame's length.</summary>
-    private sealed class GatedCodec(bool open = false) : IFrameCodec
-    {
-        public ManualResetEventSlim FirstSealStarted { get; } = new();
-
-        public ManualResetEventSlim Release { get; } = new(open);
-
-        public ConcurrentQueue<int> Sealed { get; } = new();
-
-        public int MaxPlaintextPerFrame => 64 * 1024;
-
-        public int FrameOverhead => 0;
-
-        public int Seal(ReadOnlySpan<byte> plaintext, Span<byte> destination)
-        {
-            if (!FirstSealStarted.IsSet)
-            {
-                FirstSealStarted.Set();
-                Assert.True(Release.Wait(Timeout));
-            }
-
-            Sealed.Enqueue(plaintext.Length);
-            plaintext.CopyTo(destination);
-            return plaintext.Length;
-        }
-
-        public bool TryOpen(ref ReadOnlySequence<byte> buffer, out PooledBuffer plaintext) => PassThroughCodec.Instance.TryOpen(ref buffer, out plaintext);
-    }
-
     /// <summary>The thread pool, counting the tasks queued to it and whether they ran under it.</summary>
     private sealed class CountingScheduler : TaskScheduler
     {

@@ -47,32 +47,4 @@ public class SecureChannelTests
         Assert.Equal([5000, 12, 5000], codec.Sealed.ToArray());
         channel.Abort(new IOException("done"));
     }
-
-    private sealed class GatedCodec : IFrameCodec
-    {
-        public ManualResetEventSlim FirstSealStarted { get; } = new();
-
-        public ManualResetEventSlim Release { get; } = new();
-
-        public ConcurrentQueue<int> Sealed { get; } = new();
-
-        public int MaxPlaintextPerFrame => 64 * 1024;
-
-        public int FrameOverhead => 0;
-
-        public int Seal(ReadOnlySpan<byte> plaintext, Span<byte> destination)
-        {
-            if (!FirstSealStarted.IsSet)
-            {
-                FirstSealStarted.Set();
-                Assert.True(Release.Wait(TestTimeout));
-            }
-
-            Sealed.Enqueue(plaintext.Length);
-            plaintext.CopyTo(destination);
-            return plaintext.Length;
-        }
-
-        public bool TryOpen(ref ReadOnlySequence<byte> buffer, out PooledBuffer plaintext) => PassThroughCodec.Instance.TryOpen(ref buffer, out plaintext);
-    }
 }
