@@ -70,8 +70,8 @@ internal sealed class RecordCursor
 
     /// <summary>
     /// How many bytes at the start of <paramref name="available"/> to hand over: the rest of the
-    /// current record and every whole record after it, counted until at least
-    /// <paramref name="atLeast"/> or up to the first record shorter than <see cref="FullBody"/>;
+    /// current record and every whole record after it that still fits in <paramref name="room"/>,
+    /// up to the first record shorter than <see cref="FullBody"/>;
     /// when not even the current record is whole, 0, or all of <paramref name="available"/> once
     /// it reaches the pipe's bound (or <see cref="PartialHandOver"/> when that is unknown; all of
     /// it is then inside the current record, whose header it holds).
@@ -81,16 +81,21 @@ internal sealed class RecordCursor
     /// and one shorter last one). Handing SslStream nothing past it keeps SslStream from
     /// decrypting the next write's records into the same read, so a read of the plaintext ends
     /// where the sender's write ended (<see cref="TlsRecordStream"/>: one muxer frame per chunk).
+    /// A whole record that does not fit in what the reader can take is left in the pipe: SslStream
+    /// reads into a 32 KiB buffer, 44 bytes short of two full records, and handed the first part
+    /// of a second one it kept that part, shifted it to the front of its buffer on its next read (a
+    /// copy), and read the rest with the first part of the record after it, so the split carried
+    /// on from record to record (session 11, docs/benchmarks.md: a quarter of the records).
     /// </remarks>
     /// <param name="available">The raw bytes waiting in the pipe, starting where SslStream left off.</param>
-    /// <param name="atLeast">Stop counting once this many are found (what the reader can take).</param>
-    public long Ready(in ReadOnlySequence<byte> available, long atLeast)
+    /// <param name="room">What the reader can take: the current record counts whatever its size, a later one only if it fits.</param>
+    public long Ready(in ReadOnlySequence<byte> available, long room)
     {
-        long whole = WholeBytes(available, atLeast);
+        long whole = WholeBytes(available, room);
         return whole == 0 && available.Length >= partialAt ? available.Length : whole;
     }
 
-    private long WholeBytes(in ReadOnlySequence<byte> available, long atLeast)
+    private long WholeBytes(in ReadOnlySequence<byte> available, long room)
     {
         if (passThrough)
         {
@@ -133,7 +138,7 @@ internal sealed class RecordCursor
         }
 
         Span<byte> next = stackalloc byte[HeaderSize];
-        while (whole < atLeast || whole == 0)
+        while (whole < room || whole == 0)
         {
             if (available.Length - whole < HeaderSize)
             {
@@ -147,7 +152,8 @@ internal sealed class RecordCursor
                 return available.Length;
             }
 
-            if (available.Length - whole < HeaderSize + body)
+            // Whole records only, and after the first only those that fit in the reader's room.
+            if (available.Length - whole < HeaderSize + body || (whole > 0 && whole + HeaderSize + body > room))
             {
                 break;
             }

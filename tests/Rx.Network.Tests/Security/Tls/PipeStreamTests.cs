@@ -63,6 +63,37 @@ public class PipeStreamTests
     }
 
     [Fact]
+    public async Task Read_NextRecordDoesNotFitTheBuffer_StaysInThePipe()
+    {
+        // SslStream's read buffer (32 KiB) is 44 bytes short of two full records: it gets one
+        // whole record per read, never the first part of the next (which it would have to shift
+        // to the front of its buffer and complete with a part of the record after it).
+        var (remote, stream) = Pair();
+        byte[] first = Record(RecordCursor.FullBody), second = Record(RecordCursor.FullBody), third = Record(RecordCursor.FullBody);
+        await remote.Output.WriteAsync((byte[])[.. first, .. second, .. third]);
+        var buffer = new byte[32 * 1024];
+        Assert.Equal(first.Length, await stream.ReadAsync(buffer).AsTask().WaitAsync(Wait));
+        Assert.Equal(second.Length, await stream.ReadAsync(buffer).AsTask().WaitAsync(Wait));
+        Assert.Equal(second, buffer[..second.Length]);
+        Assert.Equal(third.Length, await stream.ReadAsync(buffer).AsTask().WaitAsync(Wait));
+    }
+
+    [Fact]
+    public async Task Read_BufferSmallerThanTheCurrentRecord_FillsIt()
+    {
+        // The current record is handed over whatever the buffer's size (the reader grows its
+        // buffer for the rest): only the records after it must fit.
+        var (remote, stream) = Pair();
+        byte[] first = Record(RecordCursor.FullBody), second = Record(100);
+        await remote.Output.WriteAsync((byte[])[.. first, .. second]);
+        var buffer = new byte[4096];
+        Assert.Equal(buffer.Length, await stream.ReadAsync(buffer).AsTask().WaitAsync(Wait));
+        var rest = new byte[64 * 1024];
+        Assert.Equal(first.Length - buffer.Length + second.Length, await stream.ReadAsync(rest).AsTask().WaitAsync(Wait));
+        Assert.Equal(second, rest[(first.Length - buffer.Length)..(first.Length - buffer.Length + second.Length)]);
+    }
+
+    [Fact]
     public async Task Read_ShortRecord_EndsTheHandOver()
     {
         // A record shorter than a full one ends a write of the sender: what follows it is handed
@@ -96,9 +127,11 @@ public class PipeStreamTests
         byte[] first = Record(RecordCursor.FullBody), second = Record(200), third = Record(50);
         await remote.Output.WriteAsync((byte[])[.. first, .. second]);
 
-        // A buffer that ends two bytes into the second record's header, then the rest of it.
+        // The first record, then a buffer that ends two bytes into the second record's header,
+        // then the rest of it.
         var buffer = new byte[64 * 1024];
-        Assert.Equal(first.Length + 2, await stream.ReadAsync(buffer.AsMemory(0, first.Length + 2)));
+        Assert.Equal(first.Length, await stream.ReadAsync(buffer.AsMemory(0, first.Length)));
+        Assert.Equal(2, await stream.ReadAsync(buffer.AsMemory(0, 2)));
         Assert.Equal(second.Length - 2, await stream.ReadAsync(buffer).AsTask().WaitAsync(Wait));
 
         // Still aligned: the next record is again held back until whole.
