@@ -8,6 +8,7 @@ using Rx.Network.Muxing;
 using Rx.Network.Peerstore;
 using Rx.Network.Protocols;
 using Rx.Network.Swarm;
+using Rx.Network.Transports;
 
 namespace Rx.Network.PerfTool;
 
@@ -37,7 +38,25 @@ internal static class LibP2pPerf
         var builder = Builder().WithSecurity(Security(options));
         // --max-window BYTES: yamux's largest receive window per stream (an experiment's knob; default the library's).
         long maxWindow = options.Long("max-window", 0);
-        return maxWindow > 0 ? builder.WithYamux(new YamuxOptions { MaxStreamWindow = (int)maxWindow }) : builder;
+        builder = maxWindow > 0 ? builder.WithYamux(new YamuxOptions { MaxStreamWindow = (int)maxWindow }) : builder;
+
+        // --lowat, --short-rcvbuf, --max-send-buffer, --max-receive-buffer BYTES: the TCP transport's
+        // queue bounds (experiments' knobs; -1 or absent = the library's default, 0 = off where allowed).
+        var defaults = TcpTransportOptions.Default;
+        long lowat = options.Long("lowat", -1), shortReceive = options.Long("short-rcvbuf", -1);
+        long maxSend = options.Long("max-send-buffer", -1), maxReceive = options.Long("max-receive-buffer", -1);
+        if (lowat < 0 && shortReceive < 0 && maxSend < 0 && maxReceive < 0)
+        {
+            return builder;
+        }
+
+        return builder.WithTcp(new TcpTransportOptions
+        {
+            UnsentLowWatermark = lowat < 0 ? defaults.UnsentLowWatermark : (int)lowat,
+            ShortPathReceiveBufferSize = shortReceive < 0 ? defaults.ShortPathReceiveBufferSize : (int)shortReceive,
+            MaxSendBufferSize = maxSend < 0 ? defaults.MaxSendBufferSize : (int)maxSend,
+            MaxReceiveBufferSize = maxReceive < 0 ? defaults.MaxReceiveBufferSize : (int)maxReceive,
+        });
     }
 
     private static SecurityProtocol[] Security(Options options) =>

@@ -55,9 +55,10 @@ internal sealed class TcpConnection : IRawConnection
     private int aborted;
     private int finSent;
 
-    private TcpConnection(Socket socket, Multiaddr local, Multiaddr remote, TcpTransportOptions options)
+    private TcpConnection(Socket socket, Multiaddr local, Multiaddr remote, TcpTransportOptions options, KernelQueues.Applied kernelQueues)
     {
         this.socket = socket;
+        KernelQueueBounds = kernelQueues;
         LocalAddress = local;
         RemoteAddress = remote;
         busyReceiveSize = Math.Max(IdleReceiveSize, Math.Min(BusyReceiveSize, options.MaxReceiveBufferSize / 4));
@@ -78,6 +79,9 @@ internal sealed class TcpConnection : IRawConnection
 
     public Multiaddr RemoteAddress { get; }
 
+    /// <summary>What <see cref="KernelQueues"/> set on the socket, for tests and diagnostics.</summary>
+    internal KernelQueues.Applied KernelQueueBounds { get; }
+
     /// <summary>The connected socket, for tests of its options.</summary>
     internal Socket Socket => socket;
 
@@ -88,9 +92,10 @@ internal sealed class TcpConnection : IRawConnection
         // Small libp2p frames (multistream messages, yamux window updates, pings) must not wait for
         // Nagle's algorithm; the pumps already coalesce writes into large sends.
         socket.NoDelay = true;
+        var kernelQueues = KernelQueues.Apply(socket, options);
         var local = Multiaddr.FromEndPoint((IPEndPoint)socket.LocalEndPoint!);
         var remote = Multiaddr.FromEndPoint((IPEndPoint)socket.RemoteEndPoint!);
-        return new TcpConnection(socket, local, remote, options);
+        return new TcpConnection(socket, local, remote, options, kernelQueues);
     }
 
     /// <summary>The send pump; ends once the output pipe has been drained, or failed after an abort.</summary>

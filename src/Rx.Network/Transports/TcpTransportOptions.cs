@@ -23,6 +23,14 @@ public sealed class TcpTransportOptions
     /// <summary>The smallest accepted buffer bound: 16 KiB, one receive segment.</summary>
     public const int MinBufferSize = 16 * 1024;
 
+    /// <summary>The default of <see cref="UnsentLowWatermark"/>: 64 KiB, one send of the connection's send pump.</summary>
+    public const int DefaultUnsentLowWatermark = 64 * 1024;
+
+    /// <summary>The default of <see cref="ShortPathReceiveBufferSize"/>: 256 KiB.</summary>
+    public const int DefaultShortPathReceiveBufferSize = 256 * 1024;
+
+    private readonly int unsentLowWatermark = DefaultUnsentLowWatermark;
+    private readonly int shortPathReceiveBufferSize = DefaultShortPathReceiveBufferSize;
     private readonly TimeSpan connectTimeout = DefaultConnectTimeout;
     private readonly TimeProvider timeProvider = TimeProvider.System;
     private readonly int listenBacklog = DefaultListenBacklog;
@@ -105,6 +113,50 @@ public sealed class TcpTransportOptions
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, MinBufferSize);
             maxSendBufferSize = value;
+        }
+    }
+
+    /// <summary>
+    /// The most bytes the operating system holds unsent for a connection (<c>TCP_NOTSENT_LOWAT</c>, on
+    /// Linux and macOS; elsewhere ignored). Bytes beyond it stay in the connection's own queues, where
+    /// the muxer can still send a small frame (a ping, a request) ahead of a bulk stream's, instead of
+    /// behind up to 4 MiB in the kernel. It does not limit bytes in flight, so long paths keep their
+    /// throughput. Default <see cref="DefaultUnsentLowWatermark"/>; 0 leaves the kernel's default
+    /// (no limit).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public int UnsentLowWatermark
+    {
+        get => unsentLowWatermark;
+        init
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            unsentLowWatermark = value;
+        }
+    }
+
+    /// <summary>
+    /// The fixed size of the operating system's receive buffer on a short path (Linux; elsewhere
+    /// ignored): when the round trip the kernel measured while connecting is so short that this many
+    /// bytes cover a 10 Gbit/s path's bandwidth-delay product (256 KiB: round trips up to about
+    /// 210 µs, i.e. loopback and the same host), the buffer is fixed at this size instead of
+    /// auto-tuned. On such a path auto-tuning only grows a queue of bulk bytes (measured: 5 MB)
+    /// before a busy receiver, which every other stream of the connection then waits behind; longer
+    /// paths keep auto-tuning. Default <see cref="DefaultShortPathReceiveBufferSize"/>; 0 always
+    /// leaves the kernel's auto-tuning.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is neither 0 nor at least <see cref="MinBufferSize"/>.</exception>
+    public int ShortPathReceiveBufferSize
+    {
+        get => shortPathReceiveBufferSize;
+        init
+        {
+            if (value != 0)
+            {
+                ArgumentOutOfRangeException.ThrowIfLessThan(value, MinBufferSize);
+            }
+
+            shortPathReceiveBufferSize = value;
         }
     }
 

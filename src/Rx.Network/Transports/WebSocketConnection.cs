@@ -23,7 +23,8 @@ namespace Rx.Network.Transports;
 /// (ADR 0009) and reset the connection. <see cref="Abort"/> resets the socket (js-libp2p sees code 1006).</para>
 /// <para>Bounds: the same as TCP (<see cref="TcpTransportOptions.MaxReceiveBufferSize"/>,
 /// <see cref="TcpTransportOptions.MaxSendBufferSize"/>, pooled segments, and the same accounting in
-/// <see cref="Memory"/>: the receive pump reads only while the budget has room). A frame's payload streams
+/// <see cref="Memory"/>: the receive pump reads only while the budget has room; the kernel's queues bounded by
+/// <see cref="KernelQueues"/>). A frame's payload streams
 /// into the pipe as it arrives, so the size a remote announces for one message costs nothing up front.
 /// WebSocket keep-alive pings are off (yamux and libp2p ping watch the connection); pings from the
 /// remote are answered by <see cref="WebSocket"/>.</para>
@@ -81,6 +82,7 @@ internal sealed class WebSocketConnection : IRawConnection
     public static WebSocketConnection Accept(Socket socket, Multiaddr suffix, X509Certificate2? certificate, TcpTransportOptions tcp, WebSocketTransportOptions options)
     {
         socket.NoDelay = true;
+        KernelQueues.Apply(socket, tcp);
         var (local, remote) = Addresses(socket, suffix);
         return new WebSocketConnection(socket, local, remote, tcp, isServer: true, async connection =>
         {
@@ -104,6 +106,7 @@ internal sealed class WebSocketConnection : IRawConnection
     /// <exception cref="SocketException">The socket is no longer connected.</exception>
     public static WebSocketConnection Connected(Socket socket, Stream stream, byte[] rest, Multiaddr suffix, TcpTransportOptions tcp)
     {
+        KernelQueues.Apply(socket, tcp);
         var (local, remote) = Addresses(socket, suffix);
         return new WebSocketConnection(socket, local, remote, tcp, isServer: false, connection =>
         {
