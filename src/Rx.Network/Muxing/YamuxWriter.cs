@@ -63,6 +63,9 @@ internal sealed class YamuxWriter : IPropagatorBlock<OutboundItem, PooledBuffer>
     // Starts the run through the network's scheduler without allocating (the thread pool in production).
     private readonly WriterStart writerStart;
 
+    // AdmitPostponed as a delegate made once (a method group would allocate one per chunk).
+    private readonly Action admitPostponed;
+
     // Postponed offers of stream frames, the block's end, and consumes under way; under the lock.
     private readonly Lock gate = new();
     private Queue<(ISourceBlock<OutboundItem> Source, DataflowMessageHeader Header)>? postponed;
@@ -96,6 +99,7 @@ internal sealed class YamuxWriter : IPropagatorBlock<OutboundItem, PooledBuffer>
         this.capacity = capacity;
         this.onFailed = onFailed;
         writerStart = new WriterStart(this);
+        admitPostponed = AdmitPostponed;
         output = new FrameOutput(this, StartRun);
     }
 
@@ -357,7 +361,7 @@ internal sealed class YamuxWriter : IPropagatorBlock<OutboundItem, PooledBuffer>
                 }
                 else
                 {
-                    switch (batcher.Next(out onOffer, AdmitPostponed))
+                    switch (batcher.Next(out onOffer, admitPostponed))
                     {
                         case OutboundQueue.Take.Idle:
                             return;
