@@ -401,8 +401,9 @@ internal sealed class YamuxWriter : IPropagatorBlock<OutboundItem, PooledBuffer>
                         continue;
                 }
 
-                // Refused: the channel's own reason when it was aborted (a forged record, garbage
+                // Refused, the chunk still ours: the channel's own reason when it was aborted (a forged record, garbage
                 // under the security layer): the reader may not have seen it yet.
+                offering = false;
                 failure = (channel as IChannelFault)?.Fault ?? new IOException("The connection no longer accepts data.");
                 break;
             }
@@ -433,14 +434,18 @@ internal sealed class YamuxWriter : IPropagatorBlock<OutboundItem, PooledBuffer>
         if (offering)
         {
             offering = false;
-            if (output.Withdraw())
+            if (!output.Withdraw())
             {
-                onOffer.Return();
-            }
-            else
-            {
+                // The target has it: it was sent.
+                onOffer = default;
                 batcher.Succeed();
             }
+        }
+
+        // Made and never (or no longer) on offer: ours to return.
+        if (!onOffer.IsEmpty)
+        {
+            onOffer.Return();
         }
 
         onOffer = default;
