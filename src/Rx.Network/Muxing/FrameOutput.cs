@@ -69,17 +69,8 @@ internal sealed class FrameOutput
         Unlinked,
     }
 
-    /// <summary>Whether the owner's completion reaches the target.</summary>
-    public bool PropagatesCompletion
-    {
-        get
-        {
-            lock (gate)
-            {
-                return target is not null && propagateCompletion;
-            }
-        }
-    }
+    /// <summary>Whether a chunk waits on offer with no run of the owner going (for tests and diagnostics).</summary>
+    public bool IsParked => Volatile.Read(ref parked);
 
     /// <summary>Links the target; one at a time (the frames of a connection have one destination).</summary>
     /// <param name="to">The target.</param>

@@ -78,6 +78,7 @@ internal sealed class YamuxWriter : IPropagatorBlock<OutboundItem, PooledBuffer>
     private PooledBuffer onOffer;
     private bool offering;
 
+    // Waiting for the transport's budget (a chunk parked on the target is FrameOutput.IsParked).
     private volatile bool writerWaiting;
 
     // 1 while a run start is queued and has not begun: whoever takes it (the queued item, or a
@@ -111,7 +112,7 @@ internal sealed class YamuxWriter : IPropagatorBlock<OutboundItem, PooledBuffer>
     public Task Completion => completion.Task;
 
     /// <summary>Whether the writer is waiting for the connection to accept a chunk (for tests and diagnostics).</summary>
-    internal bool IsWaiting => writerWaiting;
+    internal bool IsWaiting => writerWaiting || output.IsParked;
 
     /// <summary>Frames waiting for the writer (for tests and diagnostics).</summary>
     internal int QueuedFrameCount => outbound.Count;
@@ -379,6 +380,7 @@ internal sealed class YamuxWriter : IPropagatorBlock<OutboundItem, PooledBuffer>
                     {
                         writerWaiting = true;
                         await room.ConfigureAwait(false);
+                        writerWaiting = false;
                     }
 
                     offering = true;
@@ -390,12 +392,11 @@ internal sealed class YamuxWriter : IPropagatorBlock<OutboundItem, PooledBuffer>
                     case FrameOutput.Outcome.Sent:
                         offering = false;
                         onOffer = default;
-                        writerWaiting = false;
                         batcher.Succeed();
                         continue;
                     case FrameOutput.Outcome.Waiting:
-                        // Parked: the target's consume or release (or a fault) starts the next run.
-                        writerWaiting = true;
+                        // Parked: the target's consume or release (or a fault) starts the next run,
+                        // perhaps already: this run touches nothing after this.
                         return;
                     case FrameOutput.Outcome.Interrupted:
                         continue;
