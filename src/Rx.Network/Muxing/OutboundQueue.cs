@@ -77,6 +77,18 @@ internal sealed class OutboundQueue
         }
     }
 
+    /// <summary>Stream frames waiting (both lanes): what the frame block's bound counts.</summary>
+    public int DataCount
+    {
+        get
+        {
+            lock (gate)
+            {
+                return small.Count + data.Count;
+            }
+        }
+    }
+
     /// <summary>Queues a control item; <see langword="false"/> once the queue is completed.</summary>
     /// <param name="item">The item.</param>
     /// <param name="startWriter">Set when no writer was running: the caller must start one.</param>
@@ -247,11 +259,14 @@ internal sealed class OutboundQueue
 }
 
 /// <summary>
-/// A control item: a ready frame (RST, ping, pong, GoAway), or a stream whose pending window
-/// update (with SYN/ACK flags) is built when the writer reaches it, so updates coalesce.
+/// What the frame block (<see cref="YamuxWriter"/>) takes: a control item — a ready frame (RST,
+/// ping, pong, GoAway), or a stream whose pending window update (with SYN/ACK flags) is built when
+/// the writer reaches it, so updates coalesce — or a stream's data or FIN frame (<see cref="Write"/>).
 /// </summary>
-internal readonly record struct OutboundItem(PooledBuffer Frame, YamuxStream? WindowUpdateFor, bool Provoked = false)
+internal readonly record struct OutboundItem(PooledBuffer Frame, YamuxStream? WindowUpdateFor, bool Provoked = false, PendingWrite? Write = null)
 {
+    public static OutboundItem ForWrite(PendingWrite write) => new(default, null, false, write);
+
     public static OutboundItem ForFrame(in YamuxHeader header, bool provoked = false)
     {
         var frame = PooledBuffer.Rent(YamuxHeader.Size);

@@ -75,7 +75,10 @@ internal sealed partial class YamuxSession : IAsyncDisposable
         Scheduler = scheduler ?? new NetworkScheduler(this.time);
         IsInitiator = isInitiator;
         frames = new FrameTap(this.time, Scheduler.Tasks);
-        writer = new YamuxWriter(this, channel, frames, Scheduler);
+        // Stream frames queue at most one data frame and a FIN per stream: the bound never holds
+        // back a session within its stream limits, and holds a misbehaving one.
+        writer = new YamuxWriter(channel, frames, Scheduler, 2 * (options.MaxInboundStreams + options.MaxOutboundStreams), OnWriterFailed);
+        writer.LinkTo(channel.Output, new DataflowLinkOptions { PropagateCompletion = true });
         acceptQueue = new YamuxAcceptQueue(this, options.AcceptBacklog);
         streams = new YamuxStreamTable(this, options, this.time, resources, acceptQueue, writer);
 
@@ -84,8 +87,13 @@ internal sealed partial class YamuxSession : IAsyncDisposable
         var reader = new YamuxReader(this, channel, streams, writer, frames, Scheduler.Tasks);
 
         var inputEnded = reader.Start();
-        _ = Task.WhenAll(inputEnded, writer.Stopped).ContinueWith(
-            _ => Completed(),
+        _ = Task.WhenAll(inputEnded, writer.Completion).ContinueWith(
+            ended =>
+            {
+                // A failed send is reported through OnWriterFailed; observed here.
+                _ = ended.Exception;
+                Completed();
+            },
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             Scheduler.Tasks);
@@ -244,9 +252,9 @@ internal sealed partial class YamuxSession : IAsyncDisposable
 
     // ----- used by streams -----
 
-    /// <summary>Queues a stream's data or FIN frame (see <see cref="YamuxWriter.TryQueue"/>).</summary>
-    /// <returns><see langword="false"/> when the session no longer sends (the caller keeps the frame and fails with <see cref="CurrentStreamError"/>).</returns>
-    internal bool TryQueue(PendingWrite write) => writer.TryQueue(write);
+    /// <summary>Offers a stream's data or FIN frame to the frame block (see <see cref="YamuxWriter.QueueAsync"/>).</summary>
+    /// <returns>Completes <see langword="false"/> when the session no longer sends (the caller keeps the frame and fails with <see cref="CurrentStreamError"/>).</returns>
+    internal Task<bool> QueueAsync(PendingWrite write) => writer.QueueAsync(write);
 
     /// <summary>Queues a stream's coalesced window update (built when the writer reaches it).</summary>
     internal void QueueWindowUpdate(YamuxStream stream) => writer.TryQueueControl(OutboundItem.ForWindowUpdate(stream));
@@ -333,7 +341,7 @@ internal sealed partial class YamuxSession : IAsyncDisposable
 
     /// <summary>A send failed: the session ends on <paramref name="failure"/>.</summary>
     /// <returns>The error the writes still queued fail with.</returns>
-    internal MuxerClosedException OnWriterFailed(Exception? failure)
+    internal Exception OnWriterFailed(Exception? failure)
     {
         Terminate(failure, Error.MuxerClosed("The connection failed.", remote: false, null, failure), goAway: null);
         return CurrentStreamError();

@@ -138,7 +138,8 @@ internal sealed class YamuxStreamSender
                 data.Span[..credit].CopyTo(frame.Span[YamuxHeader.Size..]);
                 var write = spareWrite?.Reuse(frame, credit, capacity) ?? new PendingWrite(stream, frame, credit, capacity);
                 spareWrite = null;
-                if (!session.TryQueue(write))
+                var queued = session.QueueAsync(write);
+                if (!(queued.IsCompletedSuccessfully ? queued.Result : await queued.ConfigureAwait(false)))
                 {
                     frame.Return();
                     throw session.CurrentStreamError();
@@ -180,7 +181,8 @@ internal sealed class YamuxStreamSender
 
             // FIN rides with the data (not the control queue) so it cannot overtake a data frame.
             fin = new PendingWrite(stream, FrameOf(YamuxHeader.WindowUpdate(stream.Id, 0, YamuxFlags.Fin)), 0);
-            if (!session.TryQueue(fin))
+            var queued = session.QueueAsync(fin);
+            if (!(queued.IsCompletedSuccessfully ? queued.Result : await queued.ConfigureAwait(false)))
             {
                 fin.Frame.Return();
                 throw session.CurrentStreamError();

@@ -6,24 +6,37 @@ using Rx.Network.Transports;
 namespace Rx.Network.Muxing;
 
 /// <summary>
-/// The session's one writer: takes frames from the <see cref="OutboundQueue"/> (control first,
-/// then the small and bulk lanes), coalesces the small ones into chunks of at most
-/// <see cref="CoalesceLimit"/>, and sends each chunk to the channel's output, waiting for the
-/// transport's room first, so backpressure from the connection reaches stream writers.
+/// The frame stage of a connection's byte path (ADR 0004, ADR 0011 §3): a Dataflow block that
+/// takes outbound items (stream frames, control frames), orders them by the
+/// <see cref="OutboundQueue"/>'s lanes (control first, then the small and bulk lanes), coalesces
+/// small frames into chunks of at most <see cref="CoalesceLimit"/>, and offers each chunk to the
+/// one target it is linked to (the secure channel's seal block), waiting for the transport's room
+/// first, so backpressure from the connection reaches stream writers.
 /// </summary>
 /// <remarks>
-/// <para>Contract: anyone may queue (<see cref="TryQueue"/>, <see cref="TryQueueControl"/>,
-/// <see cref="SendProvoked"/>); a queue into an idle writer starts it through the network's scheduler
-/// (<see cref="Reactive.NetworkScheduler.PostLocal"/>: the thread pool in production), and it
-/// runs until the queue is empty. <see cref="Complete"/> (a clean end) lets it flush what is
-/// queued and then complete the channel's output; <see cref="Drain"/> (an error) drops what is
-/// queued, failing its writers, and sends at most a last GoAway. <see cref="Stopped"/> completes
-/// once the writer has finished for good. A failed send ends the session through
-/// <see cref="YamuxSession.OnWriterFailed"/>; the writer never throws.</para>
-/// <para>It also counts the frames the peer provoked (pongs, refusals) until they leave: more
-/// than <see cref="MaxProvokedFrames"/> waiting is a flood.</para>
+/// <para>As a target: stream frames are bounded by the capacity given (beyond it an offer from a
+/// source is postponed, a <c>SendAsync</c> waits in order, and a <c>Post</c> is declined); control
+/// frames are always accepted while the block runs, because declining one would lose a window
+/// update or a reply, and the session bounds them (one window update and one reset per stream,
+/// one ping, one GoAway, at most <see cref="MaxProvokedFrames"/> replies the peer provoked, a
+/// flood beyond which ends the session). <see cref="Complete"/> is the clean end: what is queued
+/// is sent, then the linked target completes; <see cref="Drain"/> the session's end on an error:
+/// what is queued is dropped (its writers fail with the session's error) and at most a last
+/// GoAway is sent; <see cref="Fault"/> drops everything, sends nothing more and faults
+/// <see cref="Completion"/> (and the target, when the link propagates completion). Later offers
+/// are declined and postponed ones released.</para>
+/// <para>Processing is the seal block's pattern: an offer into an idle block starts one run on
+/// the network's scheduler (<see cref="Reactive.NetworkScheduler.PostLocal"/>: a thread-pool work item in
+/// production, the driver's queue in virtual time; a preallocated item rather than a
+/// <see cref="Task"/>, docs/benchmarks.md session 11), which drains the lanes until they are empty
+/// and ends; a stream about to wait for its frame runs a start that has not begun itself
+/// (<see cref="Help"/>). As a source: a chunk the target postpones stays on offer and the run
+/// ends; the target's consume (or its release, to offer again) starts the next run
+/// (<see cref="FrameOutput"/>), so no thread or task waits on a full connection.</para>
+/// <para>A failed send ends the session through the owner's callback; the block never throws
+/// from its run.</para>
 /// </remarks>
-internal sealed class YamuxWriter
+internal sealed class YamuxWriter : IPropagatorBlock<OutboundItem, PooledBuffer>
 {
     /// <summary>
     /// The most frames the peer can make us queue (pongs, refusals of its streams) while it does not
@@ -38,84 +51,163 @@ internal sealed class YamuxWriter
     /// </summary>
     internal const int CoalesceLimit = 16 * 1024;
 
-    private readonly YamuxSession session;
     private readonly IDuplexChannel channel;
+    private readonly Func<Exception?, Exception> onFailed;
     private readonly OutboundQueue outbound = new();
-    private readonly FrameTap frames;
+    private readonly FrameBatcher batcher;
     private readonly Reactive.NetworkScheduler scheduler;
+    private readonly FrameOutput output;
+    private readonly int capacity;
+    private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    // Set once the writer has finished for good: the queue drained after the session's end, or a send failed.
-    private readonly TaskCompletionSource stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    // Starts the writer through the network's scheduler without allocating (the thread pool in production).
+    // Starts the run through the network's scheduler without allocating (the thread pool in production).
     private readonly WriterStart writerStart;
 
-    // The writer's state between two of its runs; only the current writer touches them.
-    private readonly List<PendingWrite> batchWrites = [];
-    private (PooledBuffer Frame, PendingWrite? Write)? carried;
+    // AdmitPostponed as a delegate made once (a method group would allocate one per chunk).
+    private readonly Action admitPostponed;
 
+    // Postponed offers of stream frames, the block's end, and consumes under way; under the lock.
+    private readonly Lock gate = new();
+    private Queue<(ISourceBlock<OutboundItem> Source, DataflowMessageHeader Header)>? postponed;
+    private int postponedCount;
+    private int transferring;
+    private bool declining;
+    private Exception? fault;
+
+    // The chunk on offer between two runs; only the current run touches them.
+    private PooledBuffer onOffer;
+    private bool offering;
+
+    // Waiting for the transport's budget (a chunk parked on the target is FrameOutput.IsParked).
     private volatile bool writerWaiting;
-    private int provokedFrames;
 
-    // 1 while a writer start is queued on the thread pool and has not begun: whoever takes it
-    // (the queued item, or a stream that would otherwise wait for it) runs the writer.
+    // 1 while a run start is queued and has not begun: whoever takes it (the queued item, or a
+    // stream that would otherwise wait for it) runs the writer.
     private int writerPending;
 
-    /// <summary>Creates the writer of <paramref name="session"/> over <paramref name="channel"/>'s output.</summary>
-    /// <param name="session">The session whose end a failed send causes.</param>
-    /// <param name="channel">The secured connection.</param>
+    /// <summary>Creates the frame block of a session over <paramref name="channel"/>; link it to the channel's output.</summary>
+    /// <param name="channel">The secured connection: its transport budget (<see cref="IDuplexChannel.HoldOutputAsync"/>) and its fault.</param>
     /// <param name="frames">The session's frame trace, told of every frame taken for sending while a block is linked.</param>
-    /// <param name="scheduler">Where the writer starts when a frame is queued into an idle writer: the network's.</param>
-    public YamuxWriter(YamuxSession session, IDuplexChannel channel, FrameTap frames, Reactive.NetworkScheduler scheduler)
+    /// <param name="scheduler">Where a run starts: the network's.</param>
+    /// <param name="capacity">The most stream frames queued; further offers are postponed (or declined without a source).</param>
+    /// <param name="onFailed">Ends the session on a failed send; returns the error the writes still queued fail with.</param>
+    public YamuxWriter(IDuplexChannel channel, FrameTap frames, Reactive.NetworkScheduler scheduler, int capacity, Func<Exception?, Exception> onFailed)
     {
-        this.frames = frames;
-        this.scheduler = scheduler;
-        this.session = session;
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         this.channel = channel;
+        batcher = new FrameBatcher(outbound, frames);
+        this.scheduler = scheduler;
+        this.capacity = capacity;
+        this.onFailed = onFailed;
         writerStart = new WriterStart(this);
+        admitPostponed = AdmitPostponed;
+        output = new FrameOutput(this, StartRun);
     }
 
-    /// <summary>Completes once the writer has finished for good (flushed after a clean end, or failed).</summary>
-    public Task Stopped => stopped.Task;
+    /// <summary>
+    /// Completes once the block has finished for good: after <see cref="Complete"/> or
+    /// <see cref="Drain"/> once everything left was sent; faulted after <see cref="Fault"/> or a
+    /// failed send.
+    /// </summary>
+    public Task Completion => completion.Task;
 
     /// <summary>Whether the writer is waiting for the connection to accept a chunk (for tests and diagnostics).</summary>
-    internal bool IsWaiting => writerWaiting;
+    internal bool IsWaiting => writerWaiting || output.IsParked;
 
     /// <summary>Frames waiting for the writer (for tests and diagnostics).</summary>
     internal int QueuedFrameCount => outbound.Count;
 
-    /// <summary>
-    /// Queues a stream's data or FIN frame, starting the writer if it is idle; the stream awaits
-    /// <see cref="PendingWrite.WaitAsync"/> when it needs to know the frame left.
-    /// </summary>
+    /// <summary>Offers of stream frames postponed by the bound (for tests and diagnostics).</summary>
+    internal int PostponedCount => Volatile.Read(ref postponedCount);
+
+    /// <inheritdoc/>
+    public DataflowMessageStatus OfferMessage(DataflowMessageHeader messageHeader, OutboundItem messageValue, ISourceBlock<OutboundItem>? source, bool consumeToAccept)
+    {
+        if (!messageHeader.IsValid)
+        {
+            throw new ArgumentException("The message header is not valid.", nameof(messageHeader));
+        }
+
+        if (source is null && consumeToAccept)
+        {
+            throw new ArgumentException("Consuming a message needs its source.", nameof(consumeToAccept));
+        }
+
+        bool start;
+        if (messageValue.Write is null)
+        {
+            // Control: never postponed (see the remarks).
+            if (consumeToAccept)
+            {
+                messageValue = source!.ConsumeMessage(messageHeader, this, out bool consumed);
+                if (!consumed)
+                {
+                    return DataflowMessageStatus.NotAvailable;
+                }
+
+                if (!outbound.TryEnqueueControl(messageValue, out start))
+                {
+                    messageValue.Frame.Return();
+                    return DataflowMessageStatus.Accepted;
+                }
+            }
+            else if (!outbound.TryEnqueueControl(messageValue, out start))
+            {
+                return DataflowMessageStatus.DecliningPermanently;
+            }
+
+            StartWriterIf(start);
+            return DataflowMessageStatus.Accepted;
+        }
+
+        lock (gate)
+        {
+            if (declining)
+            {
+                return DataflowMessageStatus.DecliningPermanently;
+            }
+
+            // Full, or earlier offers still waiting (they go first): postpone, or decline a Post.
+            if (outbound.DataCount + transferring >= capacity || postponedCount > 0)
+            {
+                if (source is null)
+                {
+                    return DataflowMessageStatus.Declined;
+                }
+
+                (postponed ??= new()).Enqueue((source, messageHeader));
+                postponedCount++;
+                return DataflowMessageStatus.Postponed;
+            }
+
+            if (!consumeToAccept)
+            {
+                if (!outbound.TryEnqueueData(messageValue.Write, out start))
+                {
+                    return DataflowMessageStatus.DecliningPermanently;
+                }
+
+                StartWriterIf(start);
+                return DataflowMessageStatus.Accepted;
+            }
+
+            transferring++;
+        }
+
+        return Transfer(source!, messageHeader) ? DataflowMessageStatus.Accepted : DataflowMessageStatus.NotAvailable;
+    }
+
+    /// <summary>Queues a stream's data or FIN frame as an offer (a <c>SendAsync</c>): completes true once accepted, false when the block no longer takes frames (the frame is still the caller's).</summary>
     /// <remarks>
-    /// The writer starts on the thread pool even here, where the caller holds no lock: run inline,
-    /// it would send a bulk writer's partial last frame before the next write could fill it (see
-    /// <see cref="PendingWrite.TryAppend"/>), and measured slower (docs/benchmarks.md).
+    /// The run starts on the network's scheduler even here, where the caller holds no lock: run
+    /// inline, it would send a bulk writer's partial last frame before the next write could fill it
+    /// (see <see cref="PendingWrite.TryAppend"/>), and measured slower (docs/benchmarks.md).
     /// </remarks>
-    /// <returns><see langword="false"/> when the session no longer sends (the caller keeps the frame and fails with <see cref="YamuxSession.CurrentStreamError"/>).</returns>
-    public bool TryQueue(PendingWrite write)
-    {
-        if (!outbound.TryEnqueueData(write, out var startWriter))
-        {
-            return false;
-        }
+    public Task<bool> QueueAsync(PendingWrite write) => this.SendAsync(OutboundItem.ForWrite(write));
 
-        StartWriterIf(startWriter);
-        return true;
-    }
-
-    /// <summary>Queues a control frame, starting the writer if it is idle; <see langword="false"/> once the session no longer sends.</summary>
-    public bool TryQueueControl(OutboundItem item)
-    {
-        if (!outbound.TryEnqueueControl(item, out var startWriter))
-        {
-            return false;
-        }
-
-        StartWriterIf(startWriter);
-        return true;
-    }
+    /// <summary>Offers a control frame (a <c>Post</c>): <see langword="false"/> once the block no longer takes frames.</summary>
+    public bool TryQueueControl(OutboundItem item) =>
+        OfferMessage(new DataflowMessageHeader(1), item, null, consumeToAccept: false) == DataflowMessageStatus.Accepted;
 
     /// <summary>Queues a control frame, or returns its buffer when the session no longer sends.</summary>
     public void QueueOrDrop(OutboundItem item)
@@ -130,7 +222,7 @@ internal sealed class YamuxWriter
     /// <exception cref="WireProtocolViolationException">More than <see cref="MaxProvokedFrames"/> such frames wait.</exception>
     public void SendProvoked(in YamuxHeader header)
     {
-        if (Interlocked.Increment(ref provokedFrames) > MaxProvokedFrames)
+        if (batcher.CountProvoked() > MaxProvokedFrames)
         {
             throw Error.Protocol($"The remote peer provoked more than {MaxProvokedFrames} replies without reading them.");
         }
@@ -138,18 +230,81 @@ internal sealed class YamuxWriter
         QueueOrDrop(OutboundItem.ForFrame(header, provoked: true));
     }
 
-    /// <summary>A clean end: what is queued is still sent, then the channel's output is completed.</summary>
-    public void Complete() => StartWriterIf(outbound.Complete());
-
-    /// <summary>An end on an error: what is queued is dropped (its writers fail with <paramref name="error"/>); only <paramref name="last"/> is still sent.</summary>
-    public void Drain(OutboundItem? last, Exception error)
+    /// <summary>A clean end: what is queued is still sent, then the linked target completes; later offers are declined.</summary>
+    public void Complete()
     {
-        Release(outbound.Drain(last, out var startWriter), error);
-        StartWriterIf(startWriter);
+        bool start;
+        (ISourceBlock<OutboundItem> Source, DataflowMessageHeader Header)[] waiting;
+        lock (gate)
+        {
+            declining = true;
+            waiting = TakePostponed();
+            start = outbound.Complete();
+        }
+
+        Decline(waiting);
+        StartWriterIf(start);
     }
 
+    /// <summary>An end on an error: what is queued is dropped (its writers fail with <paramref name="error"/>); only <paramref name="last"/> is still sent, then the linked target completes.</summary>
+    public void Drain(OutboundItem? last, Exception error)
+    {
+        bool start;
+        (OutboundItem[] Control, PendingWrite[] Data) dropped;
+        (ISourceBlock<OutboundItem> Source, DataflowMessageHeader Header)[] waiting;
+        lock (gate)
+        {
+            declining = true;
+            waiting = TakePostponed();
+            dropped = outbound.Drain(last, out start);
+        }
+
+        Decline(waiting);
+        FrameBatcher.Release(dropped, error);
+        StartWriterIf(start);
+    }
+
+    /// <summary>Aborts: everything queued is dropped (writers fail with a <see cref="MuxerClosedException"/> wrapping <paramref name="exception"/>), nothing more is sent, the session ends, and <see cref="Completion"/> (and a target linked with propagation) faults.</summary>
+    /// <param name="exception">Why.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="exception"/> is null.</exception>
+    public void Fault(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        lock (gate)
+        {
+            if (fault is not null)
+            {
+                return;
+            }
+
+            fault = exception;
+        }
+
+        Drain(null, exception as MuxerClosedException ?? Error.MuxerClosed("The frame block was faulted.", remote: false, null, exception));
+
+        // A run parked on the target must clean up now rather than when the target gets to it.
+        output.Interrupt();
+    }
+
+    /// <summary>Links the target chunks go to (the secure channel's seal block); one at a time.</summary>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="DataflowLinkOptions.MaxMessages"/> is bounded.</exception>
+    /// <exception cref="InvalidOperationException">A target is linked already.</exception>
+    public IDisposable LinkTo(ITargetBlock<PooledBuffer> target, DataflowLinkOptions linkOptions) => output.LinkTo(target, linkOptions);
+
+    /// <inheritdoc/>
+    public PooledBuffer ConsumeMessage(DataflowMessageHeader messageHeader, ITargetBlock<PooledBuffer> target, out bool messageConsumed) =>
+        output.Consume(messageHeader, out messageConsumed);
+
+    /// <inheritdoc/>
+    public bool ReserveMessage(DataflowMessageHeader messageHeader, ITargetBlock<PooledBuffer> target) => output.Reserve(messageHeader);
+
+    /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">The message was not reserved.</exception>
+    public void ReleaseReservation(DataflowMessageHeader messageHeader, ITargetBlock<PooledBuffer> target) => output.Release(messageHeader);
+
     /// <summary>
-    /// Runs a writer start that is queued but has not begun, here and now: called by a stream about
+    /// Runs a start that is queued but has not begun, here and now: called by a stream about
     /// to wait for its last frame to leave, which would otherwise suspend until the queued start
     /// ran (usually on this very thread, right after it suspended). The queued item then finds
     /// nothing to do.
@@ -162,66 +317,65 @@ internal sealed class YamuxWriter
         }
     }
 
-    /// <summary>Starts the writer through the network's scheduler when the queue says nobody runs it.</summary>
+    /// <summary>Starts a run when the queue says nobody runs it.</summary>
     private void StartWriterIf(bool startWriter)
     {
         if (startWriter)
         {
-            // Local queue, as a resumed await would be: the thread that queued usually runs it next.
-            Volatile.Write(ref writerPending, 1);
-            scheduler.PostLocal(writerStart);
+            StartRun();
         }
     }
 
+    /// <summary>Starts a run through the network's scheduler (local queue, as a resumed await would be: the thread that queued usually runs it next).</summary>
+    private void StartRun()
+    {
+        Volatile.Write(ref writerPending, 1);
+        scheduler.PostLocal(writerStart);
+    }
+
     /// <summary>
-    /// The writer: sends queued frames, coalescing small ones, until the queue is empty (and gives
-    /// the role back) or finished (and completes the channel's output). Never throws.
+    /// The run: offers chunks of queued frames, coalescing small ones, until the queue is empty
+    /// (and gives the role back), the target postpones a chunk (the target's consume or release
+    /// starts the next run), or the block is finished (and completes the target). Never throws.
     /// </summary>
     private async Task RunAsync()
     {
-        var output = channel.Output;
         Exception? failure = null;
         try
         {
             while (true)
             {
-                PooledBuffer batch;
-                batchWrites.Clear();
-                if (carried is { } carry)
+                if (Volatile.Read(ref fault) is { } reason)
                 {
-                    (batch, var carriedWrite) = carry;
-                    carried = null;
-                    AddTo(batchWrites, carriedWrite);
+                    failure = reason;
+                    break;
+                }
+
+                FrameOutput.Outcome outcome;
+                if (offering)
+                {
+                    outcome = output.Resume();
+                    if (outcome == FrameOutput.Outcome.OfferAgain)
+                    {
+                        outcome = output.Offer(onOffer);
+                    }
                 }
                 else
                 {
-                    switch (outbound.TakeNext(out var item, out var write))
+                    switch (batcher.Next(out onOffer, admitPostponed))
                     {
                         case OutboundQueue.Take.Idle:
                             return;
                         case OutboundQueue.Take.Finished:
                             // Queue completed by the session's end: everything it held has been sent.
-                            output.Complete();
-                            stopped.TrySetResult();
+                            output.Complete(null);
+                            completion.TrySetResult();
                             return;
                     }
 
-                    if (!TryPrepare(item, write, out batch))
-                    {
-                        continue;
-                    }
-
-                    AddTo(batchWrites, write);
-                }
-
-                (batch, carried) = Coalesce(batch, batchWrites);
-
-                bool sent;
-                try
-                {
                     // The transport's budget first: with no room, the writer waits for the socket
                     // to drain rather than the connection's buffers growing (IDuplexChannel).
-                    var room = channel.HoldOutputAsync(batch.Length);
+                    var room = channel.HoldOutputAsync(onOffer.Length);
                     if (!room.IsCompletedSuccessfully)
                     {
                         writerWaiting = true;
@@ -229,43 +383,30 @@ internal sealed class YamuxWriter
                         writerWaiting = false;
                     }
 
-                    var sending = output.SendAsync(batch);
-                    if (sending.IsCompleted)
-                    {
-                        sent = sending.Result;
-                    }
-                    else
-                    {
-                        writerWaiting = true;
-                        sent = await sending.ConfigureAwait(false);
-                        writerWaiting = false;
-                    }
+                    offering = true;
+                    outcome = output.Offer(onOffer);
                 }
-                catch (Exception e)
+
+                switch (outcome)
                 {
-                    failure = e;
-                    sent = false;
+                    case FrameOutput.Outcome.Sent:
+                        offering = false;
+                        onOffer = default;
+                        batcher.Succeed();
+                        continue;
+                    case FrameOutput.Outcome.Waiting:
+                        // Parked: the target's consume or release (or a fault) starts the next run,
+                        // perhaps already: this run touches nothing after this.
+                        return;
+                    case FrameOutput.Outcome.Interrupted:
+                        continue;
                 }
 
-                if (!sent)
-                {
-                    batch.Return();
-                    // The channel's own reason when it was aborted (a forged record, garbage under
-                    // the security layer): the reader may not have seen it yet.
-                    failure ??= (channel as IChannelFault)?.Fault ?? new IOException("The connection no longer accepts data.");
-                    var error = Error.MuxerClosed("The connection failed.", remote: false, null, failure);
-                    batchWrites.ForEach(w => w.Fail(error));
-                    if (carried is { } left)
-                    {
-                        carried = null;
-                        left.Frame.Return();
-                        left.Write?.Fail(error);
-                    }
-
-                    break;
-                }
-
-                batchWrites.ForEach(w => w.Succeed());
+                // Refused, the chunk still ours: the channel's own reason when it was aborted (a forged record, garbage
+                // under the security layer): the reader may not have seen it yet.
+                offering = false;
+                failure = (channel as IChannelFault)?.Fault ?? new IOException("The connection no longer accepts data.");
+                break;
             }
         }
         catch (Exception e)
@@ -273,136 +414,127 @@ internal sealed class YamuxWriter
             failure = e;
         }
 
-        // Failed: the writer role is never given back, so nothing runs after this.
+        // Failed or faulted: the role is never given back, so nothing runs after this.
         try
         {
-            var error = session.OnWriterFailed(failure);
-            Release(outbound.Drain(null, out _), error);
+            DropRunState(failure);
+            var error = onFailed(failure);
+            Drain(null, error);
         }
         finally
         {
-            stopped.TrySetResult();
+            output.Complete(failure);
+            completion.TrySetException(failure!);
         }
     }
 
-    /// <summary>
-    /// Appends the frames queued right behind <paramref name="first"/> while they fit in
-    /// <see cref="CoalesceLimit"/>; a frame that does not fit is carried to the next send.
-    /// </summary>
-    private (PooledBuffer Batch, (PooledBuffer Frame, PendingWrite? Write)? Carried) Coalesce(PooledBuffer first, List<PendingWrite> writes)
+    /// <summary>Returns or fails what the run holds (the chunk on offer, its writes, a carried frame) after a failure or a fault.</summary>
+    private void DropRunState(Exception? failure)
     {
-        var batch = first;
-        var combined = false;
-        while (batch.Length < CoalesceLimit && outbound.TryDequeue(out var item, out var write))
+        var error = Error.MuxerClosed("The connection failed.", remote: false, null, failure);
+        if (offering)
         {
-            if (!TryPrepare(item, write, out var frame))
+            offering = false;
+            if (!output.Withdraw())
             {
-                continue;
+                // The target has it: it was sent.
+                onOffer = default;
+                batcher.Succeed();
             }
-
-            if (batch.Length + frame.Length > CoalesceLimit)
-            {
-                return (batch, (frame, write));
-            }
-
-            if (!combined)
-            {
-                var buffer = PooledBuffer.Rent(CoalesceLimit);
-                batch.Span.CopyTo(buffer.Span);
-                var length = batch.Length;
-                batch.Return();
-                batch = buffer.WithLength(length);
-                combined = true;
-            }
-
-            frame.Span.CopyTo(batch.Array.AsSpan(batch.Length));
-            batch = batch.WithLength(batch.Length + frame.Length);
-            frame.Return();
-            AddTo(writes, write);
         }
 
-        return (batch, null);
+        // Made and never (or no longer) on offer: ours to return.
+        if (!onOffer.IsEmpty)
+        {
+            onOffer.Return();
+        }
+
+        onOffer = default;
+        batcher.Fail(error);
     }
 
-    private static void AddTo(List<PendingWrite> writes, PendingWrite? write)
+    /// <summary>Takes postponed offers of stream frames into the queue while there is room, oldest first. For the run.</summary>
+    private void AdmitPostponed()
     {
-        if (write is not null)
+        while (Volatile.Read(ref postponedCount) > 0)
         {
-            writes.Add(write);
-        }
-    }
-
-    /// <summary>Turns a queued item into the frame to send, or drops it (stream reset, nothing left to say).</summary>
-    private bool TryPrepare(in OutboundItem item, PendingWrite? write, out PooledBuffer frame)
-    {
-        if (!TryPrepareFrame(item, write, out frame))
-        {
-            return false;
-        }
-
-        if (frames.IsActive)
-        {
-            // The frame is final here (a claimed write no longer grows): its header is what goes out.
-            var header = YamuxHeader.ReadFrom(frame.Span);
-            frames.Publish(Direction.Outbound, header.Type, header.Flags, header.StreamId, header.Length);
-        }
-
-        return true;
-    }
-
-    private bool TryPrepareFrame(in OutboundItem item, PendingWrite? write, out PooledBuffer frame)
-    {
-        frame = default;
-        if (write is not null)
-        {
-            write.Claim();
-
-            // Data of a stream reset while queued must not follow its RST; a FIN (no credit) is harmless.
-            if (write.Credit > 0 && write.Stream.IsWriteReset(out var error))
+            (ISourceBlock<OutboundItem> Source, DataflowMessageHeader Header) next;
+            lock (gate)
             {
-                write.Frame.Return();
-                write.Fail(error!);
-                return false;
+                if (postponed is not { Count: > 0 } || declining || outbound.DataCount + transferring >= capacity)
+                {
+                    return;
+                }
+
+                next = postponed.Dequeue();
+                postponedCount--;
+                transferring++;
             }
 
-            frame = write.Frame;
-            return true;
+            Transfer(next.Source, next.Header);
         }
-
-        if (item.WindowUpdateFor is { } stream)
-        {
-            if (!stream.TryTakeWindowUpdate(out var header))
-            {
-                return false;
-            }
-
-            frame = PooledBuffer.Rent(YamuxHeader.Size);
-            header.WriteTo(frame.Span);
-            return true;
-        }
-
-        if (item.Provoked)
-        {
-            Interlocked.Decrement(ref provokedFrames);
-        }
-
-        frame = item.Frame;
-        return true;
     }
 
-    private static void Release((OutboundItem[] Control, PendingWrite[] Data) dropped, Exception error)
+    /// <summary>Consumes an offer of a stream frame whose slot is counted in <see cref="transferring"/>, and queues it.</summary>
+    private bool Transfer(ISourceBlock<OutboundItem> source, DataflowMessageHeader header)
     {
-        foreach (var item in dropped.Control)
+        // Outside the lock: the source may run its own (a postponed SendAsync completes later, on its own task).
+        var value = default(OutboundItem);
+        bool consumed = false;
+        try
         {
-            item.Frame.Return();
+            value = source.ConsumeMessage(header, this, out consumed);
+        }
+        finally
+        {
+            bool queued = false;
+            bool start = false;
+            lock (gate)
+            {
+                transferring--;
+                if (consumed && value.Write is { } write)
+                {
+                    queued = outbound.TryEnqueueData(write, out start);
+                }
+            }
+
+            if (consumed && !queued && value.Write is { } dropped)
+            {
+                // Accepted, then the block ended: ours to fail, as if it had been queued.
+                dropped.Claim();
+                dropped.Frame.Return();
+                dropped.Fail(Error.MuxerClosed("The session no longer sends.", remote: false, null));
+            }
+
+            StartWriterIf(start);
         }
 
-        foreach (var write in dropped.Data)
+        return consumed;
+    }
+
+    /// <summary>Under the lock: the postponed offers, to decline outside it.</summary>
+    private (ISourceBlock<OutboundItem> Source, DataflowMessageHeader Header)[] TakePostponed()
+    {
+        if (postponed is not { Count: > 0 })
         {
-            // Claimed first: its stream may be appending to it right now.
-            write.Claim();
-            write.Frame.Return();
-            write.Fail(error);
+            return [];
+        }
+
+        var waiting = postponed.ToArray();
+        postponed.Clear();
+        postponedCount = 0;
+        return waiting;
+    }
+
+    /// <summary>Tells postponed sources the block will not take their frames (reserve and release, as Dataflow's blocks do): a waiting <c>SendAsync</c> returns false, the frame still its sender's.</summary>
+    private void Decline((ISourceBlock<OutboundItem> Source, DataflowMessageHeader Header)[] waiting)
+    {
+        foreach (var (source, header) in waiting)
+        {
+            if (source.ReserveMessage(header, this))
+            {
+                source.ReleaseReservation(header, this);
+            }
         }
     }
 
