@@ -225,7 +225,10 @@ internal sealed partial class MockPeer
                 UpdateStatus(peer, Rx.Network.Connectedness.Connected, list.Count);
             }
 
-            events.Publish(new Disconnected(Now, connection, error));
+            if (events.IsObserved)
+            {
+                events.Publish(new Disconnected(Now, connection, error));
+            }
         }
     }
 
@@ -246,7 +249,10 @@ internal sealed partial class MockPeer
             UpdateStatus(peer, Rx.Network.Connectedness.Connected, list.Count);
 
             // Published under the lock: a close of this connection cannot publish its Disconnected first.
-            events.Publish(new Connected(Now, connection));
+            if (events.IsObserved)
+            {
+                events.Publish(new Connected(Now, connection));
+            }
         }
 
         peerstore.AddPublicKey(peer, connection.RemotePublicKey);

@@ -26,7 +26,6 @@ internal sealed partial class MockPeer : INetwork, ILinkEnd
     private readonly List<IDisposable> services = [];
     private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool ownsKey;
-    private readonly IDisposable latencyFollower;
     private readonly ResourceManager resources;
     private readonly HandlerSlot<Action<IConnection, CancellationToken>> connectionHandler = new();
     private readonly CancellationTokenSource shutdown = new();
@@ -55,17 +54,8 @@ internal sealed partial class MockPeer : INetwork, ILinkEnd
 
         // As in the swarm, a connected peer's row follows the peer store's latency average (ping
         // results). Applied from the dispatcher: the peer store calls back under its own lock.
-        latencyFollower = peerstore.Peers.Connect().Subscribe(changes =>
-        {
-            foreach (var change in changes)
-            {
-                if (change.Current.Latency is { } latency && change.Previous?.Latency != latency)
-                {
-                    var peer = change.Key;
-                    network.Work.Post(() => FollowLatency(peer, latency));
-                }
-            }
-        });
+        // Told directly rather than by observing Peers, which would keep a snapshot per known peer.
+        peerstore.LatencyChanged = (peer, latency) => network.Work.Post(() => FollowLatency(peer, latency));
     }
 
     public MockNetwork Network { get; }
@@ -211,7 +201,7 @@ internal sealed partial class MockPeer : INetwork, ILinkEnd
             await connection.CloseAsync().ConfigureAwait(false);
         }
 
-        latencyFollower.Dispose();
+        peerstore.LatencyChanged = null;
         services.ForEach(s => s.Dispose());
         Router.Complete();
         events.Complete();
@@ -238,7 +228,10 @@ internal sealed partial class MockPeer : INetwork, ILinkEnd
     {
         lock (gate)
         {
-            events.Publish(new StreamOpened(Now, stream));
+            if (events.IsObserved)
+            {
+                events.Publish(new StreamOpened(Now, stream));
+            }
         }
     }
 
@@ -247,7 +240,10 @@ internal sealed partial class MockPeer : INetwork, ILinkEnd
     {
         lock (gate)
         {
-            events.Publish(new StreamClosed(Now, stream, error));
+            if (events.IsObserved)
+            {
+                events.Publish(new StreamClosed(Now, stream, error));
+            }
         }
     }
 
