@@ -12,11 +12,13 @@ namespace Rx.Network.Mock.Links;
 internal sealed class LinkDirection
 {
     private readonly MockLink link;
-    private readonly Lock gate = new();
+    // Locks on itself (internal, never handed out): two directions per link, and a simulation
+    // holds hundreds of thousands of links, so a Lock each is memory and marking for nothing.
     private readonly Queue<Frame> inFlight = new();
     private long wireFreeAt;
     private long lastArrival;
     private bool pumpPending;
+    private Action? pump;
 
     public LinkDirection(MockLink link, ILinkEnd from, ILinkEnd to)
     {
@@ -34,7 +36,7 @@ internal sealed class LinkDirection
     {
         get
         {
-            lock (gate)
+            lock (this)
             {
                 return inFlight.Count;
             }
@@ -67,7 +69,7 @@ internal sealed class LinkDirection
         var options = link.Options;
         bool schedule;
         long due;
-        lock (gate)
+        lock (this)
         {
             long start = Math.Max(now, wireFreeAt);
             wireFreeAt = start + SerializationTicks(frame.Length, options.Bandwidth);
@@ -82,7 +84,7 @@ internal sealed class LinkDirection
 
         if (schedule)
         {
-            network.ScheduleAt(due, Pump);
+            network.ScheduleAt(due, pump ??= Pump);
         }
     }
 
@@ -90,7 +92,7 @@ internal sealed class LinkDirection
     public void Cut(Exception reason)
     {
         Frame[] lost;
-        lock (gate)
+        lock (this)
         {
             lost = [.. inFlight];
             inFlight.Clear();
@@ -115,7 +117,7 @@ internal sealed class LinkDirection
         {
             Frame? next = null;
             long nextDue = 0;
-            lock (gate)
+            lock (this)
             {
                 if (!inFlight.TryPeek(out var head))
                 {
@@ -135,11 +137,11 @@ internal sealed class LinkDirection
 
             if (next is null)
             {
-                network.ScheduleAt(nextDue, Pump);
+                network.ScheduleAt(nextDue, pump ??= Pump);
                 return;
             }
 
-            network.Guard(next.Deliver);
+            network.Guard(next);
         }
     }
 }

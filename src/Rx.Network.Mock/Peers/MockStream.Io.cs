@@ -4,7 +4,7 @@ namespace Rx.Network.Mock.Peers;
 
 internal sealed partial class MockStream
 {
-    // Bytes of the head chunk already read; guarded by gate.
+    // Bytes of the head chunk already read; guarded by the lock on received.
     private int headConsumed;
 
     public async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
@@ -19,7 +19,7 @@ internal sealed partial class MockStream
             cancellationToken.ThrowIfCancellationRequested();
             TaskCompletionSource? signal = null;
             int read = 0;
-            lock (gate)
+            lock (received)
             {
                 if (failure is not null)
                 {
@@ -66,7 +66,7 @@ internal sealed partial class MockStream
             {
                 TaskCompletionSource? signal = null;
                 int take = 0;
-                lock (gate)
+                lock (received)
                 {
                     ThrowIfNotWritable();
                     if (buffer.Length == 0)
@@ -112,7 +112,7 @@ internal sealed partial class MockStream
         await AcquireWriteAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            lock (gate)
+            lock (received)
             {
                 if (failure is not null)
                 {
@@ -230,7 +230,7 @@ internal sealed partial class MockStream
     private void ReturnCredit(int consumed, bool force)
     {
         long delta;
-        lock (gate)
+        lock (received)
         {
             unreturnedCredit += consumed;
             if (unreturnedCredit == 0 || (!force && unreturnedCredit < connection.Network.Options.StreamWindow / 4) || failure is not null)
@@ -248,7 +248,7 @@ internal sealed partial class MockStream
     private async ValueTask AcquireWriteAsync(CancellationToken cancellationToken)
     {
         TaskCompletionSource ticket;
-        lock (gate)
+        lock (received)
         {
             if (!writing)
             {
@@ -272,7 +272,7 @@ internal sealed partial class MockStream
         while (true)
         {
             TaskCompletionSource? next;
-            lock (gate)
+            lock (received)
             {
                 if (!writers.TryDequeue(out next))
                 {

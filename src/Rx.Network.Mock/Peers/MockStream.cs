@@ -22,8 +22,9 @@ namespace Rx.Network.Mock.Peers;
 internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScoped
 {
     private readonly MockConnection connection;
-    private readonly Lock gate = new();
     private readonly TaskCompletionSource completion;
+    // Locked on (private, never handed out) rather than a Lock of its own: a flood opens
+    // millions of streams, and a Lock is 40 bytes and an object more each.
     private readonly Queue<Chunk> received = new();
     private readonly Queue<TaskCompletionSource> writers = new();
     private TaskCompletionSource? readSignal;
@@ -37,6 +38,8 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
     private bool finished;
     private Exception? failure;
     private StreamPipe? pipe;
+    private string? name;
+    private IObservable<ReadOnlyMemory<byte>>? incomingBytes;
 
     /// <summary>The stream's reservations in its peer's resource manager, released when it ends.</summary>
     public StreamScope? Resources { get; init; }
@@ -51,13 +54,12 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
         StreamId = id;
         Protocol = protocol;
         Direction = direction;
-        Id = $"{connection.Id}/{id}";
         completion = new TaskCompletionSource(connection.Network.ContinuationOptions);
         sendCredit = connection.Network.Options.StreamWindow;
-        Incoming = IncomingBytes.Of(this);
     }
 
-    public string Id { get; }
+    // Formatted on first read: most streams of a simulation are never named.
+    public string Id => name ??= $"{connection.Id}/{StreamId}";
 
     public uint StreamId { get; }
 
@@ -71,7 +73,9 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
 
     public Task Completion => completion.Task;
 
-    public IObservable<ReadOnlyMemory<byte>> Incoming { get; }
+    // Made on first read, once (it admits one subscriber at a time): most streams are read directly.
+    public IObservable<ReadOnlyMemory<byte>> Incoming =>
+        Volatile.Read(ref incomingBytes) ?? Interlocked.CompareExchange(ref incomingBytes, IncomingBytes.Of(this), null) ?? incomingBytes;
 
     public Stream AsStream() => new DuplexStream(this, DisposeAsync, connection.Network.Work.Tasks);
 
@@ -109,7 +113,7 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
         Chunk[] dropped;
         int droppedBytes;
         bool writeInProgress;
-        lock (gate)
+        lock (received)
         {
             readClosed = true;
             writeInProgress = writing;
@@ -144,7 +148,7 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
         TaskCompletionSource? credit;
         TaskCompletionSource[] waitingWriters;
         Chunk[] dropped;
-        lock (gate)
+        lock (received)
         {
             if (failure is not null || finished)
             {
@@ -178,7 +182,7 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
     {
         TaskCompletionSource? reader;
         bool drop;
-        lock (gate)
+        lock (received)
         {
             drop = failure is not null || readClosed;
             if (!drop)
@@ -209,7 +213,7 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
     internal void OnCredit(long delta)
     {
         TaskCompletionSource? waiter;
-        lock (gate)
+        lock (received)
         {
             sendCredit += delta;
             (waiter, creditSignal) = (creditSignal, null);
@@ -222,7 +226,7 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
     internal void OnFin()
     {
         TaskCompletionSource? reader;
-        lock (gate)
+        lock (received)
         {
             remoteFin = true;
             (reader, readSignal) = (readSignal, null);
@@ -242,7 +246,7 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
 
     private void TryFinish()
     {
-        lock (gate)
+        lock (received)
         {
             if (finished || failure is not null || !localFin || !remoteFin)
             {
