@@ -18,7 +18,6 @@ internal sealed class LinkDirection
     private long wireFreeAt;
     private long lastArrival;
     private bool pumpPending;
-    private Action? pump;
 
     public LinkDirection(MockLink link, ILinkEnd from, ILinkEnd to)
     {
@@ -84,7 +83,7 @@ internal sealed class LinkDirection
 
         if (schedule)
         {
-            network.ScheduleAt(due, pump ??= Pump);
+            network.ScheduleAt(due, Pump);
         }
     }
 
@@ -137,7 +136,7 @@ internal sealed class LinkDirection
 
             if (next is null)
             {
-                network.ScheduleAt(nextDue, pump ??= Pump);
+                network.ScheduleAt(nextDue, Pump);
                 return;
             }
 

@@ -283,7 +283,16 @@ internal sealed class MockConnection : IConnection
     /// <summary>The remote end proposes a stream.</summary>
     private void OnOpen(uint id, string[] protocols)
     {
-        string? protocol = protocols.FirstOrDefault(Local.Router.Serves);
+        string? protocol = null;
+        foreach (string proposed in protocols)
+        {
+            if (Local.Router.Serves(proposed))
+            {
+                protocol = proposed;
+                break;
+            }
+        }
+
         if (protocol is null)
         {
             Pair.Send(this, kind: null, protocol: null, 0, remote => remote.FailOpen(id, new NegotiationException(

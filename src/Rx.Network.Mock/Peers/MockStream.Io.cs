@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace Rx.Network.Mock.Peers;
 
@@ -7,6 +8,9 @@ internal sealed partial class MockStream
     // Bytes of the head chunk already read; guarded by the lock on received.
     private int headConsumed;
 
+    // Pooled state machines: a reader usually waits (for the data, then for the FIN), and a flood
+    // reads millions of streams.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (buffer.IsEmpty)
@@ -56,6 +60,7 @@ internal sealed partial class MockStream
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         await AcquireWriteAsync(cancellationToken).ConfigureAwait(false);
@@ -257,7 +262,7 @@ internal sealed partial class MockStream
             }
 
             ticket = new TaskCompletionSource(connection.Network.ContinuationOptions);
-            writers.Enqueue(ticket);
+            (writers ??= new()).Enqueue(ticket);
         }
 
         // Granted (TrySetResult) and canceled (TrySetCanceled) race; whichever wins decides.
@@ -274,7 +279,7 @@ internal sealed partial class MockStream
             TaskCompletionSource? next;
             lock (received)
             {
-                if (!writers.TryDequeue(out next))
+                if (writers is null || !writers.TryDequeue(out next))
                 {
                     writing = false;
                     return;

@@ -22,11 +22,13 @@ namespace Rx.Network.Mock.Peers;
 internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScoped
 {
     private readonly MockConnection connection;
-    private readonly TaskCompletionSource completion;
+    // Made on first use, as the writers' queue: most streams of a flood are never awaited whole
+    // and never see two writers.
+    private TaskCompletionSource? completion;
     // Locked on (private, never handed out) rather than a Lock of its own: a flood opens
     // millions of streams, and a Lock is 40 bytes and an object more each.
     private readonly Queue<Chunk> received = new();
-    private readonly Queue<TaskCompletionSource> writers = new();
+    private Queue<TaskCompletionSource>? writers;
     private TaskCompletionSource? readSignal;
     private TaskCompletionSource? creditSignal;
     private long sendCredit;
@@ -54,7 +56,6 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
         StreamId = id;
         Protocol = protocol;
         Direction = direction;
-        completion = new TaskCompletionSource(connection.Network.ContinuationOptions);
         sendCredit = connection.Network.Options.StreamWindow;
     }
 
@@ -71,7 +72,29 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
 
     public bool IsOutbound => Direction == Direction.Outbound;
 
-    public Task Completion => completion.Task;
+    public Task Completion
+    {
+        get
+        {
+            lock (received)
+            {
+                if (completion is null)
+                {
+                    completion = new TaskCompletionSource(connection.Network.ContinuationOptions);
+                    if (finished)
+                    {
+                        completion.TrySetResult();
+                    }
+                    else if (failure is not null)
+                    {
+                        Complete(completion, failure);
+                    }
+                }
+
+                return completion.Task;
+            }
+        }
+    }
 
     // Made on first read, once (it admits one subscriber at a time): most streams are read directly.
     public IObservable<ReadOnlyMemory<byte>> Incoming =>
@@ -158,8 +181,8 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
             failure = error;
             (reader, readSignal) = (readSignal, null);
             (credit, creditSignal) = (creditSignal, null);
-            waitingWriters = [.. writers];
-            writers.Clear();
+            waitingWriters = writers is null ? [] : [.. writers];
+            writers?.Clear();
             (dropped, _) = TakeReceived();
         }
 
@@ -172,9 +195,26 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
         }
 
         connection.OnStreamEnded(this, error);
+        if (Awaited() is { } awaited)
+        {
+            Complete(awaited, error);
+        }
+
+        return true;
+    }
+
+    private static void Complete(TaskCompletionSource completion, Exception error)
+    {
         completion.TrySetException(error);
         _ = completion.Task.Exception;
-        return true;
+    }
+
+    private TaskCompletionSource? Awaited()
+    {
+        lock (received)
+        {
+            return completion;
+        }
     }
 
     /// <summary>Data arrived from the remote end.</summary>
@@ -257,7 +297,7 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
         }
 
         connection.OnStreamEnded(this, null);
-        completion.TrySetResult();
+        Awaited()?.TrySetResult();
     }
 
     private void SendControl(Action<MockConnection> atRemote) =>
