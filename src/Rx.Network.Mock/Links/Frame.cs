@@ -17,6 +17,9 @@ internal class Frame(LinkFrameKind? kind, string? protocol, int length, Action? 
     /// <summary>Arrival, in scheduler ticks; set when sent.</summary>
     public long Due { get; set; }
 
+    /// <summary>The frame sent after this one on the same direction (its in-flight queue is a list through the frames).</summary>
+    public Frame? Next { get; set; }
+
     public virtual void Deliver() => deliver?.Invoke();
 
     public void Lose(Exception reason) => lost?.Invoke(reason);

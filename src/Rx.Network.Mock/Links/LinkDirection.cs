@@ -14,7 +14,12 @@ internal sealed class LinkDirection
     private readonly MockLink link;
     // Locks on itself (internal, never handed out): two directions per link, and a simulation
     // holds hundreds of thousands of links, so a Lock each is memory and marking for nothing.
-    private readonly Queue<Frame> inFlight = new();
+    // The frames in flight, first to last, linked through Frame.Next rather than held in a
+    // queue: a queue and its array are about 100 bytes per direction, kept by every link that
+    // ever carried a frame, and a simulation holds hundreds of thousands of directions.
+    private Frame? head;
+    private Frame? tail;
+    private int inFlight;
     private long wireFreeAt;
     private long lastArrival;
     private bool pumpPending;
@@ -37,7 +42,7 @@ internal sealed class LinkDirection
         {
             lock (this)
             {
-                return inFlight.Count;
+                return inFlight;
             }
         }
     }
@@ -76,7 +81,7 @@ internal sealed class LinkDirection
             due = Math.Max(due, lastArrival);
             lastArrival = due;
             frame.Due = due;
-            inFlight.Enqueue(frame);
+            Enqueue(frame);
             schedule = !pumpPending;
             pumpPending = true;
         }
@@ -93,8 +98,16 @@ internal sealed class LinkDirection
         Frame[] lost;
         lock (this)
         {
-            lost = [.. inFlight];
-            inFlight.Clear();
+            lost = new Frame[inFlight];
+            for (int i = 0; head is { } first; i++)
+            {
+                lost[i] = first;
+                head = first.Next;
+                first.Next = null;
+            }
+
+            tail = null;
+            inFlight = 0;
             wireFreeAt = 0;
         }
 
@@ -102,6 +115,35 @@ internal sealed class LinkDirection
         {
             frame.Lose(reason);
         }
+    }
+
+    private void Enqueue(Frame frame)
+    {
+        if (tail is null)
+        {
+            head = frame;
+        }
+        else
+        {
+            tail.Next = frame;
+        }
+
+        tail = frame;
+        inFlight++;
+    }
+
+    private Frame Dequeue()
+    {
+        var first = head!;
+        head = first.Next;
+        first.Next = null;
+        if (head is null)
+        {
+            tail = null;
+        }
+
+        inFlight--;
+        return first;
     }
 
     private static long SerializationTicks(int length, long? bandwidth) =>
@@ -118,19 +160,19 @@ internal sealed class LinkDirection
             long nextDue = 0;
             lock (this)
             {
-                if (!inFlight.TryPeek(out var head))
+                if (head is not { } first)
                 {
                     pumpPending = false;
                     return;
                 }
 
-                if (network.IsDue(head.Due))
+                if (network.IsDue(first.Due))
                 {
-                    next = inFlight.Dequeue();
+                    next = Dequeue();
                 }
                 else
                 {
-                    nextDue = head.Due;
+                    nextDue = first.Due;
                 }
             }
 

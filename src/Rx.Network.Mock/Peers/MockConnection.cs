@@ -22,17 +22,19 @@ internal sealed class MockConnection : IConnection
     private Exception? closeError;
     private ISubject<IStream>? incoming;
     private readonly ConnectionScope resources;
+    private readonly int number;
+    private string? name;
     private uint nextStreamId;
     private bool closed;
 
-    public MockConnection(ConnectionPair pair, MockPeer local, MockPeer remote, Direction direction, string id, DateTimeOffset opened, ConnectionScope resources)
+    public MockConnection(ConnectionPair pair, MockPeer local, MockPeer remote, Direction direction, int number, DateTimeOffset opened, ConnectionScope resources)
     {
         this.resources = resources;
         Pair = pair;
         Local = local;
         Remote = remote;
         Direction = direction;
-        Id = id;
+        this.number = number;
         Opened = opened;
         // Parity keeps the ids the two ends allocate apart, as in yamux.
         nextStreamId = direction == Direction.Outbound ? 1u : 2u;
@@ -51,13 +53,15 @@ internal sealed class MockConnection : IConnection
 
     public MockNetwork Network => Local.Network;
 
-    public string Id { get; }
+    // Formatted on first read (the local peer's short id and the connection's ordinal): most
+    // connections of a simulation are never named.
+    public string Id => name ??= $"{Local.LocalPeer.Short()}-c{number}";
 
     public PeerId LocalPeer => Local.LocalPeer;
 
     public PeerId RemotePeer => Remote.LocalPeer;
 
-    public PublicKey RemotePublicKey => Remote.Identity.PublicKey;
+    public PublicKey RemotePublicKey => Remote.LocalPublicKey;
 
     public Multiaddr LocalAddress => Local.Address;
 

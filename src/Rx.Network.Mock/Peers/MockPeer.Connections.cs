@@ -242,7 +242,8 @@ internal sealed partial class MockPeer
         {
             if (!connections.TryGetValue(peer, out var list))
             {
-                connections[peer] = list = [];
+                // Sized for the usual one connection to a peer.
+                connections[peer] = list = new(1);
             }
 
             list.Add(connection);
@@ -275,7 +276,7 @@ internal sealed partial class MockPeer
         }
     }
 
-    private string NextConnectionId() => $"{LocalPeer.Short()}-c{Interlocked.Increment(ref nextConnectionId)}";
+    private int NextConnectionId() => Interlocked.Increment(ref nextConnectionId);
 
     private void UpdateStatus(PeerId peer, Connectedness connectedness, int connectionCount) =>
         statuses.AddOrUpdate(new PeerStatus(peer, connectedness, connectionCount, peerstore.LatencyOf(peer)));

@@ -25,7 +25,6 @@ internal sealed partial class MockPeer : INetwork, ILinkEnd
     private readonly MemoryPeerstore peerstore;
     private readonly List<IDisposable> services = [];
     private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly bool ownsKey;
     private readonly ResourceManager resources;
     private readonly HandlerSlot<Action<IConnection, CancellationToken>> connectionHandler = new();
     private readonly CancellationTokenSource shutdown = new();
@@ -35,14 +34,23 @@ internal sealed partial class MockPeer : INetwork, ILinkEnd
     {
         Network = network;
         Index = index;
-        Identity = key;
-        this.ownsKey = ownsKey;
+        LocalPublicKey = key.PublicKey;
         LocalPeer = PeerId.FromPublicKey(key.PublicKey);
+
+        // A fast-mode peer never signs (the mock models the secure channel; it runs no handshake),
+        // so it keeps only the public half. A key it owns is disposed at once: each holds guarded
+        // native memory (its own mappings, several per key), and a simulation of tens of thousands
+        // of peers would otherwise run into the kernel's limit on mappings per process.
+        if (ownsKey)
+        {
+            key.Dispose();
+        }
+
         Address = Multiaddr.Parse($"/memory/{LocalPeer}");
         events = new MockEventHub(network.Work, network.Options.EventQueueCapacity);
         NewConnections = events.OfType<Connected>().Select(e => e.Connection);
         peerstore = new MemoryPeerstore(network.TimeProvider, network.Options.Peerstore);
-        peerstore.AddPublicKey(LocalPeer, key.PublicKey);
+        peerstore.AddPublicKey(LocalPeer, LocalPublicKey);
         // No refresh timer (it would keep virtual time busy forever): the mock publishes the scopes
         // itself whenever a connection or stream starts or ends.
         resources = new ResourceManager(network.Options.Resources, network.TimeProvider, publishPeriodically: false)
@@ -63,7 +71,7 @@ internal sealed partial class MockPeer : INetwork, ILinkEnd
     /// <summary>Order of creation in the mock network.</summary>
     public int Index { get; }
 
-    public PrivateKey Identity { get; }
+    public PublicKey LocalPublicKey { get; }
 
     public ProtocolRouter Router { get; } = new();
 
@@ -208,11 +216,6 @@ internal sealed partial class MockPeer : INetwork, ILinkEnd
         resources.Dispose();
         statuses.Dispose();
         peerstore.Dispose();
-        if (ownsKey)
-        {
-            Identity.Dispose();
-        }
-
         completion.TrySetResult();
     }
 
