@@ -25,7 +25,8 @@ public sealed class MockLink
     private Random? jitter;
     // Copy-on-write under gate, read without it: every frame of the link consults it.
     private LinkRule[] rules = [];
-    private readonly List<ConnectionPair> connections = [];
+    // Sized for the usual one connection over a link.
+    private readonly List<ConnectionPair> connections = new(1);
     private LinkOptions options;
     private bool unlinked;
 

@@ -159,6 +159,19 @@ public sealed partial class MockNetwork : IAsyncDisposable
         }
     }
 
+    /// <summary>Delivers <paramref name="frame"/> as <see cref="Guard(Action)"/> runs an action (without a delegate per frame).</summary>
+    internal void Guard(Links.Frame frame)
+    {
+        try
+        {
+            frame.Deliver();
+        }
+        catch (Exception e)
+        {
+            Interlocked.CompareExchange(ref fault, e, null);
+        }
+    }
+
     /// <summary>Records a failure of the mock's own machinery (never expected); the next drive throws it.</summary>
     internal void Guard(Action action)
     {

@@ -12,8 +12,14 @@ namespace Rx.Network.Mock.Links;
 internal sealed class LinkDirection
 {
     private readonly MockLink link;
-    private readonly Lock gate = new();
-    private readonly Queue<Frame> inFlight = new();
+    // Locks on itself (internal, never handed out): two directions per link, and a simulation
+    // holds hundreds of thousands of links, so a Lock each is memory and marking for nothing.
+    // The frames in flight, first to last, linked through Frame.Next rather than held in a
+    // queue: a queue and its array are about 100 bytes per direction, kept by every link that
+    // ever carried a frame, and a simulation holds hundreds of thousands of directions.
+    private Frame? head;
+    private Frame? tail;
+    private int inFlight;
     private long wireFreeAt;
     private long lastArrival;
     private bool pumpPending;
@@ -34,9 +40,9 @@ internal sealed class LinkDirection
     {
         get
         {
-            lock (gate)
+            lock (this)
             {
-                return inFlight.Count;
+                return inFlight;
             }
         }
     }
@@ -67,7 +73,7 @@ internal sealed class LinkDirection
         var options = link.Options;
         bool schedule;
         long due;
-        lock (gate)
+        lock (this)
         {
             long start = Math.Max(now, wireFreeAt);
             wireFreeAt = start + SerializationTicks(frame.Length, options.Bandwidth);
@@ -75,7 +81,7 @@ internal sealed class LinkDirection
             due = Math.Max(due, lastArrival);
             lastArrival = due;
             frame.Due = due;
-            inFlight.Enqueue(frame);
+            Enqueue(frame);
             schedule = !pumpPending;
             pumpPending = true;
         }
@@ -90,10 +96,18 @@ internal sealed class LinkDirection
     public void Cut(Exception reason)
     {
         Frame[] lost;
-        lock (gate)
+        lock (this)
         {
-            lost = [.. inFlight];
-            inFlight.Clear();
+            lost = new Frame[inFlight];
+            for (int i = 0; head is { } first; i++)
+            {
+                lost[i] = first;
+                head = first.Next;
+                first.Next = null;
+            }
+
+            tail = null;
+            inFlight = 0;
             wireFreeAt = 0;
         }
 
@@ -101,6 +115,35 @@ internal sealed class LinkDirection
         {
             frame.Lose(reason);
         }
+    }
+
+    private void Enqueue(Frame frame)
+    {
+        if (tail is null)
+        {
+            head = frame;
+        }
+        else
+        {
+            tail.Next = frame;
+        }
+
+        tail = frame;
+        inFlight++;
+    }
+
+    private Frame Dequeue()
+    {
+        var first = head!;
+        head = first.Next;
+        first.Next = null;
+        if (head is null)
+        {
+            tail = null;
+        }
+
+        inFlight--;
+        return first;
     }
 
     private static long SerializationTicks(int length, long? bandwidth) =>
@@ -115,21 +158,21 @@ internal sealed class LinkDirection
         {
             Frame? next = null;
             long nextDue = 0;
-            lock (gate)
+            lock (this)
             {
-                if (!inFlight.TryPeek(out var head))
+                if (head is not { } first)
                 {
                     pumpPending = false;
                     return;
                 }
 
-                if (network.IsDue(head.Due))
+                if (network.IsDue(first.Due))
                 {
-                    next = inFlight.Dequeue();
+                    next = Dequeue();
                 }
                 else
                 {
-                    nextDue = head.Due;
+                    nextDue = first.Due;
                 }
             }
 
@@ -139,7 +182,7 @@ internal sealed class LinkDirection
                 return;
             }
 
-            network.Guard(next.Deliver);
+            network.Guard(next);
         }
     }
 }

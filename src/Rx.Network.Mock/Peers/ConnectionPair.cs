@@ -33,23 +33,7 @@ internal sealed class ConnectionPair(MockLink link, MockPeer dialer, MockPeer li
     /// <param name="lost">Runs when the frame is lost, or arrives to a closed end.</param>
     public void Send(MockConnection side, LinkFrameKind? kind, string? protocol, int length, Action<MockConnection> atRemote, Action<Exception>? lost)
     {
-        var direction = Link.From(side.Local);
-        direction.Send(new Frame(
-            kind,
-            protocol,
-            length,
-            () =>
-            {
-                if (Other(side) is { IsClosed: false } remote)
-                {
-                    atRemote(remote);
-                }
-                else
-                {
-                    lost?.Invoke(new MuxerClosedException("The connection closed before the frame arrived.", remote: true, errorCode: null));
-                }
-            },
-            lost));
+        Link.From(side.Local).Send(new ConnectionFrame(this, side, kind, protocol, length, atRemote, lost));
     }
 
     /// <summary>The link went down: both ends fail.</summary>

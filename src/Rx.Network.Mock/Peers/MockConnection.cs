@@ -14,33 +14,38 @@ internal sealed class MockConnection : IConnection
     /// <summary>What <see cref="Security"/> and <see cref="Muxer"/> report for fast-mode connections.</summary>
     public const string MockProtocol = "/rx-network/mock/1.0.0";
 
-    private readonly Lock gate = new();
-    // Made on first use, as the subject below: a simulation holds hundreds of thousands of
+    // Made on first use, as the subject and the completion below: a simulation holds hundreds of thousands of
     // connections, many of which never carry a stream or have an observer of incoming ones.
     private Dictionary<uint, MockStream>? streams;
     private Dictionary<uint, PendingOpen>? opening;
-    private readonly TaskCompletionSource completion;
+    private TaskCompletionSource? completion;
+    private Exception? closeError;
     private ISubject<IStream>? incoming;
     private readonly ConnectionScope resources;
+    private readonly int number;
+    private string? name;
     private uint nextStreamId;
     private bool closed;
 
-    public MockConnection(ConnectionPair pair, MockPeer local, MockPeer remote, Direction direction, string id, DateTimeOffset opened, ConnectionScope resources)
+    public MockConnection(ConnectionPair pair, MockPeer local, MockPeer remote, Direction direction, int number, DateTimeOffset opened, ConnectionScope resources)
     {
         this.resources = resources;
         Pair = pair;
         Local = local;
         Remote = remote;
         Direction = direction;
-        Id = id;
+        this.number = number;
         Opened = opened;
-        completion = new TaskCompletionSource(local.Network.ContinuationOptions);
-
         // Parity keeps the ids the two ends allocate apart, as in yamux.
         nextStreamId = direction == Direction.Outbound ? 1u : 2u;
     }
 
     public ConnectionPair Pair { get; }
+
+    // Both ends lock their pair (internal, never handed out) rather than a Lock each: a
+    // simulation holds hundreds of thousands of connection ends. Every section under it is short
+    // and calls nothing else, so sharing it between the two ends costs nothing.
+    private ConnectionPair Gate => Pair;
 
     public MockPeer Local { get; }
 
@@ -48,13 +53,15 @@ internal sealed class MockConnection : IConnection
 
     public MockNetwork Network => Local.Network;
 
-    public string Id { get; }
+    // Formatted on first read (the local peer's short id and the connection's ordinal): most
+    // connections of a simulation are never named.
+    public string Id => name ??= $"{Local.LocalPeer.Short()}-c{number}";
 
     public PeerId LocalPeer => Local.LocalPeer;
 
     public PeerId RemotePeer => Remote.LocalPeer;
 
-    public PublicKey RemotePublicKey => Remote.Identity.PublicKey;
+    public PublicKey RemotePublicKey => Remote.LocalPublicKey;
 
     public Multiaddr LocalAddress => Local.Address;
 
@@ -73,20 +80,38 @@ internal sealed class MockConnection : IConnection
     {
         get
         {
-            lock (gate)
+            lock (Gate)
             {
                 return streams is null ? [] : [.. streams.Values];
             }
         }
     }
 
-    public Task Completion => completion.Task;
+    public Task Completion
+    {
+        get
+        {
+            lock (Gate)
+            {
+                if (completion is null)
+                {
+                    completion = new TaskCompletionSource(Network.ContinuationOptions);
+                    if (closed)
+                    {
+                        Complete(completion, closeError);
+                    }
+                }
+
+                return completion.Task;
+            }
+        }
+    }
 
     public IObservable<IStream> IncomingStreams
     {
         get
         {
-            lock (gate)
+            lock (Gate)
             {
                 if (incoming is null)
                 {
@@ -106,7 +131,7 @@ internal sealed class MockConnection : IConnection
     {
         get
         {
-            lock (gate)
+            lock (Gate)
             {
                 return closed;
             }
@@ -124,7 +149,7 @@ internal sealed class MockConnection : IConnection
         cancellationToken.ThrowIfCancellationRequested();
         var pending = new PendingOpen([.. protocols], new TaskCompletionSource<IStream>(Network.ContinuationOptions));
         uint id;
-        lock (gate)
+        lock (Gate)
         {
             if (closed)
             {
@@ -164,7 +189,7 @@ internal sealed class MockConnection : IConnection
 
     public MockStream? FindStream(uint id)
     {
-        lock (gate)
+        lock (Gate)
         {
             return streams?.GetValueOrDefault(id);
         }
@@ -177,7 +202,7 @@ internal sealed class MockConnection : IConnection
     {
         MockStream[] failing;
         PendingOpen[] abandoned;
-        lock (gate)
+        lock (Gate)
         {
             if (closed)
             {
@@ -185,6 +210,7 @@ internal sealed class MockConnection : IConnection
             }
 
             closed = true;
+            closeError = error;
             failing = streams is null ? [] : [.. streams.Values];
             abandoned = opening is null ? [] : [.. opening.Values];
             opening?.Clear();
@@ -218,12 +244,22 @@ internal sealed class MockConnection : IConnection
         Local.ResourceManager.PublishIfObserved();
         Local.OnConnectionClosed(this, error);
         ISubject<IStream>? observed;
-        lock (gate)
+        TaskCompletionSource? awaited;
+        lock (Gate)
         {
             observed = incoming;
+            awaited = completion;
         }
 
         observed?.OnCompleted();
+        if (awaited is not null)
+        {
+            Complete(awaited, error);
+        }
+    }
+
+    private static void Complete(TaskCompletionSource completion, Exception? error)
+    {
         if (error is null)
         {
             completion.TrySetResult();
@@ -238,7 +274,7 @@ internal sealed class MockConnection : IConnection
     /// <summary>A stream of this connection ended (cleanly or not): forget it and tell the peer.</summary>
     public void OnStreamEnded(MockStream stream, Exception? error)
     {
-        lock (gate)
+        lock (Gate)
         {
             streams?.Remove(stream.StreamId);
         }
@@ -251,7 +287,16 @@ internal sealed class MockConnection : IConnection
     /// <summary>The remote end proposes a stream.</summary>
     private void OnOpen(uint id, string[] protocols)
     {
-        string? protocol = protocols.FirstOrDefault(Local.Router.Serves);
+        string? protocol = null;
+        foreach (string proposed in protocols)
+        {
+            if (Local.Router.Serves(proposed))
+            {
+                protocol = proposed;
+                break;
+            }
+        }
+
         if (protocol is null)
         {
             Pair.Send(this, kind: null, protocol: null, 0, remote => remote.FailOpen(id, new NegotiationException(
@@ -270,7 +315,7 @@ internal sealed class MockConnection : IConnection
         }
 
         var stream = new MockStream(this, id, protocol, Direction.Inbound) { Resources = scope };
-        lock (gate)
+        lock (Gate)
         {
             if (closed)
             {
@@ -284,7 +329,7 @@ internal sealed class MockConnection : IConnection
         Pair.Send(this, kind: null, protocol, 0, remote => remote.OnAccepted(id, protocol), lost: null);
         Local.OnStreamOpened(stream);
         ISubject<IStream>? observed;
-        lock (gate)
+        lock (Gate)
         {
             observed = incoming;
         }
@@ -306,7 +351,7 @@ internal sealed class MockConnection : IConnection
     private void OnAccepted(uint id, string protocol)
     {
         PendingOpen? pending;
-        lock (gate)
+        lock (Gate)
         {
             if (opening is null || !opening.Remove(id, out pending) || closed)
             {
@@ -328,7 +373,7 @@ internal sealed class MockConnection : IConnection
         }
 
         var stream = new MockStream(this, id, protocol, Direction.Outbound) { Resources = scope };
-        lock (gate)
+        lock (Gate)
         {
             if (closed)
             {
@@ -371,7 +416,7 @@ internal sealed class MockConnection : IConnection
     private void FailOpen(uint id, Exception error)
     {
         PendingOpen? pending;
-        lock (gate)
+        lock (Gate)
         {
             pending = null;
             opening?.Remove(id, out pending);

@@ -16,6 +16,12 @@ internal sealed class MockEventHub(NetworkScheduler scheduler, int capacity) : I
     private ImmutableArray<Subscriber> subscribers = [];
     private bool completed;
 
+    /// <summary>
+    /// Whether anyone subscribes now: a publisher may skip making an event nobody would see (a
+    /// later subscriber only sees events published after it subscribed).
+    /// </summary>
+    public bool IsObserved => !subscribers.IsEmpty;
+
     public IDisposable Subscribe(IObserver<NetworkEvent> observer)
     {
         ArgumentNullException.ThrowIfNull(observer);

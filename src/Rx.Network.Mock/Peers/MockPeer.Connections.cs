@@ -225,7 +225,10 @@ internal sealed partial class MockPeer
                 UpdateStatus(peer, Rx.Network.Connectedness.Connected, list.Count);
             }
 
-            events.Publish(new Disconnected(Now, connection, error));
+            if (events.IsObserved)
+            {
+                events.Publish(new Disconnected(Now, connection, error));
+            }
         }
     }
 
@@ -239,14 +242,18 @@ internal sealed partial class MockPeer
         {
             if (!connections.TryGetValue(peer, out var list))
             {
-                connections[peer] = list = [];
+                // Sized for the usual one connection to a peer.
+                connections[peer] = list = new(1);
             }
 
             list.Add(connection);
             UpdateStatus(peer, Rx.Network.Connectedness.Connected, list.Count);
 
             // Published under the lock: a close of this connection cannot publish its Disconnected first.
-            events.Publish(new Connected(Now, connection));
+            if (events.IsObserved)
+            {
+                events.Publish(new Connected(Now, connection));
+            }
         }
 
         peerstore.AddPublicKey(peer, connection.RemotePublicKey);
@@ -269,7 +276,7 @@ internal sealed partial class MockPeer
         }
     }
 
-    private string NextConnectionId() => $"{LocalPeer.Short()}-c{Interlocked.Increment(ref nextConnectionId)}";
+    private int NextConnectionId() => Interlocked.Increment(ref nextConnectionId);
 
     private void UpdateStatus(PeerId peer, Connectedness connectedness, int connectionCount) =>
         statuses.AddOrUpdate(new PeerStatus(peer, connectedness, connectionCount, peerstore.LatencyOf(peer)));

@@ -1,11 +1,7 @@
-using Rx.Network.Identity;
-
 namespace Rx.Network.Mock.Peers;
 
-/// <summary>What services learn about the peer through <see cref="INetwork"/>: its key and the protocols it serves.</summary>
+/// <summary>What services learn about the peer through <see cref="INetwork"/>: the protocols it serves (its key: <see cref="LocalPublicKey"/>).</summary>
 internal sealed partial class MockPeer
 {
-    public PublicKey LocalPublicKey => Identity.PublicKey;
-
     public IObservable<IReadOnlyCollection<string>> LocalProtocols => Router.LocalProtocols;
 }

@@ -25,8 +25,6 @@ internal sealed partial class MockPeer : INetwork, ILinkEnd
     private readonly MemoryPeerstore peerstore;
     private readonly List<IDisposable> services = [];
     private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly bool ownsKey;
-    private readonly IDisposable latencyFollower;
     private readonly ResourceManager resources;
     private readonly HandlerSlot<Action<IConnection, CancellationToken>> connectionHandler = new();
     private readonly CancellationTokenSource shutdown = new();
@@ -36,14 +34,23 @@ internal sealed partial class MockPeer : INetwork, ILinkEnd
     {
         Network = network;
         Index = index;
-        Identity = key;
-        this.ownsKey = ownsKey;
+        LocalPublicKey = key.PublicKey;
         LocalPeer = PeerId.FromPublicKey(key.PublicKey);
+
+        // A fast-mode peer never signs (the mock models the secure channel; it runs no handshake),
+        // so it keeps only the public half. A key it owns is disposed at once: each holds guarded
+        // native memory (its own mappings, several per key), and a simulation of tens of thousands
+        // of peers would otherwise run into the kernel's limit on mappings per process.
+        if (ownsKey)
+        {
+            key.Dispose();
+        }
+
         Address = Multiaddr.Parse($"/memory/{LocalPeer}");
         events = new MockEventHub(network.Work, network.Options.EventQueueCapacity);
         NewConnections = events.OfType<Connected>().Select(e => e.Connection);
         peerstore = new MemoryPeerstore(network.TimeProvider, network.Options.Peerstore);
-        peerstore.AddPublicKey(LocalPeer, key.PublicKey);
+        peerstore.AddPublicKey(LocalPeer, LocalPublicKey);
         // No refresh timer (it would keep virtual time busy forever): the mock publishes the scopes
         // itself whenever a connection or stream starts or ends.
         resources = new ResourceManager(network.Options.Resources, network.TimeProvider, publishPeriodically: false)
@@ -55,17 +62,8 @@ internal sealed partial class MockPeer : INetwork, ILinkEnd
 
         // As in the swarm, a connected peer's row follows the peer store's latency average (ping
         // results). Applied from the dispatcher: the peer store calls back under its own lock.
-        latencyFollower = peerstore.Peers.Connect().Subscribe(changes =>
-        {
-            foreach (var change in changes)
-            {
-                if (change.Current.Latency is { } latency && change.Previous?.Latency != latency)
-                {
-                    var peer = change.Key;
-                    network.Work.Post(() => FollowLatency(peer, latency));
-                }
-            }
-        });
+        // Told directly rather than by observing Peers, which would keep a snapshot per known peer.
+        peerstore.LatencyChanged = (peer, latency) => network.Work.Post(() => FollowLatency(peer, latency));
     }
 
     public MockNetwork Network { get; }
@@ -73,7 +71,7 @@ internal sealed partial class MockPeer : INetwork, ILinkEnd
     /// <summary>Order of creation in the mock network.</summary>
     public int Index { get; }
 
-    public PrivateKey Identity { get; }
+    public PublicKey LocalPublicKey { get; }
 
     public ProtocolRouter Router { get; } = new();
 
@@ -211,18 +209,13 @@ internal sealed partial class MockPeer : INetwork, ILinkEnd
             await connection.CloseAsync().ConfigureAwait(false);
         }
 
-        latencyFollower.Dispose();
+        peerstore.LatencyChanged = null;
         services.ForEach(s => s.Dispose());
         Router.Complete();
         events.Complete();
         resources.Dispose();
         statuses.Dispose();
         peerstore.Dispose();
-        if (ownsKey)
-        {
-            Identity.Dispose();
-        }
-
         completion.TrySetResult();
     }
 
@@ -238,7 +231,10 @@ internal sealed partial class MockPeer : INetwork, ILinkEnd
     {
         lock (gate)
         {
-            events.Publish(new StreamOpened(Now, stream));
+            if (events.IsObserved)
+            {
+                events.Publish(new StreamOpened(Now, stream));
+            }
         }
     }
 
@@ -247,7 +243,10 @@ internal sealed partial class MockPeer : INetwork, ILinkEnd
     {
         lock (gate)
         {
-            events.Publish(new StreamClosed(Now, stream, error));
+            if (events.IsObserved)
+            {
+                events.Publish(new StreamClosed(Now, stream, error));
+            }
         }
     }
 

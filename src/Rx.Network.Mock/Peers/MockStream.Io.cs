@@ -1,12 +1,16 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace Rx.Network.Mock.Peers;
 
 internal sealed partial class MockStream
 {
-    // Bytes of the head chunk already read; guarded by gate.
+    // Bytes of the head chunk already read; guarded by the lock on received.
     private int headConsumed;
 
+    // Pooled state machines: a reader usually waits (for the data, then for the FIN), and a flood
+    // reads millions of streams.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (buffer.IsEmpty)
@@ -19,7 +23,7 @@ internal sealed partial class MockStream
             cancellationToken.ThrowIfCancellationRequested();
             TaskCompletionSource? signal = null;
             int read = 0;
-            lock (gate)
+            lock (received)
             {
                 if (failure is not null)
                 {
@@ -56,6 +60,7 @@ internal sealed partial class MockStream
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         await AcquireWriteAsync(cancellationToken).ConfigureAwait(false);
@@ -66,7 +71,7 @@ internal sealed partial class MockStream
             {
                 TaskCompletionSource? signal = null;
                 int take = 0;
-                lock (gate)
+                lock (received)
                 {
                     ThrowIfNotWritable();
                     if (buffer.Length == 0)
@@ -112,7 +117,7 @@ internal sealed partial class MockStream
         await AcquireWriteAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            lock (gate)
+            lock (received)
             {
                 if (failure is not null)
                 {
@@ -230,7 +235,7 @@ internal sealed partial class MockStream
     private void ReturnCredit(int consumed, bool force)
     {
         long delta;
-        lock (gate)
+        lock (received)
         {
             unreturnedCredit += consumed;
             if (unreturnedCredit == 0 || (!force && unreturnedCredit < connection.Network.Options.StreamWindow / 4) || failure is not null)
@@ -248,7 +253,7 @@ internal sealed partial class MockStream
     private async ValueTask AcquireWriteAsync(CancellationToken cancellationToken)
     {
         TaskCompletionSource ticket;
-        lock (gate)
+        lock (received)
         {
             if (!writing)
             {
@@ -257,7 +262,7 @@ internal sealed partial class MockStream
             }
 
             ticket = new TaskCompletionSource(connection.Network.ContinuationOptions);
-            writers.Enqueue(ticket);
+            (writers ??= new()).Enqueue(ticket);
         }
 
         // Granted (TrySetResult) and canceled (TrySetCanceled) race; whichever wins decides.
@@ -272,9 +277,9 @@ internal sealed partial class MockStream
         while (true)
         {
             TaskCompletionSource? next;
-            lock (gate)
+            lock (received)
             {
-                if (!writers.TryDequeue(out next))
+                if (writers is null || !writers.TryDequeue(out next))
                 {
                     writing = false;
                     return;

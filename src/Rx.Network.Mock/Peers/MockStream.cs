@@ -22,10 +22,13 @@ namespace Rx.Network.Mock.Peers;
 internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScoped
 {
     private readonly MockConnection connection;
-    private readonly Lock gate = new();
-    private readonly TaskCompletionSource completion;
+    // Made on first use, as the writers' queue: most streams of a flood are never awaited whole
+    // and never see two writers.
+    private TaskCompletionSource? completion;
+    // Locked on (private, never handed out) rather than a Lock of its own: a flood opens
+    // millions of streams, and a Lock is 40 bytes and an object more each.
     private readonly Queue<Chunk> received = new();
-    private readonly Queue<TaskCompletionSource> writers = new();
+    private Queue<TaskCompletionSource>? writers;
     private TaskCompletionSource? readSignal;
     private TaskCompletionSource? creditSignal;
     private long sendCredit;
@@ -37,6 +40,8 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
     private bool finished;
     private Exception? failure;
     private StreamPipe? pipe;
+    private string? name;
+    private IObservable<ReadOnlyMemory<byte>>? incomingBytes;
 
     /// <summary>The stream's reservations in its peer's resource manager, released when it ends.</summary>
     public StreamScope? Resources { get; init; }
@@ -51,13 +56,11 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
         StreamId = id;
         Protocol = protocol;
         Direction = direction;
-        Id = $"{connection.Id}/{id}";
-        completion = new TaskCompletionSource(connection.Network.ContinuationOptions);
         sendCredit = connection.Network.Options.StreamWindow;
-        Incoming = IncomingBytes.Of(this);
     }
 
-    public string Id { get; }
+    // Formatted on first read: most streams of a simulation are never named.
+    public string Id => name ??= $"{connection.Id}/{StreamId}";
 
     public uint StreamId { get; }
 
@@ -69,9 +72,33 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
 
     public bool IsOutbound => Direction == Direction.Outbound;
 
-    public Task Completion => completion.Task;
+    public Task Completion
+    {
+        get
+        {
+            lock (received)
+            {
+                if (completion is null)
+                {
+                    completion = new TaskCompletionSource(connection.Network.ContinuationOptions);
+                    if (finished)
+                    {
+                        completion.TrySetResult();
+                    }
+                    else if (failure is not null)
+                    {
+                        Complete(completion, failure);
+                    }
+                }
 
-    public IObservable<ReadOnlyMemory<byte>> Incoming { get; }
+                return completion.Task;
+            }
+        }
+    }
+
+    // Made on first read, once (it admits one subscriber at a time): most streams are read directly.
+    public IObservable<ReadOnlyMemory<byte>> Incoming =>
+        Volatile.Read(ref incomingBytes) ?? Interlocked.CompareExchange(ref incomingBytes, IncomingBytes.Of(this), null) ?? incomingBytes;
 
     public Stream AsStream() => new DuplexStream(this, DisposeAsync, connection.Network.Work.Tasks);
 
@@ -109,7 +136,7 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
         Chunk[] dropped;
         int droppedBytes;
         bool writeInProgress;
-        lock (gate)
+        lock (received)
         {
             readClosed = true;
             writeInProgress = writing;
@@ -144,7 +171,7 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
         TaskCompletionSource? credit;
         TaskCompletionSource[] waitingWriters;
         Chunk[] dropped;
-        lock (gate)
+        lock (received)
         {
             if (failure is not null || finished)
             {
@@ -154,8 +181,8 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
             failure = error;
             (reader, readSignal) = (readSignal, null);
             (credit, creditSignal) = (creditSignal, null);
-            waitingWriters = [.. writers];
-            writers.Clear();
+            waitingWriters = writers is null ? [] : [.. writers];
+            writers?.Clear();
             (dropped, _) = TakeReceived();
         }
 
@@ -168,9 +195,26 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
         }
 
         connection.OnStreamEnded(this, error);
+        if (Awaited() is { } awaited)
+        {
+            Complete(awaited, error);
+        }
+
+        return true;
+    }
+
+    private static void Complete(TaskCompletionSource completion, Exception error)
+    {
         completion.TrySetException(error);
         _ = completion.Task.Exception;
-        return true;
+    }
+
+    private TaskCompletionSource? Awaited()
+    {
+        lock (received)
+        {
+            return completion;
+        }
     }
 
     /// <summary>Data arrived from the remote end.</summary>
@@ -178,7 +222,7 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
     {
         TaskCompletionSource? reader;
         bool drop;
-        lock (gate)
+        lock (received)
         {
             drop = failure is not null || readClosed;
             if (!drop)
@@ -209,7 +253,7 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
     internal void OnCredit(long delta)
     {
         TaskCompletionSource? waiter;
-        lock (gate)
+        lock (received)
         {
             sendCredit += delta;
             (waiter, creditSignal) = (creditSignal, null);
@@ -222,7 +266,7 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
     internal void OnFin()
     {
         TaskCompletionSource? reader;
-        lock (gate)
+        lock (received)
         {
             remoteFin = true;
             (reader, readSignal) = (readSignal, null);
@@ -242,7 +286,7 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
 
     private void TryFinish()
     {
-        lock (gate)
+        lock (received)
         {
             if (finished || failure is not null || !localFin || !remoteFin)
             {
@@ -253,7 +297,7 @@ internal sealed partial class MockStream : IStream, IMuxedStream, IResourceScope
         }
 
         connection.OnStreamEnded(this, null);
-        completion.TrySetResult();
+        Awaited()?.TrySetResult();
     }
 
     private void SendControl(Action<MockConnection> atRemote) =>

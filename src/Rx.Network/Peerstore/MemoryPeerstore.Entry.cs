@@ -25,6 +25,9 @@ public sealed partial class MemoryPeerstore
 
         public long Touched { get; set; }
 
+        /// <summary>Changed since its snapshot was last published (nobody observed the cache then).</summary>
+        public bool Stale { get; set; }
+
         /// <summary>When <paramref name="address"/> expires, if the entry has it.</summary>
         public bool TryGetExpiry(Multiaddr address, out DateTimeOffset expiry)
         {

@@ -14,6 +14,12 @@ public sealed partial class MemoryPeerstore : IPeerstore, IDisposable
     private readonly object gate = new();
     private readonly Dictionary<PeerId, Entry> entries = [];
     private readonly ObservableCache<PeerId, PeerInfo> cache = new(info => info.Peer);
+
+    // The snapshots in the cache are made while someone observes it, and otherwise on the next
+    // read of Peers: a node that knows tens of thousands of peers and whose Peers nobody watches
+    // keeps no snapshot (a PeerInfo and its address array) per peer, and builds none per change.
+    private readonly RefreshingCache<PeerId, PeerInfo> peers;
+    private bool stale;
     private readonly PeerstoreOptions options;
     private readonly TimeProvider time;
     private readonly ITimer sweeper;
@@ -35,11 +41,18 @@ public sealed partial class MemoryPeerstore : IPeerstore, IDisposable
         }
 
         this.time = time ?? TimeProvider.System;
+        peers = new RefreshingCache<PeerId, PeerInfo>(cache, Refresh);
         sweeper = this.time.CreateTimer(_ => Sweep(), null, this.options.SweepInterval, this.options.SweepInterval);
     }
 
     /// <inheritdoc/>
-    public IObservableCache<PeerId, PeerInfo> Peers => cache;
+    public IObservableCache<PeerId, PeerInfo> Peers => peers;
+
+    /// <summary>
+    /// Told (under the store's lock) when a peer's smoothed latency changes: how a node follows
+    /// latencies without observing <see cref="Peers"/>, which would keep a snapshot per peer.
+    /// </summary>
+    internal Action<PeerId, TimeSpan>? LatencyChanged { get; set; }
 
     /// <inheritdoc/>
     public PeerInfo? PeerInfo(PeerId peer)
@@ -161,9 +174,18 @@ public sealed partial class MemoryPeerstore : IPeerstore, IDisposable
         ArgumentNullException.ThrowIfNull(peer);
         ArgumentOutOfRangeException.ThrowIfLessThan(rtt, TimeSpan.Zero);
         double weight = options.LatencySmoothing;
-        Update(peer, (entry, _) => entry.Latency = entry.Latency is { } previous
-            ? TimeSpan.FromTicks((long)((weight * rtt.Ticks) + ((1 - weight) * previous.Ticks)))
-            : rtt);
+        Update(peer, (entry, _) =>
+        {
+            var previous = entry.Latency;
+            var latency = previous is { } known
+                ? TimeSpan.FromTicks((long)((weight * rtt.Ticks) + ((1 - weight) * known.Ticks)))
+                : rtt;
+            entry.Latency = latency;
+            if (latency != previous)
+            {
+                LatencyChanged?.Invoke(peer, latency);
+            }
+        });
     }
 
     /// <inheritdoc/>
@@ -211,9 +233,47 @@ public sealed partial class MemoryPeerstore : IPeerstore, IDisposable
             entry.Touched = ++touches;
             entry.RemoveExpired(now);
 
-            // Published under the lock so that snapshots of one peer reach subscribers in the
-            // order the changes were made.
-            cache.AddOrUpdate(entry.Snapshot(peer, now));
+            Publish(peer, entry, now);
+        }
+    }
+
+    /// <summary>Publishes the entry's snapshot if anyone observes the cache; otherwise marks it for the next read.</summary>
+    private void Publish(PeerId peer, Entry entry, DateTimeOffset now)
+    {
+        if (cache.SubscriberCount == 0)
+        {
+            entry.Stale = true;
+            stale = true;
+            return;
+        }
+
+        // Published under the lock so that snapshots of one peer reach subscribers in the
+        // order the changes were made.
+        entry.Stale = false;
+        cache.AddOrUpdate(entry.Snapshot(peer, now));
+    }
+
+    /// <summary>Brings the cache up to date with the entries changed while nobody observed it.</summary>
+    private void Refresh()
+    {
+        lock (gate)
+        {
+            if (!stale)
+            {
+                return;
+            }
+
+            stale = false;
+            var now = Now;
+            foreach (var (peer, entry) in entries)
+            {
+                if (entry.Stale)
+                {
+                    entry.RemoveExpired(now);
+                    entry.Stale = false;
+                    cache.AddOrUpdate(entry.Snapshot(peer, now));
+                }
+            }
         }
     }
 
@@ -233,7 +293,7 @@ public sealed partial class MemoryPeerstore : IPeerstore, IDisposable
             {
                 if (entry.RemoveExpired(now))
                 {
-                    cache.AddOrUpdate(entry.Snapshot(peer, now));
+                    Publish(peer, entry, now);
                 }
             }
         }

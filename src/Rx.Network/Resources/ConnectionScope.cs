@@ -24,7 +24,8 @@ internal sealed class ConnectionScope : IDisposable
     public const long HandshakeMemory = 64 * 1024;
 
     private readonly ResourceManager manager;
-    private readonly Lock gate = new();
+    // Locks on itself (internal, never handed out) rather than a Lock of its own: a node may hold
+    // hundreds of thousands of connection scopes, and a Lock is 40 bytes and an object to mark.
     private IPAddress? address;
     private ResourceScope[] addresses;
     private TransportMemory? transport;
@@ -100,7 +101,7 @@ internal sealed class ConnectionScope : IDisposable
     {
         ArgumentNullException.ThrowIfNull(peer);
         ResourceScope[] drop = [];
-        lock (gate)
+        lock (this)
         {
             if (disposed || !IsPending)
             {
@@ -164,7 +165,7 @@ internal sealed class ConnectionScope : IDisposable
     public StreamScope? TryOpenStream(bool inbound, long memory, out ResourceLimitExceededException? error)
     {
         ResourceScope[] chain;
-        lock (gate)
+        lock (this)
         {
             if (disposed)
             {
@@ -218,7 +219,7 @@ internal sealed class ConnectionScope : IDisposable
         }
 
         var acquired = manager.AcquireAddresses(remote);
-        lock (gate)
+        lock (this)
         {
             if (disposed || address is not null)
             {
@@ -255,7 +256,7 @@ internal sealed class ConnectionScope : IDisposable
         }
 
         bool ended;
-        lock (gate)
+        lock (this)
         {
             if (transport is not null)
             {
@@ -285,7 +286,7 @@ internal sealed class ConnectionScope : IDisposable
     {
         error = null;
         ResourceScope[] chain;
-        lock (gate)
+        lock (this)
         {
             if (disposed || IsPending)
             {
@@ -318,7 +319,7 @@ internal sealed class ConnectionScope : IDisposable
     /// <summary>Gives back the connection's own count; its shared scopes follow once its streams ended too.</summary>
     public void Dispose()
     {
-        lock (gate)
+        lock (this)
         {
             if (disposed)
             {
@@ -343,7 +344,7 @@ internal sealed class ConnectionScope : IDisposable
     /// <summary>A stream of this connection let go of everything it held.</summary>
     internal void StreamEnded()
     {
-        lock (gate)
+        lock (this)
         {
             liveStreams--;
         }
@@ -354,7 +355,7 @@ internal sealed class ConnectionScope : IDisposable
     private void ReleaseIfDone()
     {
         ResourceScope[] shared;
-        lock (gate)
+        lock (this)
         {
             if (!disposed || liveStreams > 0 || released)
             {

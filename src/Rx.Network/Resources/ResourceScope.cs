@@ -18,10 +18,10 @@ internal sealed class ResourceScope
     /// <summary>How many resources a scope counts (the values of <see cref="Resource"/>).</summary>
     internal const int ResourceCount = 6;
 
-    // Inline in the scope rather than two arrays beside it: a node holds a scope per connection
-    // and per stream, and a simulation of many nodes holds hundreds of thousands.
+    // Inline in the scope rather than an array beside it: a node holds a scope per connection
+    // and per stream, and a simulation of many nodes holds hundreds of thousands. The limits are
+    // read from the (immutable) Limits rather than copied into the scope: 48 bytes less each.
     private Counters used;
-    private Counters max;
     private int dirty = 1;
     private string? name;
 
@@ -35,10 +35,6 @@ internal sealed class ResourceScope
     {
         Kind = kind;
         Limits = limits;
-        for (int i = 0; i < ResourceCount; i++)
-        {
-            max[i] = limits[(Resource)i];
-        }
     }
 
     /// <summary>
@@ -120,7 +116,7 @@ internal sealed class ResourceScope
     public bool TryAdd(Resource resource, long amount)
     {
         ref long counter = ref used[(int)resource];
-        long limit = max[(int)resource];
+        long limit = Limits[resource];
         long current = Volatile.Read(ref counter);
         while (true)
         {
@@ -194,7 +190,7 @@ internal sealed class ResourceScope
 
     /// <summary>The exception for a refusal of <paramref name="requested"/> by this scope.</summary>
     public ResourceLimitExceededException Refusal(Resource resource, long requested) =>
-        new(Name, Kind, resource, requested, Used(resource), max[(int)resource]);
+        new(Name, Kind, resource, requested, Used(resource), Limits[resource]);
 
     /// <inheritdoc/>
     public override string ToString() => Name;

@@ -17,7 +17,8 @@ namespace Rx.Network.Resources;
 internal sealed class StreamScope : IDisposable
 {
     private readonly ConnectionScope connection;
-    private readonly Lock gate = new();
+    // Locks on itself (internal, never handed out), as ConnectionScope: a Lock per stream is 40
+    // bytes and an object more for every stream a node opens.
     private readonly Resource count;
     private ResourceScope[] chain;
     private ResourceScope? protocolScope;
@@ -42,7 +43,7 @@ internal sealed class StreamScope : IDisposable
     {
         get
         {
-            lock (gate)
+            lock (this)
             {
                 return memory;
             }
@@ -62,7 +63,7 @@ internal sealed class StreamScope : IDisposable
     public bool TryReserveMemory(long amount, out ResourceLimitExceededException? error)
     {
         error = null;
-        lock (gate)
+        lock (this)
         {
             if (disposed || !counted)
             {
@@ -92,7 +93,7 @@ internal sealed class StreamScope : IDisposable
     public void Release(long amount)
     {
         bool done;
-        lock (gate)
+        lock (this)
         {
             amount = Math.Min(amount, memory);
             ResourceScope.Release(chain, Resource.Memory, amount);
@@ -120,7 +121,7 @@ internal sealed class StreamScope : IDisposable
         var manager = connection.Manager;
         var (total, perPeer) = manager.AcquireProtocol(protocol, connection.Peer);
         ResourceScope[] added = perPeer is null ? [total] : [total, perPeer];
-        lock (gate)
+        lock (this)
         {
             if (disposed || Protocol is not null)
             {
@@ -167,7 +168,7 @@ internal sealed class StreamScope : IDisposable
     public void Complete(long stillBuffered)
     {
         bool done;
-        lock (gate)
+        lock (this)
         {
             if (disposed || !counted)
             {
@@ -193,7 +194,7 @@ internal sealed class StreamScope : IDisposable
     public void Dispose()
     {
         ResourceScope[] shared;
-        lock (gate)
+        lock (this)
         {
             if (disposed)
             {

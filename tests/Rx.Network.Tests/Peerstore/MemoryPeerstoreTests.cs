@@ -98,6 +98,55 @@ public class MemoryPeerstoreTests
     }
 
     [Fact]
+    public void Peers_Unobserved_ShowsChangesOnReadAndToALaterSubscriber()
+    {
+        var time = new FakeTimeProvider();
+        using var store = new MemoryPeerstore(time);
+        var peer = NewPeer();
+        var other = NewPeer();
+        store.AddAddresses(peer, [A1], TimeSpan.FromMinutes(1));
+        store.AddAddresses(other, [A2], TimeSpan.FromMinutes(10));
+
+        Assert.True(store.Peers.TryGetValue(peer, out var info));
+        Assert.Equal([A1], info.Addresses);
+        Assert.Equal(2, store.Peers.Count);
+
+        // Changed while nobody observes, expired on the clock: a subscriber's first set has it all.
+        store.AddAddresses(peer, [A2], TimeSpan.FromMinutes(5));
+        time.Advance(TimeSpan.FromMinutes(2));
+        var seen = new Dictionary<PeerId, IReadOnlyList<Multiaddr>>();
+        using var subscription = store.Peers.Connect().Subscribe(changes =>
+        {
+            foreach (var change in changes)
+            {
+                seen[change.Key] = change.Current.Addresses;
+            }
+        });
+        Assert.Equal([A2], seen[peer]);
+        Assert.Equal([A2], seen[other]);
+
+        // Observed: published as it happens.
+        store.AddAddresses(peer, [A1], TimeSpan.FromMinutes(5));
+        Assert.Equal([A2, A1], seen[peer]);
+    }
+
+    [Fact]
+    public void LatencyChanged_ToldOfEachNewAverage_NotOfRepeats()
+    {
+        using var store = new MemoryPeerstore(new FakeTimeProvider());
+        var peer = NewPeer();
+        var told = new List<(PeerId Peer, TimeSpan Latency)>();
+        store.LatencyChanged = (p, latency) => told.Add((p, latency));
+
+        store.RecordLatency(peer, TimeSpan.FromMilliseconds(100));
+        store.RecordLatency(peer, TimeSpan.FromMilliseconds(100));
+        store.RecordLatency(peer, TimeSpan.FromMilliseconds(200));
+        store.AddAddresses(peer, [A1], TimeSpan.FromMinutes(1));
+
+        Assert.Equal([(peer, TimeSpan.FromMilliseconds(100)), (peer, TimeSpan.FromMilliseconds(110))], told);
+    }
+
+    [Fact]
     public void AddPublicKey_ChecksTheKeyAgainstThePeer()
     {
         using var store = new MemoryPeerstore(new FakeTimeProvider());
