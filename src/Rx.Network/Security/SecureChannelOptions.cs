@@ -3,7 +3,7 @@ namespace Rx.Network.Security;
 /// <summary>Buffer bounds of one secured connection's pipeline. Every bound is finite by design.</summary>
 internal sealed record SecureChannelOptions
 {
-    /// <summary>The defaults: 16 inbound chunks, 16 outbound chunks, flush every 1 MiB.</summary>
+    /// <summary>The defaults: 16 inbound chunks, 4 outbound chunks, flush every 1 MiB.</summary>
     public static SecureChannelOptions Default { get; } = new();
 
     /// <summary>
@@ -14,12 +14,15 @@ internal sealed record SecureChannelOptions
     public int InputCapacity { get; init; } = 16;
 
     /// <summary>
-    /// Plaintext chunks waiting to be framed and sent; a full queue makes writers wait. Default 16:
-    /// with the socket's own 1 MiB send buffer behind it, a deeper queue adds no throughput, only
-    /// pooled buffers in flight (at 64, a bulk transfer held more 32 KiB arrays than
-    /// <c>ArrayPool&lt;byte&gt;.Shared</c> keeps, so most frames allocated a fresh array; docs/benchmarks.md).
+    /// Plaintext chunks waiting to be framed and sent; a full queue makes writers wait. Default 4
+    /// (≤ 256 KiB of bulk frames): with the socket's own 1 MiB send buffer behind it, a deeper
+    /// queue adds no throughput, only pooled buffers in flight (at 64, a bulk transfer held more
+    /// 32 KiB arrays than <c>ArrayPool&lt;byte&gt;.Shared</c> keeps, so most frames allocated a fresh
+    /// array) and latency: every chunk queued here is ahead of a frame the muxer's writer puts first
+    /// (a ping beside a bulk upload waited a median 1.6–1.9 ms at 16, 0.8–1.0 ms at 4, with the same
+    /// throughput; docs/benchmarks.md "Session 11, head-of-line").
     /// </summary>
-    public int OutputCapacity { get; init; } = 16;
+    public int OutputCapacity { get; init; } = 4;
 
     /// <summary>
     /// The most framed bytes the seal stage stages before flushing to the socket, so coalescing
