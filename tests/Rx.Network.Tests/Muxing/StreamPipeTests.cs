@@ -168,7 +168,15 @@ public sealed class StreamPipeTests
     {
         await using var pair = new SessionPair();
         var (opened, accepted) = await pair.OpenAsync();
-        var pipe = new StreamPipe(opened);
+
+        // The pipe's own ending (its default: the stream's DisposeAsync), observed: the session
+        // forgets the stream when both FINs have passed, which may be before the pumps end.
+        var disposed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pipe = new StreamPipe(opened, async () =>
+        {
+            await opened.DisposeAsync();
+            disposed.TrySetResult();
+        });
 
         await pipe.Output.WriteAsync(new byte[] { 1, 2, 3 });
         await pipe.Output.CompleteAsync();
@@ -176,6 +184,7 @@ public sealed class StreamPipeTests
 
         Assert.Equal(new byte[] { 1, 2, 3 }, await accepted.ReadToEndAsync());
         await accepted.CloseWriteAsync();
+        await disposed.Task.WaitAsync(Timeout);
         await Poll.UntilAsync(() => pair.Dialer.StreamCount == 0);
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await opened.CloseWriteAsync());
     }
