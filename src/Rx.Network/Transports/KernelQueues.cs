@@ -61,30 +61,34 @@ internal static class KernelQueues
     /// <summary>The kernel's smoothed round trip of the connection (Linux), or <see langword="null"/> where it cannot be read.</summary>
     internal static TimeSpan? RoundTrip(Socket socket)
     {
-        if (!OperatingSystem.IsLinux())
+        Span<byte> info = stackalloc byte[TcpInfoLength];
+        if (!TryReadTcpInfo(socket, info))
         {
             return null;
+        }
+
+        uint micros = BinaryPrimitives.ReadUInt32LittleEndian(info[TcpInfoRttOffset..]);
+        return micros == 0 ? null : TimeSpan.FromMicroseconds(micros);
+    }
+
+    /// <summary>
+    /// Reads the first <c>info.Length</c> bytes of Linux's <c>struct tcp_info</c> for <paramref name="socket"/>;
+    /// <see langword="false"/> elsewhere, on a closed socket, or when the kernel returns fewer bytes.
+    /// </summary>
+    internal static bool TryReadTcpInfo(Socket socket, Span<byte> info)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
         }
 
         try
         {
-            Span<byte> info = stackalloc byte[TcpInfoLength];
-            int length = socket.GetRawSocketOption((int)ProtocolType.Tcp, LinuxTcpInfo, info);
-            if (length < TcpInfoLength)
-            {
-                return null;
-            }
-
-            uint micros = BinaryPrimitives.ReadUInt32LittleEndian(info[TcpInfoRttOffset..]);
-            return micros == 0 ? null : TimeSpan.FromMicroseconds(micros);
+            return socket.GetRawSocketOption((int)ProtocolType.Tcp, LinuxTcpInfo, info) >= info.Length;
         }
-        catch (SocketException)
+        catch (Exception error) when (error is SocketException or ObjectDisposedException)
         {
-            return null;
-        }
-        catch (ObjectDisposedException)
-        {
-            return null;
+            return false;
         }
     }
 
@@ -103,11 +107,7 @@ internal static class KernelQueues
             socket.SetRawSocketOption((int)ProtocolType.Tcp, option, value);
             return true;
         }
-        catch (SocketException)
-        {
-            return false;
-        }
-        catch (ObjectDisposedException)
+        catch (Exception error) when (error is SocketException or ObjectDisposedException)
         {
             return false;
         }
@@ -120,11 +120,7 @@ internal static class KernelQueues
             socket.ReceiveBufferSize = bytes;
             return true;
         }
-        catch (SocketException)
-        {
-            return false;
-        }
-        catch (ObjectDisposedException)
+        catch (Exception error) when (error is SocketException or ObjectDisposedException)
         {
             return false;
         }

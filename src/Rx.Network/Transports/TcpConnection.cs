@@ -329,27 +329,10 @@ internal sealed class TcpConnection : IRawConnection
     /// </summary>
     internal static bool WasReset(Socket socket, bool sentFin)
     {
-        // linux/tcp.h: TCP_INFO is option 11 of IPPROTO_TCP; tcpi_state is its first byte; TCP_CLOSE is 7.
-        const int TcpInfo = 11;
+        // linux/tcp.h: tcpi_state is the first byte of TCP_INFO; TCP_CLOSE is 7.
         const byte TcpClose = 7;
-        if (sentFin || !OperatingSystem.IsLinux())
-        {
-            return false;
-        }
-
-        try
-        {
-            Span<byte> info = stackalloc byte[8];
-            return socket.GetRawSocketOption((int)ProtocolType.Tcp, TcpInfo, info) > 0 && info[0] == TcpClose;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-        catch (ObjectDisposedException)
-        {
-            return false;
-        }
+        Span<byte> info = stackalloc byte[8];
+        return !sentFin && KernelQueues.TryReadTcpInfo(socket, info) && info[0] == TcpClose;
     }
 
     private IOException Aborted() => new($"The connection to {RemoteAddress} was closed locally.");
