@@ -203,6 +203,7 @@ internal sealed class WebSocketConnection : IRawConnection
         var writer = inbound.Writer;
         var budget = Memory.Receive;
         Exception? error = null;
+        bool violation = false;
         int sizeHint = TcpConnection.IdleReceiveSize;
         try
         {
@@ -249,7 +250,7 @@ internal sealed class WebSocketConnection : IRawConnection
                     error = new IOException(
                         $"The WebSocket to {RemoteAddress} carried a text frame.",
                         new WireProtocolViolationException("libp2p WebSocket connections carry binary frames only; a text frame was received."));
-                    Abort();
+                    violation = true;
                     break;
                 }
 
@@ -275,7 +276,7 @@ internal sealed class WebSocketConnection : IRawConnection
             error = e.WebSocketErrorCode == WebSocketError.ConnectionClosedPrematurely
                 ? new IOException($"The WebSocket to {RemoteAddress} was reset by the remote (no close frame).", e)
                 : new IOException($"The WebSocket to {RemoteAddress} failed: {e.Message}", new WireProtocolViolationException($"Malformed WebSocket frame: {e.Message}", e));
-            Abort();
+            violation = true;
         }
         catch (IOException e) when (Volatile.Read(ref aborted) == 0)
         {
@@ -288,6 +289,13 @@ internal sealed class WebSocketConnection : IRawConnection
 
         clientSpoke?.TrySetResult();
         await writer.CompleteAsync(error).ConfigureAwait(false);
+
+        // The input fails with the cause first, then the socket is reset: aborted first, the send
+        // side's "closed locally" could end the session before the typed cause reached it.
+        if (violation)
+        {
+            Abort();
+        }
     }
 
     private async Task DrainAsync(WebSocket ws)
